@@ -1,0 +1,41 @@
+#!/bin/sh
+# setup-debian.sh - install every Debian package mxauth needs to build, test
+# and run its demo.  Idempotent; run as root on Debian 12.
+#
+# Postfix is preseeded with "No configuration" so that no system mail
+# instance is set up: the tests and the demo run their own sandbox instance.
+set -eu
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "setup-debian.sh: must run as root" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+
+echo "postfix postfix/main_mailer_type select No configuration" |
+	debconf-set-selections
+
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+	build-essential autoconf automake libtool pkg-config \
+	libmilter-dev libspf2-dev libopendkim-dev libldns-dev libssl-dev \
+	libpsl-dev publicsuffix libcmocka-dev \
+	postfix unbound swaks python3 python3-dkim \
+	procps iproute2 ca-certificates
+
+# Debian's unbound package starts a system resolver on port 53; the sandbox
+# runs its own instance, so keep the packaged one from getting in the way.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+	systemctl disable --now unbound >/dev/null 2>&1 || true
+fi
+
+# "No configuration" leaves /etc/postfix/main.cf absent, and postfix(1)
+# refuses "-c DIR" unless the default main.cf lists DIR in
+# alternate_config_directories.  Sandboxes live under /tmp/mxauth-*.
+if [ ! -f /etc/postfix/main.cf ]; then
+	cp /usr/share/postfix/main.cf.debian /etc/postfix/main.cf
+fi
+if ! grep -q '^alternate_config_directories' /etc/postfix/main.cf; then
+	echo 'alternate_config_directories = /tmp/mxauth-sandbox' >>/etc/postfix/main.cf
+fi

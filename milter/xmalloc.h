@@ -1,0 +1,20 @@
+/*
+ * xmalloc - allocation that never returns NULL.
+ *
+ * Allocation failure aborts the process (STYLE.md rule 6): the MTA's
+ * milter_default_action and the service manager's restart cover it.
+ * x_free(NULL) is a no-op.
+ */
+#ifndef MXAUTH_XMALLOC_H
+#define MXAUTH_XMALLOC_H
+
+#include <stddef.h>
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+void	 x_free(void *);
+
+#endif
