@@ -1,1 +1,261 @@
-/* placeholder: being written */
+/*
+ * authres - Authentication-Results (RFC 8601) formatting and parsing.
+ *
+ * The parser reads only as far as the authserv-id: that is all mxauth
+ * needs to decide whether an incoming header claims to be ours (RFC 8601
+ * 5).  The formatter writes one resinfo per method on its own folded
+ * line.  Nothing here allocates except through the caller's vstr.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "authres.h"
+#include "vstr.h"
+
+/* RFC 2045 5.1: tspecials may not appear in a token. */
+static const char tspecials[] = "()<>@,;:\\\"/[]?=";
+
+/* is_token_char - RFC 2045 token character */
+static int
+is_token_char(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && strchr(tspecials, c) == NULL;
+}
+
+/* skip_cfws - RFC 5322 3.2.2 CFWS, nested comments included */
+static const char *
+skip_cfws(const char *p)
+{
+	int depth;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (*p != '(')
+			return p;
+		/* A comment; quoted-pairs may escape parentheses. */
+		for (depth = 0; *p != '\0'; p++) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == '(')
+				depth++;
+			else if (*p == ')' && --depth == 0) {
+				p++;
+				break;
+			}
+		}
+		if (depth > 0)
+			return p;	/* unterminated: at the NUL */
+	}
+}
+
+/*
+ * authres_parse_id - authserv-id of an A-R header value
+ *
+ * RFC 8601 2.2: authres-payload = [CFWS] authserv-id [CFWS authres-version]
+ * ...; authserv-id = value (RFC 2045: token / quoted-string).  The id is
+ * copied unquoted into BUF.  Returns 0, or -1 when the value does not
+ * start with a well-formed authserv-id or it does not fit.
+ */
+int
+authres_parse_id(const char *value, char *buf, size_t len)
+{
+	const char *p;
+	size_t n = 0;
+
+	if (len == 0)
+		return -1;
+	p = skip_cfws(value);
+	if (*p == '"') {
+		for (p++; *p != '"'; p++) {
+			if (*p == '\0')
+				return -1;
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			if (n + 1 >= len)
+				return -1;
+			buf[n++] = *p;
+		}
+		p++;
+	} else {
+		for (; is_token_char((unsigned char)*p); p++) {
+			if (n + 1 >= len)
+				return -1;
+			buf[n++] = *p;
+		}
+	}
+	buf[n] = '\0';
+	if (n == 0)
+		return -1;
+	/* What follows must be CFWS, a version, ';' or the end. */
+	p = skip_cfws(p);
+	if (*p != '\0' && *p != ';' && !(*p >= '0' && *p <= '9'))
+		return -1;
+	return 0;
+}
+
+/* is_pvalue_plain - whether V can be written without quoting */
+static int
+is_pvalue_plain(const char *v)
+{
+	const unsigned char *p;
+	int at = 0;
+
+	if (*v == '\0')
+		return 0;
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p == '@' && !at) {
+			at = 1;
+			continue;
+		}
+		if (!is_token_char(*p))
+			return 0;
+	}
+	return 1;
+}
+
+/* authres_pvalue - RFC 8601 2.2 pvalue, quoted-string when needed */
+void
+authres_pvalue(struct vstr *out, const char *value)
+{
+	const char *p;
+
+	if (is_pvalue_plain(value)) {
+		vstr_cat(out, value);
+		return;
+	}
+	vstr_catc(out, '"');
+	for (p = value; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			continue;	/* never let input break the header */
+		if (*p == '"' || *p == '\\')
+			vstr_catc(out, '\\');
+		vstr_catc(out, *p);
+	}
+	vstr_catc(out, '"');
+}
+
+/* domain_of - the part after the last '@', or the whole string */
+static const char *
+domain_of(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at != NULL ? at + 1 : addr;
+}
+
+/* fmt_spf - RFC 8601 2.7.2 resinfo for SPF */
+static void
+fmt_spf(struct vstr *out, const struct authres_in *in)
+{
+	const struct spf_result *spf = in->spf;
+
+	if (spf == NULL) {
+		vstr_cat(out, "spf=none (not checked)");
+	} else {
+		vstr_catf(out, "spf=%s", result_spf_str(spf->result));
+		if (spf->client_ip != NULL)
+			vstr_catf(out, " (client-ip=%s)", spf->client_ip);
+	}
+	if (spf != NULL && spf->identity == SPF_ID_HELO) {
+		if (in->helo != NULL && *in->helo != '\0') {
+			vstr_cat(out, " smtp.helo=");
+			authres_pvalue(out, in->helo);
+		}
+	} else if (in->mail_from != NULL && *in->mail_from != '\0') {
+		vstr_cat(out, " smtp.mailfrom=");
+		authres_pvalue(out, domain_of(in->mail_from));
+	}
+}
+
+/* fmt_dkim - RFC 8601 2.7.1 resinfo for each signature, or none */
+static void
+fmt_dkim(struct vstr *out, const struct authres_in *in)
+{
+	const struct dkim_result *d;
+	size_t i;
+
+	if (in->ndkim == 0) {
+		vstr_cat(out, ";\n\tdkim=none");
+		return;
+	}
+	for (i = 0; i < in->ndkim; i++) {
+		d = &in->dkim[i];
+		vstr_catf(out, ";\n\tdkim=%s", result_dkim_str(d->result));
+		if (d->reason != NULL && *d->reason != '\0') {
+			vstr_cat(out, " (");
+			vstr_cat(out, d->reason);
+			vstr_cat(out, ")");
+		}
+		if (d->domain != NULL) {
+			vstr_cat(out, " header.d=");
+			authres_pvalue(out, d->domain);
+		}
+		if (d->identity != NULL) {
+			vstr_cat(out, " header.i=");
+			authres_pvalue(out, d->identity);
+		}
+		if (d->selector != NULL) {
+			vstr_cat(out, " header.s=");
+			authres_pvalue(out, d->selector);
+		}
+		if (d->algorithm != NULL) {
+			vstr_cat(out, " header.a=");
+			authres_pvalue(out, d->algorithm);
+		}
+		if (d->b != NULL) {
+			vstr_cat(out, " header.b=");
+			authres_pvalue(out, d->b);
+		}
+	}
+}
+
+/* fmt_dmarc - resinfo for DMARC (RFC 7489 11.2) */
+static void
+fmt_dmarc(struct vstr *out, const struct authres_in *in)
+{
+	const struct dmarc_result *dm = in->dmarc;
+
+	if (dm == NULL)
+		vstr_cat(out, ";\n\tdmarc=none (not checked)");
+	else
+		vstr_catf(out, ";\n\tdmarc=%s", result_dmarc_str(dm->result));
+	if (in->from_domain != NULL && *in->from_domain != '\0') {
+		vstr_cat(out, " header.from=");
+		authres_pvalue(out, in->from_domain);
+	}
+}
+
+/*
+ * authres_format - our header's value
+ *
+ * Trusted clients get "none" (RFC 8601 2.2 no-result): mxauth makes no
+ * claim about them.  Authenticated submission gets only auth=pass
+ * (RFC 8601 2.7.4).  External clients get one resinfo per method.
+ */
+void
+authres_format(struct vstr *out, const struct authres_in *in)
+{
+	vstr_cat(out, in->authserv_id);
+	vstr_cat(out, ";");
+	switch (in->ingress) {
+	case INGRESS_TRUSTED:
+		vstr_cat(out, " none");
+		return;
+	case INGRESS_AUTHENTICATED:
+		vstr_cat(out, "\n\tauth=pass");
+		if (in->auth_user != NULL) {
+			vstr_cat(out, " smtp.auth=");
+			authres_pvalue(out, in->auth_user);
+		}
+		return;
+	case INGRESS_EXTERNAL:
+	case INGRESS_RELAY:
+		break;
+	}
+	vstr_cat(out, "\n\t");
+	fmt_spf(out, in);
+	fmt_dkim(out, in);
+	fmt_dmarc(out, in);
+}

@@ -1,1 +1,38 @@
-/* placeholder */
+/*
+ * authres - format and parse Authentication-Results (RFC 8601).
+ *
+ * authres_parse_id() reads the authserv-id of an incoming header's value;
+ * authres_format() writes the value of our own header from the results.
+ * Both are pure: no DNS, no logging, no global state.
+ */
+#ifndef MXAUTH_AUTHRES_H
+#define MXAUTH_AUTHRES_H
+
+#include <stddef.h>
+
+#include "result.h"
+
+struct vstr;
+
+/* What one message's header is made of; all pointers borrowed. */
+struct authres_in {
+	const char		*authserv_id;
+	enum ingress		 ingress;
+	const char		*auth_user;	/* SMTP AUTH identity or NULL */
+	const char		*mail_from;	/* envelope sender, "" = <> */
+	const char		*helo;
+	const char		*from_domain;	/* RFC5322.From domain or NULL */
+	const struct spf_result	*spf;		/* NULL = not evaluated */
+	const struct dkim_result *dkim;
+	size_t			 ndkim;
+	const struct dmarc_result *dmarc;	/* NULL = not evaluated */
+};
+
+/* authres_parse_id - authserv-id of an A-R value into BUF; 0 or -1 */
+int	 authres_parse_id(const char *value, char *buf, size_t len);
+/* authres_format - append our header's value (no field name) to OUT */
+void	 authres_format(struct vstr *out, const struct authres_in *);
+/* authres_pvalue - append a property value, quoted when it must be */
+void	 authres_pvalue(struct vstr *out, const char *value);
+
+#endif

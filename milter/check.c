@@ -1,1 +1,406 @@
-/* placeholder: being written */
+/*
+ * check - mxauth-check, the offline front end over the same core.
+ *
+ *   mxauth-check [-c CONFIG] [--zone FILE] --ip ADDR [--helo NAME]
+ *                [--mail-from ADDR] [--auth USER] [--json] [MESSAGE]
+ *
+ * It feeds a message file (or stdin) through exactly the calls the milter
+ * glue makes, so its verdict is the daemon's.  With --zone, every DNS
+ * answer comes from a master file and no packet leaves the process.
+ * Exit status: 0 verdict printed, 1 config/zone/input error, 2 usage.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "dns.h"
+#include "eval.h"
+#include "result.h"
+#include "vstr.h"
+#include "xmalloc.h"
+
+struct opts {
+	const char	*config;
+	const char	*zone;
+	const char	*ip;
+	const char	*helo;
+	const char	*mail_from;
+	const char	*auth;
+	const char	*message;
+	int		 json;
+};
+
+/* usage - synopsis on stderr, exit 2 */
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: mxauth-check [-c config] [--zone file] "
+	    "--ip addr [--helo name]\n"
+	    "                    [--mail-from addr] [--auth user] [--json] "
+	    "[message]\n");
+	exit(2);
+}
+
+/* parse_args - command line into O */
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "zone", required_argument, NULL, 'z' },
+		{ "ip", required_argument, NULL, 'i' },
+		{ "helo", required_argument, NULL, 'H' },
+		{ "mail-from", required_argument, NULL, 'm' },
+		{ "auth", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	unsigned char buf[sizeof(struct in6_addr)];
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->config = optarg; break;
+		case 'z': o->zone = optarg; break;
+		case 'i': o->ip = optarg; break;
+		case 'H': o->helo = optarg; break;
+		case 'm': o->mail_from = optarg; break;
+		case 'a': o->auth = optarg; break;
+		case 'j': o->json = 1; break;
+		default: usage();
+		}
+	}
+	if (optind < argc)
+		o->message = argv[optind++];
+	if (optind != argc || o->ip == NULL)
+		usage();
+	if (inet_pton(AF_INET, o->ip, buf) != 1 &&
+	    inet_pton(AF_INET6, o->ip, buf) != 1) {
+		fprintf(stderr, "mxauth-check: --ip %s: not an IP address\n",
+		    o->ip);
+		exit(2);
+	}
+}
+
+/* read_all - the whole of FP into OUT */
+static int
+read_all(FILE *fp, struct vstr *out)
+{
+	char buf[8192];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		vstr_ncat(out, buf, n);
+	return ferror(fp) ? -1 : 0;
+}
+
+/*
+ * feed_header - split one unfolded-as-received field into name/value
+ *
+ * Like libmilter: the value starts after the colon and any leading
+ * blanks; folds stay in it as "\n" + whitespace.  A line without a colon
+ * is not a header field and is skipped.
+ */
+static void
+feed_header(struct eval *e, const char *field, size_t len)
+{
+	const char *colon;
+	char *name, *value;
+
+	if ((colon = memchr(field, ':', len)) == NULL || colon == field)
+		return;
+	name = xstrndup(field, (size_t)(colon - field));
+	colon++;
+	while (colon < field + len && (*colon == ' ' || *colon == '\t'))
+		colon++;
+	value = xstrndup(colon, (size_t)(field + len - colon));
+	eval_header(e, name, value);
+	x_free(name);
+	x_free(value);
+}
+
+/*
+ * feed_message - headers and body of MSG into E
+ *
+ * Line ends may be CRLF or bare LF; the core sees header folds as "\n"
+ * and body lines ending in CRLF, as from the MTA.
+ */
+static void
+feed_message(struct eval *e, const char *msg, size_t len)
+{
+	struct vstr field = VSTR_INIT, body = VSTR_INIT;
+	const char *p = msg, *end = msg + len, *eol;
+	size_t n;
+
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		n = eol != NULL ? (size_t)(eol - p) : (size_t)(end - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n > 0 && (*p == ' ' || *p == '\t') && field.len > 0) {
+			vstr_catc(&field, '\n');
+			vstr_ncat(&field, p, n);
+		} else {
+			if (field.len > 0)
+				feed_header(e, field.buf, field.len);
+			vstr_reset(&field);
+			if (n == 0) {
+				p = eol != NULL ? eol + 1 : end;
+				break;
+			}
+			vstr_ncat(&field, p, n);
+		}
+		p = eol != NULL ? eol + 1 : end;
+	}
+	if (field.len > 0)
+		feed_header(e, field.buf, field.len);
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		n = eol != NULL ? (size_t)(eol - p) : (size_t)(end - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		vstr_ncat(&body, p, n);
+		if (eol != NULL)
+			vstr_cat(&body, "\r\n");
+		p = eol != NULL ? eol + 1 : end;
+	}
+	if (body.len > 0)
+		eval_body(e, (const unsigned char *)body.buf, body.len);
+	vstr_free(&field);
+	vstr_free(&body);
+}
+
+/* json_str_or_null - a JSON string, or null for NULL */
+static void
+json_str_or_null(struct vstr *out, const char *s)
+{
+	if (s == NULL)
+		vstr_cat(out, "null");
+	else
+		vstr_json(out, s);
+}
+
+/* json_edits - a JSON array of "Name: value" strings */
+static void
+json_edits(struct vstr *out, const struct eval_edit *ed, size_t n)
+{
+	struct vstr field = VSTR_INIT;
+	size_t i;
+
+	vstr_catc(out, '[');
+	for (i = 0; i < n; i++) {
+		vstr_reset(&field);
+		vstr_catf(&field, "%s: %s", ed[i].name, ed[i].value);
+		vstr_cat(out, i > 0 ? ", " : "");
+		vstr_json(out, vstr_str(&field));
+	}
+	vstr_catc(out, ']');
+	vstr_free(&field);
+}
+
+/* json_spf - the "spf" member */
+static void
+json_spf(struct vstr *out, const struct spf_result *spf)
+{
+	if (spf == NULL) {
+		vstr_cat(out, "null");
+		return;
+	}
+	vstr_cat(out, "{\"result\": ");
+	vstr_json(out, result_spf_str(spf->result));
+	vstr_cat(out, ", \"identity\": ");
+	vstr_json(out, spf->identity == SPF_ID_HELO ? "helo" : "mailfrom");
+	vstr_cat(out, ", \"domain\": ");
+	json_str_or_null(out, spf->domain);
+	vstr_cat(out, ", \"helo_result\": ");
+	vstr_json(out, result_spf_str(spf->helo_result));
+	vstr_cat(out, ", \"client_ip\": ");
+	json_str_or_null(out, spf->client_ip);
+	vstr_catc(out, '}');
+}
+
+/* json_dkim - the "dkim" array */
+static void
+json_dkim(struct vstr *out, const struct dkim_result *d, size_t n)
+{
+	size_t i;
+
+	vstr_catc(out, '[');
+	for (i = 0; i < n; i++) {
+		vstr_cat(out, i > 0 ? ", {\"result\": " : "{\"result\": ");
+		vstr_json(out, result_dkim_str(d[i].result));
+		vstr_cat(out, ", \"domain\": ");
+		json_str_or_null(out, d[i].domain);
+		vstr_cat(out, ", \"selector\": ");
+		json_str_or_null(out, d[i].selector);
+		vstr_cat(out, ", \"algorithm\": ");
+		json_str_or_null(out, d[i].algorithm);
+		vstr_cat(out, ", \"reason\": ");
+		json_str_or_null(out, d[i].reason);
+		vstr_catc(out, '}');
+	}
+	vstr_catc(out, ']');
+}
+
+/* json_dmarc - the "dmarc" member */
+static void
+json_dmarc(struct vstr *out, const struct dmarc_result *d)
+{
+	if (d == NULL) {
+		vstr_cat(out, "null");
+		return;
+	}
+	vstr_cat(out, "{\"result\": ");
+	vstr_json(out, result_dmarc_str(d->result));
+	vstr_cat(out, ", \"domain\": ");
+	json_str_or_null(out, d->domain);
+	vstr_cat(out, ", \"policy\": ");
+	if (d->policy == DMARC_POLICY_UNSET)
+		vstr_cat(out, "null");
+	else
+		vstr_json(out, result_policy_str(d->policy));
+	vstr_cat(out, ", \"disposition\": ");
+	vstr_json(out, d->disposition == DMARC_POLICY_UNSET ? "none" :
+	    result_policy_str(d->disposition));
+	vstr_catf(out, ", \"spf_aligned\": %s, \"dkim_aligned\": %s}",
+	    d->spf_aligned ? "true" : "false",
+	    d->dkim_aligned ? "true" : "false");
+}
+
+/* print_json - the verdict as one JSON object (the documented contract) */
+static void
+print_json(const struct eval *e)
+{
+	struct vstr out = VSTR_INIT;
+
+	vstr_cat(&out, "{\"ingress\": ");
+	vstr_json(&out, result_ingress_str(e->ingress));
+	vstr_cat(&out, ",\n \"spf\": ");
+	json_spf(&out, e->spf);
+	vstr_cat(&out, ",\n \"dkim\": ");
+	json_dkim(&out, e->dkim, e->ndkim);
+	vstr_cat(&out, ",\n \"dmarc\": ");
+	json_dmarc(&out, e->dmarc);
+	vstr_cat(&out, ",\n \"action\": ");
+	vstr_json(&out, result_action_str(e->action));
+	vstr_cat(&out, ", \"reason\": ");
+	vstr_json(&out, vstr_str(&e->reason));
+	vstr_cat(&out, ",\n \"add_headers\": ");
+	json_edits(&out, e->add, e->nadd);
+	vstr_cat(&out, ",\n \"remove_headers\": ");
+	json_edits(&out, e->del, e->ndel);
+	vstr_cat(&out, "}\n");
+	fputs(vstr_str(&out), stdout);
+	vstr_free(&out);
+}
+
+/* print_plain - deletions ("-" prefixed), additions, then the action */
+static void
+print_plain(const struct eval *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->ndel; i++)
+		printf("-%s: %s\n", e->del[i].name, e->del[i].value);
+	for (i = 0; i < e->nadd; i++)
+		printf("%s: %s\n", e->add[i].name, e->add[i].value);
+	printf("action: %s (%s)\n", result_action_str(e->action),
+	    vstr_str(&e->reason));
+}
+
+/* load_conf - -c FILE, else the default file if present, else defaults */
+static struct conf *
+load_conf(const char *path)
+{
+	struct conf *conf;
+	char err[512];
+
+	if (path == NULL && access(MXAUTH_DEFAULT_CONF, F_OK) != 0)
+		return conf_defaults();
+	if (path == NULL)
+		path = MXAUTH_DEFAULT_CONF;
+	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mxauth-check: %s\n", err);
+		exit(1);
+	}
+	return conf;
+}
+
+/* open_dns - the zone resolver for --zone, else the configured one */
+static struct dns *
+open_dns(const struct opts *o, const struct conf *conf)
+{
+	struct dns_opts dopts;
+	struct dns *dns;
+	char err[512];
+
+	if (o->zone != NULL)
+		dns = dns_new_zone(o->zone, err, sizeof(err));
+	else {
+		memset(&dopts, 0, sizeof(dopts));
+		dopts.servers = conf->dns_servers;
+		dopts.timeout = conf->dns_timeout;
+		dopts.retries = conf->dns_retries;
+		dopts.cache_size = (size_t)conf->dns_cache_size;
+		dns = dns_new(&dopts, err, sizeof(err));
+	}
+	if (dns == NULL) {
+		fprintf(stderr, "mxauth-check: %s\n", err);
+		exit(1);
+	}
+	return dns;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct vstr msg = VSTR_INIT;
+	struct opts o;
+	struct conf *conf;
+	struct dns *dns;
+	struct eval *e;
+	FILE *fp = stdin;
+
+	parse_args(argc, argv, &o);
+	conf = load_conf(o.config);
+	dns = open_dns(&o, conf);
+	if (o.message != NULL && (fp = fopen(o.message, "r")) == NULL) {
+		fprintf(stderr, "mxauth-check: %s: %s\n", o.message,
+		    strerror(errno));
+		return 1;
+	}
+	if (read_all(fp, &msg) != 0) {
+		fprintf(stderr, "mxauth-check: cannot read %s\n",
+		    o.message != NULL ? o.message : "standard input");
+		return 1;
+	}
+	if (fp != stdin)
+		fclose(fp);
+
+	e = eval_new(conf, dns);
+	eval_set_client(e, o.ip, NULL);
+	eval_set_helo(e, o.helo);
+	eval_set_auth(e, o.auth);
+	eval_set_mail_from(e, o.mail_from != NULL ? o.mail_from : "");
+	feed_message(e, msg.buf != NULL ? msg.buf : "", msg.len);
+	eval_end(e);
+	if (o.json)
+		print_json(e);
+	else
+		print_plain(e);
+
+	eval_free(e);
+	conf_release(conf);
+	dns_free(dns);
+	vstr_free(&msg);
+	return 0;
+}

@@ -1,1 +1,31 @@
-/* placeholder */
+/*
+ * ctx - connection and message contexts of the milter glue.
+ *
+ * A conn_ctx lives from connect to close (libmilter smfi_setpriv) and
+ * owns at most one message at a time (a struct eval).  A message starts
+ * at MAIL FROM and ends at end-of-message, abort (RSET) or close; the
+ * process-wide count of messages in flight lets SIGTERM wait for them.
+ */
+#ifndef MXAUTH_CTX_H
+#define MXAUTH_CTX_H
+
+struct conf;
+struct dns;
+struct eval;
+
+struct conn_ctx {
+	char		*client_ip;	/* NULL when the MTA gave none */
+	char		*client_host;
+	char		*helo;
+	struct eval	*msg;		/* current message or NULL */
+};
+
+struct conn_ctx *ctx_conn_new(const char *ip, const char *host);
+void	 ctx_conn_free(struct conn_ctx *);
+void	 ctx_set_helo(struct conn_ctx *, const char *);
+struct eval *ctx_msg_begin(struct conn_ctx *, struct dns *);
+void	 ctx_msg_end(struct conn_ctx *);
+/* ctx_wait_idle - wait until no message is in flight or SECONDS pass */
+int	 ctx_wait_idle(int seconds);
+
+#endif

@@ -1,1 +1,250 @@
-/* placeholder: being written */
+/*
+ * eval - one message's evaluation (see eval.h for the call order).
+ *
+ * Header handling keeps only what the decision needs: the position of
+ * every Authentication-Results field that claims our authserv-id (so the
+ * glue can delete it by index) and the From facts.  Memory is bounded
+ * by the number of such fields, never by the message size.
+ *
+ * Methods not yet built (SPF, DKIM, DMARC) are left "not evaluated";
+ * authres and verdict say so.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "authres.h"
+#include "conf.h"
+#include "eval.h"
+#include "trust.h"
+#include "xmalloc.h"
+
+#define AR_NAME		"Authentication-Results"
+
+/* eval_new - start a message under config snapshot CONF (ref taken) */
+struct eval *
+eval_new(struct conf *conf, struct dns *dns)
+{
+	struct eval *e;
+
+	e = xcalloc(1, sizeof(*e));
+	conf_hold(conf);
+	e->conf = conf;
+	e->dns = dns;
+	vstr_init(&e->reason);
+	return e;
+}
+
+/* free_edits - release an edit array */
+static void
+free_edits(struct eval_edit *ed, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		x_free(ed[i].name);
+		x_free(ed[i].value);
+	}
+	x_free(ed);
+}
+
+/* eval_free - release the message and its config reference */
+void
+eval_free(struct eval *e)
+{
+	if (e == NULL)
+		return;
+	conf_release(e->conf);
+	x_free(e->queue_id);
+	x_free(e->client_ip);
+	x_free(e->client_host);
+	x_free(e->helo);
+	x_free(e->mail_from);
+	x_free(e->auth_user);
+	x_free(e->from_domain);
+	vstr_free(&e->reason);
+	free_edits(e->del, e->ndel);
+	free_edits(e->add, e->nadd);
+	x_free(e);
+}
+
+/* replace - set *DST to a copy of SRC (NULL allowed) */
+static void
+replace(char **dst, const char *src)
+{
+	x_free(*dst);
+	*dst = src != NULL ? xstrdup(src) : NULL;
+}
+
+/* eval_set_queue_id - the MTA's queue id, for the verdict line */
+void
+eval_set_queue_id(struct eval *e, const char *id)
+{
+	replace(&e->queue_id, id);
+}
+
+/* eval_set_client - connecting IP (text) and its verified name */
+void
+eval_set_client(struct eval *e, const char *ip, const char *host)
+{
+	replace(&e->client_ip, ip);
+	replace(&e->client_host, host);
+}
+
+/* eval_set_helo - the HELO/EHLO argument */
+void
+eval_set_helo(struct eval *e, const char *helo)
+{
+	replace(&e->helo, helo);
+}
+
+/* eval_set_auth - SMTP AUTH identity; NULL or "" = not authenticated */
+void
+eval_set_auth(struct eval *e, const char *user)
+{
+	replace(&e->auth_user, user != NULL && *user != '\0' ? user : NULL);
+}
+
+/*
+ * eval_set_mail_from - the MAIL FROM argument
+ *
+ * Accepts "<addr>" or a bare address; surrounding space and angle
+ * brackets are removed, so "<>" becomes "" (the null sender).
+ */
+void
+eval_set_mail_from(struct eval *e, const char *arg)
+{
+	const char *p = arg, *end;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end > p && *p == '<' && end[-1] == '>') {
+		p++;
+		end--;
+	}
+	x_free(e->mail_from);
+	e->mail_from = xstrndup(p, (size_t)(end - p));
+}
+
+/*
+ * from_domain - the domain of a From value holding one address
+ *
+ * Only for reporting until hdr_parse.c (the RFC 5322 parser) exists:
+ * NULL unless the value has exactly one '@'.
+ */
+static char *
+from_domain(const char *value)
+{
+	const char *at, *end;
+	char *d, *p;
+
+	if ((at = strchr(value, '@')) == NULL || strchr(at + 1, '@') != NULL)
+		return NULL;
+	at++;
+	for (end = at; *end != '\0' && strchr(">,;() \t\r\n\"", *end) == NULL;
+	    end++)
+		;
+	if (end == at)
+		return NULL;
+	d = xstrndup(at, (size_t)(end - at));
+	for (p = d; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return d;
+}
+
+/* add_edit - append an edit to *ARR */
+static void
+add_edit(struct eval_edit **arr, size_t *n, const char *name, size_t index,
+    char *value)
+{
+	*arr = xrealloc(*arr, (*n + 1) * sizeof(**arr));
+	(*arr)[*n].name = xstrdup(name);
+	(*arr)[*n].index = index;
+	(*arr)[*n].value = value;
+	(*n)++;
+}
+
+/*
+ * eval_header - one header field as the MTA passed it
+ *
+ * A-R fields are counted so each one's index among same-name fields is
+ * known; those claiming our authserv-id are remembered for deletion.
+ */
+void
+eval_header(struct eval *e, const char *name, const char *value)
+{
+	e->nheaders++;
+	if (strcasecmp(name, AR_NAME) == 0) {
+		e->nar++;
+		if (trust_ar_forged(e->conf, value))
+			add_edit(&e->del, &e->ndel, AR_NAME, e->nar,
+			    xstrdup(value));
+	} else if (strcasecmp(name, "From") == 0) {
+		e->nfrom++;
+		x_free(e->from_domain);
+		e->from_domain = e->nfrom == 1 ? from_domain(value) : NULL;
+	}
+}
+
+/* eval_body - a chunk of the body (unused until DKIM) */
+void
+eval_body(struct eval *e, const unsigned char *buf, size_t len)
+{
+	(void)e;
+	(void)buf;
+	(void)len;
+}
+
+/*
+ * plan_deletions - order the forged A-R deletions highest index first
+ *
+ * Deleting by index last-first keeps the remaining indices valid (the
+ * bug behind CVE-2022-48521 was deleting first-first).
+ */
+static void
+plan_deletions(struct eval *e)
+{
+	struct eval_edit tmp;
+	size_t i;
+
+	for (i = 0; i < e->ndel / 2; i++) {
+		tmp = e->del[i];
+		e->del[i] = e->del[e->ndel - 1 - i];
+		e->del[e->ndel - 1 - i] = tmp;
+	}
+}
+
+/* eval_end - decide the message: results, edits, action */
+void
+eval_end(struct eval *e)
+{
+	struct authres_in in;
+	struct vstr ar = VSTR_INIT;
+
+	e->ingress = trust_ingress(e->conf, e->client_ip, e->auth_user);
+	plan_deletions(e);
+
+	memset(&in, 0, sizeof(in));
+	in.authserv_id = e->conf->authserv_id;
+	in.ingress = e->ingress;
+	in.auth_user = e->auth_user;
+	in.mail_from = e->mail_from;
+	in.helo = e->helo;
+	in.from_domain = e->from_domain;
+	in.spf = e->spf;
+	in.dkim = e->dkim;
+	in.ndkim = e->ndkim;
+	in.dmarc = e->dmarc;
+	authres_format(&ar, &in);
+	add_edit(&e->add, &e->nadd, AR_NAME, 0, vstr_steal(&ar));
+
+	e->action = ACTION_ACCEPT;
+	vstr_reset(&e->reason);
+	vstr_cat(&e->reason, e->ingress == INGRESS_EXTERNAL ?
+	    "no policy applies" : "inside the edge");
+}

@@ -1,1 +1,76 @@
-/* placeholder */
+/*
+ * eval - one message's evaluation: the core both front ends drive.
+ *
+ * The milter glue (mlfi.c) and mxauth-check (check.c) feed the same
+ * calls in SMTP order: eval_new, the eval_set_* envelope facts, one
+ * eval_header per header field, eval_body chunks, then eval_end, which
+ * decides everything: ingress, methods, the headers to delete and add,
+ * the action and its reason.  After eval_end the struct is read-only
+ * and describes the verdict (verdict.c logs it; the glue applies it).
+ *
+ * An eval holds a reference on the config snapshot it was created with
+ * for its whole life, so a reload never changes a message half-way.
+ * The DNS resolver is borrowed.  Caller frees with eval_free().
+ */
+#ifndef MXAUTH_EVAL_H
+#define MXAUTH_EVAL_H
+
+#include <stddef.h>
+
+#include "result.h"
+#include "vstr.h"
+
+struct conf;
+struct dns;
+
+/* A header edit: delete the INDEXth (1-based) field named NAME, or add. */
+struct eval_edit {
+	char	*name;
+	size_t	 index;		/* deletions: 1-based among same-name fields */
+	char	*value;
+};
+
+struct eval {
+	struct conf	*conf;		/* reference held */
+	struct dns	*dns;		/* borrowed */
+
+	/* envelope; NULL = unknown */
+	char		*queue_id;
+	char		*client_ip;
+	char		*client_host;
+	char		*helo;
+	char		*mail_from;	/* without <>; "" = null sender */
+	char		*auth_user;
+
+	/* header facts */
+	size_t		 nheaders;
+	size_t		 nar;		/* Authentication-Results seen so far */
+	size_t		 nfrom;
+	char		*from_domain;	/* domain of a single From address */
+
+	/* results, filled by eval_end */
+	enum ingress	 ingress;
+	struct spf_result *spf;		/* NULL = not evaluated */
+	struct dkim_result *dkim;
+	size_t		 ndkim;
+	struct dmarc_result *dmarc;	/* NULL = not evaluated */
+	enum action	 action;
+	struct vstr	 reason;
+	struct eval_edit *del;		/* highest index first after eval_end */
+	size_t		 ndel;
+	struct eval_edit *add;		/* insert at the top, in order */
+	size_t		 nadd;
+};
+
+struct eval *eval_new(struct conf *, struct dns *);
+void	 eval_free(struct eval *);
+void	 eval_set_queue_id(struct eval *, const char *);
+void	 eval_set_client(struct eval *, const char *ip, const char *host);
+void	 eval_set_helo(struct eval *, const char *);
+void	 eval_set_auth(struct eval *, const char *);
+void	 eval_set_mail_from(struct eval *, const char *);
+void	 eval_header(struct eval *, const char *name, const char *value);
+void	 eval_body(struct eval *, const unsigned char *, size_t);
+void	 eval_end(struct eval *);
+
+#endif

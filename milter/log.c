@@ -1,1 +1,189 @@
-/* placeholder: being written */
+/*
+ * log - the only module that calls syslog(3).
+ *
+ * Sinks: syslog (facility mail, ident "mxauth", pid), stderr, or a file
+ * opened O_APPEND.  File and stderr lines carry a timestamp and the
+ * level; each line is formatted into one buffer and written with one
+ * write(2), so concurrent threads never interleave within a line.  The
+ * sink is chosen once at start-up (log_open) and on reload; the level is
+ * an atomic int so it may change while threads log.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "vstr.h"
+#include "xmalloc.h"
+
+enum log_sink {
+	SINK_STDERR = 0,
+	SINK_SYSLOG,
+	SINK_FILE
+};
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static enum log_sink log_sink = SINK_STDERR;
+static int log_fd = -1;		/* SINK_FILE */
+static int log_level = LOG_LEVEL_INFO;
+static char *log_ident;
+
+static const char *const level_names[] = {
+	"error", "warning", "info", "debug"
+};
+
+/* log_open - direct log lines to TARGET; 0 on success, -1 and ERR */
+int
+log_open(const char *target, const char *ident, char *err, size_t errlen)
+{
+	int fd = -1;
+	enum log_sink sink;
+
+	if (strcmp(target, "syslog") == 0)
+		sink = SINK_SYSLOG;
+	else if (strcmp(target, "stderr") == 0)
+		sink = SINK_STDERR;
+	else if (strncmp(target, "file:", 5) == 0) {
+		sink = SINK_FILE;
+		fd = open(target + 5, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		    0640);
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot open log file %s: %s",
+			    target + 5, strerror(errno));
+			return -1;
+		}
+	} else {
+		snprintf(err, errlen, "bad log target \"%s\"", target);
+		return -1;
+	}
+
+	pthread_mutex_lock(&log_lock);
+	if (log_sink == SINK_SYSLOG)
+		closelog();
+	if (log_fd >= 0)
+		close(log_fd);
+	x_free(log_ident);
+	log_ident = xstrdup(ident);
+	log_sink = sink;
+	log_fd = fd;
+	if (sink == SINK_SYSLOG)
+		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+	pthread_mutex_unlock(&log_lock);
+	return 0;
+}
+
+/* log_close - close the sink; later lines go to stderr */
+void
+log_close(void)
+{
+	pthread_mutex_lock(&log_lock);
+	if (log_sink == SINK_SYSLOG)
+		closelog();
+	if (log_fd >= 0)
+		close(log_fd);
+	log_fd = -1;
+	log_sink = SINK_STDERR;
+	pthread_mutex_unlock(&log_lock);
+}
+
+/* log_set_level - lines above LEVEL are dropped */
+void
+log_set_level(enum log_level level)
+{
+	__atomic_store_n(&log_level, (int)level, __ATOMIC_RELAXED);
+}
+
+/* log_enabled - whether a line at LEVEL would be written */
+int
+log_enabled(enum log_level level)
+{
+	return (int)level <= __atomic_load_n(&log_level, __ATOMIC_RELAXED);
+}
+
+/* log_write - format one line and hand it to the sink */
+static void
+log_write(enum log_level level, const char *fmt, va_list ap)
+{
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	struct vstr line = VSTR_INIT;
+	char stamp[32];
+	struct tm tm;
+	time_t now;
+	int fd;
+
+	if (!log_enabled(level))
+		return;
+	pthread_mutex_lock(&log_lock);
+	if (log_sink == SINK_SYSLOG) {
+		vstr_vcatf(&line, fmt, ap);
+		syslog(prio[level], "%s", vstr_str(&line));
+	} else {
+		now = time(NULL);
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		vstr_catf(&line, "%s %s[%ld]: ", stamp,
+		    log_ident ? log_ident : "mxauth", (long)getpid());
+		if (level != LOG_LEVEL_INFO)
+			vstr_catf(&line, "%s: ", level_names[level]);
+		vstr_vcatf(&line, fmt, ap);
+		vstr_catc(&line, '\n');
+		fd = log_sink == SINK_FILE ? log_fd : STDERR_FILENO;
+		if (write(fd, line.buf, line.len) < 0) {
+			/* nowhere left to report it */
+		}
+	}
+	pthread_mutex_unlock(&log_lock);
+	vstr_free(&line);
+}
+
+/* log_error - something failed; the admin must act */
+void
+log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_write(LOG_LEVEL_ERROR, fmt, ap);
+	va_end(ap);
+}
+
+/* log_warning - something is wrong but mail flows */
+void
+log_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_write(LOG_LEVEL_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+/* log_info - verdict lines and life-cycle events */
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_write(LOG_LEVEL_INFO, fmt, ap);
+	va_end(ap);
+}
+
+/* log_debug - detail for troubleshooting, off by default */
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_write(LOG_LEVEL_DEBUG, fmt, ap);
+	va_end(ap);
+}

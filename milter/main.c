@@ -1,1 +1,290 @@
-/* placeholder: being written */
+/*
+ * main - the mxauth daemon: options, config, socket, privileges, signals.
+ *
+ * Start-up order matters: load and validate the config, open the log,
+ * bind the milter socket as root, detach, write the pid file, drop to
+ * the configured user, then run libmilter.  libmilter runs in its own
+ * thread while the main thread waits for signals (it blocks SIGHUP,
+ * SIGTERM and SIGINT before any thread exists, so on Linux a signal sent
+ * to the process reaches the main thread's sigwait first):
+ *   SIGHUP          re-read the config; a bad file is logged and the
+ *                   running config kept; messages keep their snapshot.
+ *   SIGTERM/SIGINT  stop accepting connections, let messages in flight
+ *                   finish (bounded), remove the pid file, exit 0.
+ * After smfi_main() starts nothing calls exit() but this file's end.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "conf.h"
+#include "ctx.h"
+#include "dns.h"
+#include "log.h"
+#include "mlfi.h"
+
+#define DRAIN_SECONDS	60	/* how long SIGTERM waits for messages */
+
+static pthread_t main_thread;
+
+/* usage - print the synopsis and exit 2 */
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: mxauth [-f] [-n [-a]] [-c config] | -V\n");
+	exit(2);
+}
+
+/* dns_from_conf - the resolver the config describes; NULL and ERR */
+static struct dns *
+dns_from_conf(const struct conf *conf, char *err, size_t errlen)
+{
+	struct dns_opts opts;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.servers = conf->dns_servers;
+	opts.timeout = conf->dns_timeout;
+	opts.retries = conf->dns_retries;
+	opts.cache_size = (size_t)conf->dns_cache_size;
+	return dns_new(&opts, err, errlen);
+}
+
+/* unix_socket_path - the path of a unix:/local: socket, else NULL */
+static const char *
+unix_socket_path(const char *sock)
+{
+	if (strncmp(sock, "unix:", 5) == 0)
+		return sock + 5;
+	if (strncmp(sock, "local:", 6) == 0)
+		return sock + 6;
+	return NULL;
+}
+
+/*
+ * drop_privileges - become USER (and its groups); "" = stay
+ *
+ * A unix socket is handed to the user's group with mode 0660 first, so
+ * the MTA can connect when its user is a member of that group.
+ */
+static int
+drop_privileges(const struct conf *conf, char *err, size_t errlen)
+{
+	struct passwd *pw;
+	const char *path;
+
+	if (*conf->user == '\0')
+		return 0;
+	if ((pw = getpwnam(conf->user)) == NULL) {
+		snprintf(err, errlen, "unknown user \"%s\"", conf->user);
+		return -1;
+	}
+	if ((path = unix_socket_path(conf->socket)) != NULL &&
+	    (chown(path, pw->pw_uid, pw->pw_gid) != 0 ||
+	    chmod(path, 0660) != 0)) {
+		snprintf(err, errlen, "cannot hand socket %s to %s: %s", path,
+		    conf->user, strerror(errno));
+		return -1;
+	}
+	if (getuid() == pw->pw_uid)
+		return 0;
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
+	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		snprintf(err, errlen, "cannot become user %s: %s", conf->user,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* write_pid_file - record our pid; "" = none */
+static int
+write_pid_file(const char *path, char *err, size_t errlen)
+{
+	FILE *fp;
+
+	if (*path == '\0')
+		return 0;
+	if ((fp = fopen(path, "w")) == NULL) {
+		snprintf(err, errlen, "cannot write pid file %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	fprintf(fp, "%ld\n", (long)getpid());
+	fclose(fp);
+	return 0;
+}
+
+/* milter_thread - run libmilter until smfi_stop() or failure */
+static void *
+milter_thread(void *arg)
+{
+	int *rc = arg;
+
+	*rc = smfi_main();
+	/* Wake the main thread if libmilter stopped on its own. */
+	pthread_kill(main_thread, SIGTERM);
+	return NULL;
+}
+
+/* reload - SIGHUP: re-read PATH; keep the running config on error */
+static void
+reload(const char *path)
+{
+	struct conf *old, *new;
+	char err[512];
+
+	if ((new = conf_load(path, err, sizeof(err))) == NULL) {
+		log_error("reload failed, keeping the running configuration: "
+		    "%s", err);
+		return;
+	}
+	old = conf_get();
+	if (strcmp(old->socket, new->socket) != 0 ||
+	    strcmp(old->user, new->user) != 0 ||
+	    strcmp(old->log_target, new->log_target) != 0 ||
+	    strcmp(old->dns_servers, new->dns_servers) != 0 ||
+	    old->dns_timeout != new->dns_timeout ||
+	    old->dns_retries != new->dns_retries ||
+	    old->dns_cache_size != new->dns_cache_size)
+		log_warning("reload: changes to socket, user, log_target and "
+		    "dns_* take effect at the next restart");
+	conf_release(old);
+	log_set_level(new->log_level);
+	conf_install(new);
+	log_info("configuration reloaded from %s", path);
+}
+
+/* serve - wait for signals until told to stop; returns exit status */
+static int
+serve(const char *path)
+{
+	pthread_t tid;
+	sigset_t set;
+	int sig, mrc = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	main_thread = pthread_self();
+	if (pthread_create(&tid, NULL, milter_thread, &mrc) != 0) {
+		log_error("cannot start the milter thread");
+		return 1;
+	}
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			reload(path);
+			continue;
+		}
+		break;
+	}
+	log_info("stopping: waiting up to %d s for messages in flight",
+	    DRAIN_SECONDS);
+	smfi_stop();
+	pthread_join(tid, NULL);
+	if (ctx_wait_idle(DRAIN_SECONDS) != 0)
+		log_warning("stopping with messages still in flight");
+	return mrc == MI_SUCCESS ? 0 : 1;
+}
+
+/* start - everything between a valid config and serving */
+static int
+start(struct conf *conf, int foreground, struct dns **resolver)
+{
+	char err[512];
+
+	if (log_open(conf->log_target, "mxauth", err, sizeof(err)) != 0) {
+		fprintf(stderr, "mxauth: %s\n", err);
+		return -1;
+	}
+	log_set_level(conf->log_level);
+	if ((*resolver = dns_from_conf(conf, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (mlfi_register(*resolver) != 0 ||
+	    smfi_setconn(conf->socket) != MI_SUCCESS ||
+	    smfi_opensocket(1) != MI_SUCCESS) {
+		log_error("cannot listen on %s", conf->socket);
+		return -1;
+	}
+	if (!foreground && daemon(0, 0) != 0) {
+		log_error("cannot detach: %s", strerror(errno));
+		return -1;
+	}
+	if (write_pid_file(conf->pid_file, err, sizeof(err)) != 0 ||
+	    drop_privileges(conf, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = MXAUTH_DEFAULT_CONF;
+	int ch, foreground = 0, print = 0, all = 0, rc;
+	struct dns *resolver = NULL;
+	struct conf *conf;
+	char err[512];
+
+	while ((ch = getopt(argc, argv, "ac:fnVh")) != -1) {
+		switch (ch) {
+		case 'a':
+			all = 1;
+			break;
+		case 'c':
+			path = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'n':
+			print = 1;
+			break;
+		case 'V':
+			printf("mxauth %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (print) {
+		conf_print(conf, stdout, all);
+		conf_free(conf);
+		return 0;
+	}
+	conf_install(conf);
+	if (start(conf, foreground, &resolver) != 0)
+		return 1;
+	log_info("starting mxauth %s on %s", PACKAGE_VERSION, conf->socket);
+	rc = serve(path);
+	conf = conf_get();
+	if (*conf->pid_file != '\0')
+		unlink(conf->pid_file);
+	conf_release(conf);
+	log_info("stopped");
+	dns_free(resolver);
+	return rc;
+}

@@ -1,1 +1,232 @@
-/* placeholder: being written */
+/*
+ * mlfi - libmilter glue.
+ *
+ * Each callback is a few lines: fetch what the MTA says, hand it to the
+ * core, return.  Per-connection state lives in the conn_ctx attached with
+ * smfi_setpriv(); nothing is kept in globals but the borrowed resolver.
+ *
+ * Protocol: mxauth asks for connect, HELO, MAIL FROM, headers and end of
+ * message, and declines RCPT, DATA, unknown commands and the body (no
+ * method reads the body yet).  It needs the add-header, change-header and
+ * quarantine actions, and asks the MTA for the macros it reads.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmilter/mfapi.h>
+
+#include "ctx.h"
+#include "eval.h"
+#include "log.h"
+#include "mlfi.h"
+#include "verdict.h"
+
+static struct dns *mlfi_dns;
+
+#define WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)
+#define SKIP_STEPS	(SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA | \
+			 SMFIP_NOBODY)
+
+/* conn_of - the connection context, or NULL */
+static struct conn_ctx *
+conn_of(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+/* mlfi_negotiate - take only the actions and steps mxauth uses */
+static sfsistat
+mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	(void)f2;
+	(void)f3;
+	if ((f0 & WANT_ACTIONS) != WANT_ACTIONS)
+		log_warning("MTA does not offer all milter actions mxauth "
+		    "uses (offered 0x%lx, wanted 0x%lx)", f0,
+		    (unsigned long)WANT_ACTIONS);
+	*pf0 = f0 & WANT_ACTIONS;
+	*pf1 = f1 & SKIP_STEPS;
+	*pf2 = 0;
+	*pf3 = 0;
+	/* Ask for the macros we read; Postfix honours this (protocol 6). */
+	smfi_setsymlist(ctx, SMFIM_ENVFROM, "{i} {auth_authen}");
+	smfi_setsymlist(ctx, SMFIM_EOM, "{i}");
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_connect - a new SMTP client; remember its address */
+static sfsistat
+mlfi_connect(SMFICTX *ctx, char *host, struct sockaddr *sa)
+{
+	char ip[INET6_ADDRSTRLEN];
+	const char *ipp = NULL;
+
+	if (sa != NULL && sa->sa_family == AF_INET &&
+	    inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->sin_addr,
+	    ip, sizeof(ip)) != NULL)
+		ipp = ip;
+	else if (sa != NULL && sa->sa_family == AF_INET6 &&
+	    inet_ntop(AF_INET6,
+	    &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, ip,
+	    sizeof(ip)) != NULL)
+		ipp = ip;
+	ctx_conn_free(conn_of(ctx));
+	smfi_setpriv(ctx, ctx_conn_new(ipp, host));
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_helo - HELO/EHLO argument */
+static sfsistat
+mlfi_helo(SMFICTX *ctx, char *helo)
+{
+	struct conn_ctx *c = conn_of(ctx);
+
+	if (c != NULL)
+		ctx_set_helo(c, helo);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_envfrom - MAIL FROM starts a message */
+static sfsistat
+mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct conn_ctx *c = conn_of(ctx);
+	struct eval *e;
+
+	if (c == NULL) {
+		/* No connect callback seen (should not happen). */
+		c = ctx_conn_new(NULL, NULL);
+		smfi_setpriv(ctx, c);
+	}
+	e = ctx_msg_begin(c, mlfi_dns);
+	eval_set_queue_id(e, smfi_getsymval(ctx, "{i}"));
+	eval_set_auth(e, smfi_getsymval(ctx, "{auth_authen}"));
+	eval_set_mail_from(e, argv[0] != NULL ? argv[0] : "");
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_header - one header field */
+static sfsistat
+mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct conn_ctx *c = conn_of(ctx);
+
+	if (c != NULL && c->msg != NULL)
+		eval_header(c->msg, name, value);
+	return SMFIS_CONTINUE;
+}
+
+/* apply_edits - delete forged fields (last first), insert ours on top */
+static void
+apply_edits(SMFICTX *ctx, const struct eval *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->ndel; i++)
+		if (smfi_chgheader(ctx, e->del[i].name, (int)e->del[i].index,
+		    NULL) != MI_SUCCESS)
+			log_warning("%s: cannot delete %s #%zu",
+			    e->queue_id ? e->queue_id : "NOQUEUE",
+			    e->del[i].name, e->del[i].index);
+	for (i = e->nadd; i > 0; i--)
+		if (smfi_insheader(ctx, 0, e->add[i - 1].name,
+		    e->add[i - 1].value) != MI_SUCCESS)
+			log_warning("%s: cannot add %s",
+			    e->queue_id ? e->queue_id : "NOQUEUE",
+			    e->add[i - 1].name);
+}
+
+/* reply - turn the decided action into the milter answer */
+static sfsistat
+reply(SMFICTX *ctx, const struct eval *e)
+{
+	const char *reason = vstr_str(&e->reason);
+
+	switch (e->action) {
+	case ACTION_REJECT:
+		smfi_setreply(ctx, "550", "5.7.1", (char *)reason);
+		return SMFIS_REJECT;
+	case ACTION_TEMPFAIL:
+		smfi_setreply(ctx, "451", "4.7.1", (char *)reason);
+		return SMFIS_TEMPFAIL;
+	case ACTION_QUARANTINE:
+		if (smfi_quarantine(ctx, (char *)reason) != MI_SUCCESS)
+			log_warning("%s: quarantine request failed",
+			    e->queue_id ? e->queue_id : "NOQUEUE");
+		return SMFIS_CONTINUE;
+	case ACTION_ACCEPT:
+		break;
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_eom - end of message: decide, edit, log, answer */
+static sfsistat
+mlfi_eom(SMFICTX *ctx)
+{
+	struct conn_ctx *c = conn_of(ctx);
+	struct eval *e;
+	const char *qid;
+	sfsistat rc;
+
+	if (c == NULL || (e = c->msg) == NULL)
+		return SMFIS_CONTINUE;
+	if ((qid = smfi_getsymval(ctx, "{i}")) != NULL)
+		eval_set_queue_id(e, qid);
+	eval_end(e);
+	if (e->action != ACTION_REJECT && e->action != ACTION_TEMPFAIL)
+		apply_edits(ctx, e);
+	verdict_log(e);
+	rc = reply(ctx, e);
+	ctx_msg_end(c);
+	return rc;
+}
+
+/* mlfi_abort - RSET or the MTA gave up on the message */
+static sfsistat
+mlfi_abort(SMFICTX *ctx)
+{
+	struct conn_ctx *c = conn_of(ctx);
+
+	if (c != NULL)
+		ctx_msg_end(c);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_close - the connection is gone (also after an early close) */
+static sfsistat
+mlfi_close(SMFICTX *ctx)
+{
+	ctx_conn_free(conn_of(ctx));
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc mlfi_desc = {
+	.xxfi_name = "mxauth",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = WANT_ACTIONS,
+	.xxfi_connect = mlfi_connect,
+	.xxfi_helo = mlfi_helo,
+	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_header = mlfi_header,
+	.xxfi_eom = mlfi_eom,
+	.xxfi_abort = mlfi_abort,
+	.xxfi_close = mlfi_close,
+	.xxfi_negotiate = mlfi_negotiate,
+};
+
+/* mlfi_register - register the callbacks; 0 or -1 */
+int
+mlfi_register(struct dns *resolver)
+{
+	mlfi_dns = resolver;
+	return smfi_register(mlfi_desc) == MI_SUCCESS ? 0 : -1;
+}

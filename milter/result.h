@@ -1,1 +1,109 @@
-/* placeholder */
+/*
+ * result - the result types that flow from the evaluators into policy,
+ * authres and verdict (DESIGN.md).  No module reaches back upstream: the
+ * evaluators fill these, everyone after them only reads.
+ *
+ * Strings in these structs are owned by the struct that holds them and
+ * are freed with it (eval_free / eval reset).
+ */
+#ifndef MXAUTH_RESULT_H
+#define MXAUTH_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Where the client stands relative to the edge (trust.c decides). */
+enum ingress {
+	INGRESS_EXTERNAL = 0,
+	INGRESS_TRUSTED,
+	INGRESS_AUTHENTICATED,
+	INGRESS_RELAY
+};
+
+/* RFC 7208 2.6 results; RFC 8601 2.7.2 names. */
+enum spf_res {
+	SPF_RES_NONE = 0,
+	SPF_RES_NEUTRAL,
+	SPF_RES_PASS,
+	SPF_RES_FAIL,
+	SPF_RES_SOFTFAIL,
+	SPF_RES_TEMPERROR,
+	SPF_RES_PERMERROR
+};
+
+enum spf_identity {
+	SPF_ID_MAILFROM = 0,
+	SPF_ID_HELO
+};
+
+struct spf_result {
+	enum spf_res	 result;
+	enum spf_identity identity;
+	char		*domain;	/* the identity's domain */
+	enum spf_res	 helo_result;
+	char		*client_ip;	/* the IP that was judged */
+	char		*explanation;	/* for fail, or NULL */
+};
+
+/* RFC 8601 2.7.1 results. */
+enum dkim_res {
+	DKIM_RES_NONE = 0,
+	DKIM_RES_PASS,
+	DKIM_RES_FAIL,
+	DKIM_RES_NEUTRAL,
+	DKIM_RES_POLICY,
+	DKIM_RES_TEMPERROR,
+	DKIM_RES_PERMERROR
+};
+
+struct dkim_result {
+	enum dkim_res	 result;
+	char		*domain;	/* d= */
+	char		*identity;	/* i= */
+	char		*selector;	/* s= */
+	char		*algorithm;	/* a= */
+	char		*b;		/* first characters of b= (RFC 6008) */
+	char		*reason;
+};
+
+/* RFC 7489 11.2 / RFC 9989 results. */
+enum dmarc_res {
+	DMARC_RES_NONE = 0,
+	DMARC_RES_PASS,
+	DMARC_RES_FAIL,
+	DMARC_RES_TEMPERROR,
+	DMARC_RES_PERMERROR
+};
+
+enum dmarc_policy {
+	DMARC_POLICY_UNSET = 0,
+	DMARC_POLICY_NONE,
+	DMARC_POLICY_QUARANTINE,
+	DMARC_POLICY_REJECT
+};
+
+struct dmarc_result {
+	enum dmarc_res	 result;
+	char		*domain;	/* RFC5322.From domain */
+	enum dmarc_policy policy;	/* published p=/sp=/np= that applied */
+	enum dmarc_policy disposition;
+	bool		 spf_aligned;
+	bool		 dkim_aligned;
+};
+
+/* What the MTA is told to do with the message. */
+enum action {
+	ACTION_ACCEPT = 0,
+	ACTION_REJECT,
+	ACTION_QUARANTINE,
+	ACTION_TEMPFAIL
+};
+
+const char *result_ingress_str(enum ingress);
+const char *result_spf_str(enum spf_res);
+const char *result_dkim_str(enum dkim_res);
+const char *result_dmarc_str(enum dmarc_res);
+const char *result_policy_str(enum dmarc_policy);
+const char *result_action_str(enum action);
+
+#endif

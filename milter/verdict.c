@@ -1,1 +1,111 @@
-/* placeholder: being written */
+/*
+ * verdict - format and log the per-message verdict line.
+ *
+ * Pure formatting over a decided struct eval; the only side effect is
+ * the log_info() call in verdict_log().
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "eval.h"
+#include "log.h"
+#include "verdict.h"
+#include "vstr.h"
+
+/* is_plain - whether V can be written without quotes */
+static int
+is_plain(const char *v)
+{
+	const unsigned char *p;
+
+	if (*v == '\0')
+		return 0;
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= 0x20 || *p == '"' || *p == '\\' || *p >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* put - append " KEY=VALUE", quoting VALUE when needed; NULL = "-" */
+static void
+put(struct vstr *out, const char *key, const char *value)
+{
+	const unsigned char *p;
+
+	vstr_catf(out, " %s=", key);
+	if (value == NULL) {
+		vstr_catc(out, '-');
+		return;
+	}
+	if (is_plain(value)) {
+		vstr_cat(out, value);
+		return;
+	}
+	vstr_catc(out, '"');
+	for (p = (const unsigned char *)value; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			vstr_catf(out, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			vstr_catf(out, "\\x%02x", *p);
+		else
+			vstr_catc(out, *p);
+	}
+	vstr_catc(out, '"');
+}
+
+/* unevaluated - what a method not evaluated shows */
+static const char *
+unevaluated(const struct eval *e)
+{
+	return e->ingress == INGRESS_EXTERNAL || e->ingress == INGRESS_RELAY ?
+	    "none" : "skip";
+}
+
+/* verdict_format - the verdict line of a decided message */
+void
+verdict_format(struct vstr *out, const struct eval *e)
+{
+	struct vstr dkim = VSTR_INIT;
+	size_t i;
+
+	vstr_cat(out, e->queue_id != NULL && *e->queue_id != '\0' ?
+	    e->queue_id : "NOQUEUE");
+	vstr_catc(out, ':');
+	put(out, "ingress", result_ingress_str(e->ingress));
+	put(out, "ip", e->client_ip);
+	put(out, "helo", e->helo);
+	if (e->mail_from != NULL && *e->mail_from == '\0')
+		put(out, "mailfrom", "<>");
+	else
+		put(out, "mailfrom", e->mail_from);
+	put(out, "from", e->from_domain);
+	put(out, "spf", e->spf != NULL ? result_spf_str(e->spf->result) :
+	    unevaluated(e));
+	for (i = 0; i < e->ndkim; i++) {
+		if (i > 0)
+			vstr_catc(&dkim, ',');
+		vstr_cat(&dkim, result_dkim_str(e->dkim[i].result));
+	}
+	if (e->ndkim == 0)
+		vstr_cat(&dkim, unevaluated(e));
+	put(out, "dkim", vstr_str(&dkim));
+	vstr_free(&dkim);
+	put(out, "dmarc", e->dmarc != NULL ?
+	    result_dmarc_str(e->dmarc->result) : unevaluated(e));
+	if (e->ndel > 0)
+		vstr_catf(out, " forged_ar=%zu", e->ndel);
+	put(out, "action", result_action_str(e->action));
+	put(out, "reason", vstr_str(&e->reason));
+}
+
+/* verdict_log - one info line per message */
+void
+verdict_log(const struct eval *e)
+{
+	struct vstr line = VSTR_INIT;
+
+	verdict_format(&line, e);
+	log_info("%s", vstr_str(&line));
+	vstr_free(&line);
+}

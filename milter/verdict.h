@@ -1,1 +1,21 @@
-/* placeholder */
+/*
+ * verdict - the one log line per message an admin reads.
+ *
+ *   QUEUEID: ingress=... ip=... helo=... mailfrom=... from=... spf=...
+ *            dkim=... dmarc=... action=... reason=...
+ *
+ * Values are written bare when they are plain, else double-quoted with
+ * backslash escapes, so the line splits reliably on spaces.
+ */
+#ifndef MXAUTH_VERDICT_H
+#define MXAUTH_VERDICT_H
+
+struct eval;
+struct vstr;
+
+/* verdict_format - append the line (no newline) for a decided message */
+void	 verdict_format(struct vstr *, const struct eval *);
+/* verdict_log - log it at info level */
+void	 verdict_log(const struct eval *);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * result - names of result values as RFC 8601 and the JSON contract
+ * spell them.  Returned strings are static.
+ */
+#include "config.h"
+
+#include "result.h"
+
+/* result_ingress_str - "external", "trusted", "authenticated", "relay" */
+const char *
+result_ingress_str(enum ingress v)
+{
+	static const char *const names[] = {
+		"external", "trusted", "authenticated", "relay"
+	};
+
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+/* result_spf_str - RFC 8601 2.7.2 SPF result name */
+const char *
+result_spf_str(enum spf_res v)
+{
+	static const char *const names[] = {
+		"none", "neutral", "pass", "fail", "softfail", "temperror",
+		"permerror"
+	};
+
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+/* result_dkim_str - RFC 8601 2.7.1 DKIM result name */
+const char *
+result_dkim_str(enum dkim_res v)
+{
+	static const char *const names[] = {
+		"none", "pass", "fail", "neutral", "policy", "temperror",
+		"permerror"
+	};
+
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+/* result_dmarc_str - DMARC result name */
+const char *
+result_dmarc_str(enum dmarc_res v)
+{
+	static const char *const names[] = {
+		"none", "pass", "fail", "temperror", "permerror"
+	};
+
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+/* result_policy_str - DMARC policy name; "" when unset */
+const char *
+result_policy_str(enum dmarc_policy v)
+{
+	static const char *const names[] = {
+		"", "none", "quarantine", "reject"
+	};
+
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+/* result_action_str - "accept", "reject", "quarantine", "tempfail" */
+const char *
+result_action_str(enum action v)
+{
+	static const char *const names[] = {
+		"accept", "reject", "quarantine", "tempfail"
+	};
+
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
