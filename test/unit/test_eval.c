@@ -1,1 +1,202 @@
-int main(void) { return 1; } /* placeholder: fails until written */
+/*
+ * test_eval - the core pipeline as both front ends drive it: which A-R
+ * fields are deleted (by index, last first), the header added, ingress
+ * classes, and the verdict line.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+#include "eval.h"
+#include "verdict.h"
+#include "vstr.h"
+#include "xmalloc.h"
+
+struct hdr {
+	const char *name;
+	const char *value;
+};
+
+/* test_conf - defaults with a fixed authserv-id */
+static struct conf *
+test_conf(void)
+{
+	struct conf *conf;
+
+	conf = conf_defaults();
+	x_free(conf->authserv_id);
+	conf->authserv_id = xstrdup("mx.example");
+	return conf;
+}
+
+/* run - one message through the core; caller frees with eval_free */
+static struct eval *
+run(struct conf *conf, const char *ip, const char *auth,
+    const struct hdr *h, size_t n)
+{
+	struct eval *e;
+	size_t i;
+
+	e = eval_new(conf, NULL);
+	eval_set_queue_id(e, "4ABCD123");
+	eval_set_client(e, ip, "client.example");
+	eval_set_helo(e, "client.example");
+	eval_set_auth(e, auth);
+	eval_set_mail_from(e, "<bob@a.example>");
+	for (i = 0; i < n; i++)
+		eval_header(e, h[i].name, h[i].value);
+	eval_end(e);
+	return e;
+}
+
+/* test_forged_order - forged A-R deleted by index, highest first */
+static void
+test_forged_order(void **state)
+{
+	static const struct hdr h[] = {
+		{ "Received", "from x by y" },
+		{ "Authentication-Results", "mx.example; spf=pass" },	/* 1 */
+		{ "authentication-results", "other.example; spf=pass" }, /* 2 */
+		{ "From", "Bob <bob@B.Example>" },
+		{ "Authentication-Results", "MX.example; dkim=pass" },	/* 3 */
+		{ "Authentication-Results", "(x) mx.example 1; none" },	/* 4 */
+		{ "Subject", "hi" },
+	};
+	struct conf *conf = test_conf();
+	struct eval *e;
+
+	(void)state;
+	e = run(conf, "192.0.2.10", NULL, h, sizeof(h) / sizeof(h[0]));
+	assert_int_equal(e->ingress, INGRESS_EXTERNAL);
+	assert_int_equal(e->ndel, 3);
+	assert_int_equal(e->del[0].index, 4);
+	assert_int_equal(e->del[1].index, 3);
+	assert_int_equal(e->del[2].index, 1);
+	assert_string_equal(e->del[2].value, "mx.example; spf=pass");
+	assert_int_equal(e->nadd, 1);
+	assert_string_equal(e->add[0].name, "Authentication-Results");
+	assert_true(strncmp(e->add[0].value, "mx.example;", 11) == 0);
+	assert_non_null(strstr(e->add[0].value, "header.from=b.example"));
+	assert_non_null(strstr(e->add[0].value, "smtp.mailfrom=a.example"));
+	assert_int_equal(e->action, ACTION_ACCEPT);
+	eval_free(e);
+	conf_release(conf);
+}
+
+/* test_ingress - trusted network and SMTP AUTH are inside the edge */
+static void
+test_ingress(void **state)
+{
+	static const struct {
+		const char *ip;
+		const char *auth;
+		enum ingress want;
+		const char *want_ar;
+	} cases[] = {
+		{ "127.0.0.1", NULL, INGRESS_TRUSTED, "mx.example; none" },
+		{ "::1", NULL, INGRESS_TRUSTED, "mx.example; none" },
+		{ "192.0.2.10", "alice", INGRESS_AUTHENTICATED,
+		    "mx.example;\n\tauth=pass smtp.auth=alice" },
+		{ "2001:db8::1", NULL, INGRESS_EXTERNAL, NULL },
+		{ "192.0.2.10", "", INGRESS_EXTERNAL, NULL },
+	};
+	struct conf *conf = test_conf();
+	struct eval *e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		e = run(conf, cases[i].ip, cases[i].auth, NULL, 0);
+		assert_int_equal(e->ingress, cases[i].want);
+		if (cases[i].want_ar != NULL)
+			assert_string_equal(e->add[0].value, cases[i].want_ar);
+		assert_null(e->spf);
+		assert_null(e->dmarc);
+		eval_free(e);
+	}
+	conf_release(conf);
+}
+
+/* test_verdict_line - queue id first, key=value, quoting */
+static void
+test_verdict_line(void **state)
+{
+	static const struct hdr h[] = {
+		{ "From", "x <x@b.example>" },
+		{ "Authentication-Results", "mx.example; spf=pass" },
+	};
+	struct conf *conf = test_conf();
+	struct vstr line = VSTR_INIT;
+	struct eval *e;
+
+	(void)state;
+	e = run(conf, "192.0.2.10", NULL, h, 2);
+	verdict_format(&line, e);
+	assert_string_equal(vstr_str(&line),
+	    "4ABCD123: ingress=external ip=192.0.2.10 helo=client.example "
+	    "mailfrom=bob@a.example from=b.example spf=none dkim=none "
+	    "dmarc=none forged_ar=1 action=accept "
+	    "reason=\"no policy applies\"");
+	eval_free(e);
+
+	e = eval_new(conf, NULL);
+	eval_set_client(e, "127.0.0.1", NULL);
+	eval_set_helo(e, "evil\"helo x");
+	eval_set_mail_from(e, "<>");
+	eval_end(e);
+	vstr_reset(&line);
+	verdict_format(&line, e);
+	assert_string_equal(vstr_str(&line),
+	    "NOQUEUE: ingress=trusted ip=127.0.0.1 helo=\"evil\\\"helo x\" "
+	    "mailfrom=<> from=- spf=skip dkim=skip dmarc=skip "
+	    "action=accept reason=\"inside the edge\"");
+	eval_free(e);
+	vstr_free(&line);
+	conf_release(conf);
+}
+
+/* test_snapshot - a message keeps the config it started with */
+static void
+test_snapshot(void **state)
+{
+	struct conf *a, *b, *cur;
+	struct eval *e;
+
+	(void)state;
+	a = test_conf();
+	conf_install(a);
+	cur = conf_get();
+	e = eval_new(cur, NULL);
+	conf_release(cur);
+	b = test_conf();
+	x_free(b->authserv_id);
+	b->authserv_id = xstrdup("new.example");
+	conf_install(b);		/* a's last reference is the eval's */
+	eval_set_client(e, "192.0.2.1", NULL);
+	eval_end(e);
+	assert_true(strncmp(e->add[0].value, "mx.example;", 11) == 0);
+	eval_free(e);
+	cur = conf_get();
+	assert_string_equal(cur->authserv_id, "new.example");
+	conf_release(cur);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_forged_order),
+		cmocka_unit_test(test_ingress),
+		cmocka_unit_test(test_verdict_line),
+		cmocka_unit_test(test_snapshot),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

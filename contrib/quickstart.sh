@@ -1,0 +1,65 @@
+#!/bin/sh
+# quickstart.sh - install everything, build, and run the demo or the tests.
+#
+#   contrib/quickstart.sh demo   install, build, run the sandbox demo
+#   contrib/quickstart.sh test   install, build, run the whole test suite:
+#                                a -Werror build and an ASan+UBSan build,
+#                                each running every unit and e2e test
+#
+# Run as root on Debian 12, from anywhere inside a clone.  Builds go to
+# build/ and build-san/ (out of tree).  A skipped test fails the run: the
+# suite is only green when everything really ran.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:-}
+case "$mode" in
+demo|test) ;;
+*) echo "usage: $0 demo|test" >&2; exit 2 ;;
+esac
+
+sh "$top/contrib/setup-debian.sh"
+cd "$top"
+autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+
+# build DIR CONFIGURE-ARGS... - configure and build out of tree
+build() {
+	dir=$1; shift
+	mkdir -p "$top/$dir"
+	(cd "$top/$dir" && "$top/configure" -q "$@" && make -s -j"$(nproc)")
+}
+
+# suite DIR - run make check in DIR, print the summary, count results
+total_pass=0 total_fail=0 total_skip=0
+suite() {
+	dir=$1
+	rc=0
+	(cd "$top/$dir" && make -s -j1 check) || rc=$?
+	log="$top/$dir/test-suite.log"
+	pass=$(sed -n 's/^# PASS: *//p' "$log" | head -n 1)
+	fail=$(sed -n 's/^# FAIL: *//p' "$log" | head -n 1)
+	skip=$(sed -n 's/^# SKIP: *//p' "$log" | head -n 1)
+	xpass=$(sed -n 's/^# XPASS: *//p' "$log" | head -n 1)
+	err=$(sed -n 's/^# ERROR: *//p' "$log" | head -n 1)
+	fail=$((${fail:-0} + ${xpass:-0} + ${err:-0}))
+	if [ "$rc" -ne 0 ]; then
+		sed -n '/^FAIL:\|^ERROR:/,$p' "$log" | head -n 200
+	fi
+	echo "$dir: ${pass:-0} passed, $fail failed, ${skip:-0} skipped"
+	total_pass=$((total_pass + ${pass:-0}))
+	total_fail=$((total_fail + fail))
+	total_skip=$((total_skip + ${skip:-0}))
+}
+
+if [ "$mode" = demo ]; then
+	build build
+	cd "$top/build" && make -s demo
+	exit 0
+fi
+
+build build --enable-werror
+suite build
+build build-san --enable-werror --enable-sanitizers
+suite build-san
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+[ "$total_fail" -eq 0 ] && [ "$total_skip" -eq 0 ]
