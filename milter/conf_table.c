@@ -1,1 +1,210 @@
-/* placeholder: being written */
+/*
+ * conf_table - the directives of mxauth.conf, one row each, and the
+ * validators for values that are more than a number or a word.
+ *
+ * To add a directive: add a field to struct conf, a row here, and its
+ * documentation to conf/mxauth.conf and man/mxauth.conf.5.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "conf_table.h"
+#include "vstr.h"
+
+static const char *const log_levels[] = {
+	"error", "warning", "info", "debug", NULL
+};
+
+/* port_ok - a decimal port 1..65535 */
+static int
+port_ok(const char *s)
+{
+	char *end;
+	long v;
+
+	if (*s < '1' || *s > '9')
+		return 0;
+	v = strtol(s, &end, 10);
+	return *end == '\0' && v >= 1 && v <= 65535;
+}
+
+/* check_socket - unix:/PATH, local:/PATH, inet:PORT[@ADDR], inet6:PORT[@ADDR] */
+static int
+check_socket(const char *v, struct vstr *out, char *err, size_t errlen)
+{
+	char port[8];
+	const char *p = NULL, *at;
+	size_t n;
+
+	(void)out;
+	if ((strncmp(v, "unix:", 5) == 0 && v[5] == '/') ||
+	    (strncmp(v, "local:", 6) == 0 && v[6] == '/'))
+		return 0;
+	if (strncmp(v, "inet:", 5) == 0)
+		p = v + 5;
+	else if (strncmp(v, "inet6:", 6) == 0)
+		p = v + 6;
+	if (p != NULL) {
+		at = strchr(p, '@');
+		n = at != NULL ? (size_t)(at - p) : strlen(p);
+		if (n < sizeof(port) && (at == NULL || at[1] != '\0')) {
+			memcpy(port, p, n);
+			port[n] = '\0';
+			if (port_ok(port))
+				return 0;
+		}
+	}
+	snprintf(err, errlen, "must be unix:/PATH, inet:PORT@ADDR or "
+	    "inet6:PORT@ADDR with PORT 1 to 65535");
+	return -1;
+}
+
+/* check_log_target - syslog, stderr or file:/ABSOLUTE/PATH */
+static int
+check_log_target(const char *v, struct vstr *out, char *err, size_t errlen)
+{
+	(void)out;
+	if (strcmp(v, "syslog") == 0 || strcmp(v, "stderr") == 0 ||
+	    (strncmp(v, "file:", 5) == 0 && v[5] == '/'))
+		return 0;
+	snprintf(err, errlen, "must be syslog, stderr or file:/PATH");
+	return -1;
+}
+
+/* check_abs_path - empty or an absolute path */
+static int
+check_abs_path(const char *v, struct vstr *out, char *err, size_t errlen)
+{
+	(void)out;
+	if (*v == '\0' || *v == '/')
+		return 0;
+	snprintf(err, errlen, "must be an absolute path or empty");
+	return -1;
+}
+
+/* check_user - empty or a plausible user name */
+static int
+check_user(const char *v, struct vstr *out, char *err, size_t errlen)
+{
+	const char *p;
+
+	(void)out;
+	for (p = v; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("._-", *p) == NULL)
+			break;
+	if (*p == '\0' && p - v <= 32)
+		return 0;
+	snprintf(err, errlen, "not a user name");
+	return -1;
+}
+
+/*
+ * check_authserv_id - RFC 8601 2.5: a name we control; we allow letters,
+ * digits, '.', '-' and '_' so it is a token that needs no quoting.
+ */
+static int
+check_authserv_id(const char *v, struct vstr *out, char *err, size_t errlen)
+{
+	const char *p;
+
+	(void)out;
+	for (p = v; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr(".-_", *p) == NULL)
+			break;
+	if (*v != '\0' && *p == '\0' && p - v <= 253)
+		return 0;
+	snprintf(err, errlen, "must be a host name (letters, digits, '.', "
+	    "'-', '_')");
+	return -1;
+}
+
+/* check_server - one dns_servers item: IP, IP:PORT or [IPv6]:PORT */
+static int
+check_server(const char *v, struct vstr *out, char *err, size_t errlen)
+{
+	unsigned char buf[16];
+	char host[64];
+	const char *port = NULL, *close;
+	size_t n;
+
+	if (*v == '[') {
+		if ((close = strchr(v, ']')) == NULL ||
+		    (close[1] != '\0' && close[1] != ':'))
+			goto bad;
+		n = (size_t)(close - v - 1);
+		port = close[1] == ':' ? close + 2 : NULL;
+		v++;
+	} else if (strchr(v, ':') != strrchr(v, ':')) {
+		n = strlen(v);		/* bare IPv6, no port */
+	} else {
+		port = strchr(v, ':');
+		n = port != NULL ? (size_t)(port - v) : strlen(v);
+		if (port != NULL)
+			port++;
+	}
+	if (n == 0 || n >= sizeof(host))
+		goto bad;
+	memcpy(host, v, n);
+	host[n] = '\0';
+	if (inet_pton(AF_INET, host, buf) != 1 &&
+	    inet_pton(AF_INET6, host, buf) != 1)
+		goto bad;
+	if (port != NULL && !port_ok(port))
+		goto bad;
+	if (strchr(host, ':') != NULL)
+		vstr_catf(out, "[%s]:%s", host, port != NULL ? port : "53");
+	else
+		vstr_catf(out, "%s:%s", host, port != NULL ? port : "53");
+	return 0;
+bad:
+	snprintf(err, errlen, "bad DNS server \"%s\": must be an IP address "
+	    "with optional :PORT ([IPv6]:PORT)", v);
+	return -1;
+}
+
+#define OFF(f)	offsetof(struct conf, f)
+
+const struct conf_def conf_table[] = {
+	/* name, type, default, offset, min, max, choices, check */
+	{ "socket", CONF_STR, "unix:/run/mxauth/mxauth.sock", OFF(socket),
+	    0, 0, NULL, check_socket },
+	{ "user", CONF_STR, "mxauth", OFF(user), 0, 0, NULL, check_user },
+	{ "pid_file", CONF_STR, "/run/mxauth/mxauth.pid", OFF(pid_file),
+	    0, 0, NULL, check_abs_path },
+	{ "log_target", CONF_STR, "syslog", OFF(log_target), 0, 0, NULL,
+	    check_log_target },
+	{ "log_level", CONF_ENUM, "info", OFF(log_level), 0, 0, log_levels,
+	    NULL },
+	{ "authserv_id", CONF_STR, NULL, OFF(authserv_id), 0, 0, NULL,
+	    check_authserv_id },
+	{ "dns_servers", CONF_LIST, "", OFF(dns_servers), 0, 0, NULL,
+	    check_server },
+	{ "dns_timeout", CONF_INT, "5", OFF(dns_timeout), 1, 60, NULL, NULL },
+	{ "dns_retries", CONF_INT, "2", OFF(dns_retries), 0, 10, NULL, NULL },
+	{ "dns_cache_size", CONF_INT, "10000", OFF(dns_cache_size), 0,
+	    10000000, NULL, NULL },
+	{ "trusted_networks", CONF_NETLIST, "127.0.0.0/8 ::1/128",
+	    OFF(trusted_networks), 0, 0, NULL, NULL },
+};
+
+const size_t conf_table_len = sizeof(conf_table) / sizeof(conf_table[0]);
+
+/* conf_table_find - the row named NAME (case-sensitive), or NULL */
+const struct conf_def *
+conf_table_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conf_table_len; i++)
+		if (strcmp(conf_table[i].name, name) == 0)
+			return &conf_table[i];
+	return NULL;
+}

@@ -1,1 +1,41 @@
-/* placeholder */
+/*
+ * conf_table - one row per directive of mxauth.conf (STYLE.md rule 14).
+ *
+ * The table is the source of truth for names, types, defaults, limits
+ * and `mxauth -n`; conf.c only interprets it.  A row's CHECK, when set,
+ * validates (and may normalise into OUT) a string value.
+ */
+#ifndef MXAUTH_CONF_TABLE_H
+#define MXAUTH_CONF_TABLE_H
+
+#include <stddef.h>
+
+struct vstr;
+
+enum conf_type {
+	CONF_STR,	/* char *; CHECK validates */
+	CONF_INT,	/* int in [min, max] */
+	CONF_BOOL,	/* int 0/1 from yes/no */
+	CONF_ENUM,	/* int index into CHOICES */
+	CONF_LIST,	/* char *, items normalised space-separated; file: ok */
+	CONF_NETLIST	/* struct netlist *; file: ok */
+};
+
+struct conf_def {
+	const char	*name;
+	enum conf_type	 type;
+	const char	*def;		/* NULL = computed (see conf.c) */
+	size_t		 offset;	/* into struct conf */
+	long		 min, max;	/* CONF_INT */
+	const char *const *choices;	/* CONF_ENUM, NULL-terminated */
+	/* check - validate one value (or list item); 0, or -1 and ERR */
+	int		(*check)(const char *, struct vstr *out, char *err,
+			    size_t errlen);
+};
+
+extern const struct conf_def conf_table[];
+extern const size_t conf_table_len;
+
+const struct conf_def *conf_table_find(const char *name);
+
+#endif

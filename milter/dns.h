@@ -59,6 +59,15 @@ void	 dns_free(struct dns *);
 struct dns_answer *dns_query(struct dns *, const char *name, ldns_rr_type);
 void	 dns_answer_free(struct dns_answer *);
 
+/*
+ * dns_dname_new - NAME as an absolute, lower-case dname; NULL when it
+ * cannot be a DNS name (empty label, label over 63, name over 253).
+ * Caller frees with ldns_rdf_deep_free().
+ */
+ldns_rdf *dns_dname_new(const char *name);
+/* dns_answer_dup - a deep copy; caller frees with dns_answer_free() */
+struct dns_answer *dns_answer_dup(const struct dns_answer *);
+
 /* dns_txt_join - the Nth TXT RR's strings joined (RFC 7208 3.3); x_free */
 char	*dns_txt_join(const ldns_rr *);
 const char *dns_status_str(enum dns_status);

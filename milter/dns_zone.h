@@ -1,1 +1,29 @@
-/* placeholder */
+/*
+ * dns_zone - answers from an RFC 1035 master file, for tests and for
+ * mxauth-check --zone.  No packet ever leaves the process.
+ *
+ * Names absent from the file are NXDOMAIN; a name that owns records of
+ * other types only, or that has names below it (an empty non-terminal),
+ * is NODATA.  Fault lines, valid master-file comments:
+ *   ;! timeout NAME    every query for NAME answers DNS_TIMEOUT
+ *   ;! servfail NAME   every query for NAME answers DNS_SERVFAIL
+ * A loaded zone is read-only and safe to share between threads.
+ */
+#ifndef MXAUTH_DNS_ZONE_H
+#define MXAUTH_DNS_ZONE_H
+
+#include <stddef.h>
+
+#include <ldns/ldns.h>
+
+struct dns_answer;
+struct dns_zone;
+
+/* dns_zone_load - parse PATH; NULL and "PATH:LINE: message" on error */
+struct dns_zone *dns_zone_load(const char *path, char *err, size_t errlen);
+void	 dns_zone_free(struct dns_zone *);
+/* dns_zone_lookup - the answer for NAME/TYPE; caller frees (dns.h) */
+struct dns_answer *dns_zone_lookup(const struct dns_zone *, const ldns_rdf *name,
+	    ldns_rr_type);
+
+#endif
