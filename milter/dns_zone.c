@@ -96,6 +96,36 @@ note_soa(struct dns_zone *z, const ldns_rr *rr)
 	z->neg_ttl = ldns_rr_ttl(rr) < min ? ldns_rr_ttl(rr) : min;
 }
 
+/*
+ * line_at - the line number of the first record line at or after byte
+ * POS (blank and comment lines skipped), for error messages; ldns's own
+ * counter runs ahead by the lines it consumed.
+ */
+static int
+line_at(FILE *fp, long pos)
+{
+	char buf[1024];
+	size_t i, n;
+	int line = 1;
+	long at = 0;
+
+	rewind(fp);
+	while (at < pos && fgets(buf, sizeof(buf), fp) != NULL) {
+		n = strlen(buf);
+		at += (long)n;
+		if (n > 0 && buf[n - 1] == '\n')
+			line++;
+	}
+	while (fgets(buf, sizeof(buf), fp) != NULL) {
+		for (i = 0; buf[i] == ' ' || buf[i] == '\t'; i++)
+			;
+		if (buf[i] != '\n' && buf[i] != ';' && buf[i] != '\0')
+			break;
+		line++;
+	}
+	return line;
+}
+
 /* read_records - every RR of the file into Z->rrs */
 static int
 read_records(struct dns_zone *z, FILE *fp, const char *path, char *err,
@@ -103,11 +133,13 @@ read_records(struct dns_zone *z, FILE *fp, const char *path, char *err,
 {
 	ldns_rdf *origin = NULL, *prev = NULL;
 	uint32_t ttl = 3600;
-	int line = 1, rc = 0;
+	int line = 0, rc = 0;
+	long pos;
 	ldns_status st;
 	ldns_rr *rr;
 
 	while (!feof(fp)) {
+		pos = ftell(fp);
 		st = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
 		if (st == LDNS_STATUS_SYNTAX_EMPTY ||
 		    st == LDNS_STATUS_SYNTAX_TTL ||
@@ -117,8 +149,8 @@ read_records(struct dns_zone *z, FILE *fp, const char *path, char *err,
 		if (st != LDNS_STATUS_OK) {
 			if (feof(fp) && st == LDNS_STATUS_SYNTAX_ERR)
 				break;		/* trailing blank/comment */
-			snprintf(err, errlen, "%s:%d: %s", path, line,
-			    ldns_get_errorstr_by_id(st));
+			snprintf(err, errlen, "%s:%d: %s", path,
+			    line_at(fp, pos), ldns_get_errorstr_by_id(st));
 			rc = -1;
 			break;
 		}
