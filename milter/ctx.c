@@ -18,6 +18,7 @@
 static pthread_mutex_t ctx_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ctx_idle = PTHREAD_COND_INITIALIZER;
 static int ctx_inflight;
+static int ctx_draining;
 
 /* ctx_conn_new - a new connection from IP (may be NULL) */
 struct conn_ctx *
@@ -56,7 +57,8 @@ ctx_set_helo(struct conn_ctx *c, const char *helo)
  * ctx_msg_begin - start a message under the current config snapshot
  *
  * A message still open (MAIL FROM without RSET, as some MTAs do) is
- * dropped first.  The eval is borrowed until ctx_msg_end().
+ * dropped first.  The eval is borrowed until ctx_msg_end().  Returns
+ * NULL once the daemon is draining for shutdown: no new message starts.
  */
 struct eval *
 ctx_msg_begin(struct conn_ctx *c, struct dns *dns)
@@ -64,14 +66,18 @@ ctx_msg_begin(struct conn_ctx *c, struct dns *dns)
 	struct conf *conf;
 
 	ctx_msg_end(c);
+	pthread_mutex_lock(&ctx_lock);
+	if (ctx_draining) {
+		pthread_mutex_unlock(&ctx_lock);
+		return NULL;
+	}
+	ctx_inflight++;
+	pthread_mutex_unlock(&ctx_lock);
 	conf = conf_get();
 	c->msg = eval_new(conf, dns);
 	conf_release(conf);		/* the eval holds its own reference */
 	eval_set_client(c->msg, c->client_ip, c->client_host);
 	eval_set_helo(c->msg, c->helo);
-	pthread_mutex_lock(&ctx_lock);
-	ctx_inflight++;
-	pthread_mutex_unlock(&ctx_lock);
 	return c->msg;
 }
 
@@ -87,6 +93,19 @@ ctx_msg_end(struct conn_ctx *c)
 	if (--ctx_inflight == 0)
 		pthread_cond_broadcast(&ctx_idle);
 	pthread_mutex_unlock(&ctx_lock);
+}
+
+/* ctx_drain - refuse new messages from now on; returns those in flight */
+int
+ctx_drain(void)
+{
+	int n;
+
+	pthread_mutex_lock(&ctx_lock);
+	ctx_draining = 1;
+	n = ctx_inflight;
+	pthread_mutex_unlock(&ctx_lock);
+	return n;
 }
 
 /* ctx_wait_idle - 0 once nothing is in flight, -1 after SECONDS */

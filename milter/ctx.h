@@ -4,7 +4,8 @@
  * A conn_ctx lives from connect to close (libmilter smfi_setpriv) and
  * owns at most one message at a time (a struct eval).  A message starts
  * at MAIL FROM and ends at end-of-message, abort (RSET) or close; the
- * process-wide count of messages in flight lets SIGTERM wait for them.
+ * process-wide count of messages in flight lets SIGTERM wait for them
+ * while new messages are refused (ctx_drain).
  */
 #ifndef MXAUTH_CTX_H
 #define MXAUTH_CTX_H
@@ -25,6 +26,8 @@ void	 ctx_conn_free(struct conn_ctx *);
 void	 ctx_set_helo(struct conn_ctx *, const char *);
 struct eval *ctx_msg_begin(struct conn_ctx *, struct dns *);
 void	 ctx_msg_end(struct conn_ctx *);
+/* ctx_drain - start refusing new messages; returns the count in flight */
+int	 ctx_drain(void);
 /* ctx_wait_idle - wait until no message is in flight or SECONDS pass */
 int	 ctx_wait_idle(int seconds);
 

@@ -9,8 +9,8 @@
  * to the process reaches the main thread's sigwait first):
  *   SIGHUP          re-read the config; a bad file is logged and the
  *                   running config kept; messages keep their snapshot.
- *   SIGTERM/SIGINT  stop accepting connections, let messages in flight
- *                   finish (bounded), remove the pid file, exit 0.
+ *   SIGTERM/SIGINT  refuse new messages (451), let messages in flight
+ *                   finish (bounded), close, remove the pid file, exit 0.
  * After smfi_main() starts nothing calls exit() but this file's end.
  */
 #include "config.h"
@@ -192,12 +192,17 @@ serve(const char *path)
 		}
 		break;
 	}
-	log_info("stopping: waiting up to %d s for messages in flight",
-	    DRAIN_SECONDS);
-	smfi_stop();
-	pthread_join(tid, NULL);
+	/*
+	 * Finish what is in flight before closing: libmilter stops serving
+	 * open sessions once smfi_stop() is called, so drain first.  New
+	 * messages meanwhile get 451 and are retried by their clients.
+	 */
+	log_info("stopping: %d message(s) in flight, waiting up to %d s",
+	    ctx_drain(), DRAIN_SECONDS);
 	if (ctx_wait_idle(DRAIN_SECONDS) != 0)
 		log_warning("stopping with messages still in flight");
+	smfi_stop();
+	pthread_join(tid, NULL);
 	return mrc == MI_SUCCESS ? 0 : 1;
 }
 

@@ -105,7 +105,12 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 		c = ctx_conn_new(NULL, NULL);
 		smfi_setpriv(ctx, c);
 	}
-	e = ctx_msg_begin(c, mlfi_dns);
+	if ((e = ctx_msg_begin(c, mlfi_dns)) == NULL) {
+		/* Shutting down: the client retries after our restart. */
+		smfi_setreply(ctx, "451", "4.3.2", "mxauth is restarting, "
+		    "try again later");
+		return SMFIS_TEMPFAIL;
+	}
 	eval_set_queue_id(e, smfi_getsymval(ctx, "{i}"));
 	eval_set_auth(e, smfi_getsymval(ctx, "{auth_authen}"));
 	eval_set_mail_from(e, argv[0] != NULL ? argv[0] : "");
