@@ -98,6 +98,24 @@ printf 'authserv_id = mx.example\n\ndns_timeout = soon\n' >"$tmp/bad.conf"
 expect "-n bad file: exit 1" [ $? -eq 1 ]
 expect "-n bad file: FILE:LINE: message" \
     grep -q "^$tmp/bad.conf:3: " "$tmp/err"
+"$mxauth" -n -c "$top_srcdir/conf/mxauth.conf" >"$tmp/ex.out" 2>&1
+expect "shipped conf/mxauth.conf is valid and all at defaults" \
+    [ $? -eq 0 -a ! -s "$tmp/ex.out" ]
+sed 's/^#\([a-z_]* = \)/\1/; /^authserv_id/d' "$top_srcdir/conf/mxauth.conf" \
+    >"$tmp/uncommented.conf"
+"$mxauth" -n -c "$tmp/uncommented.conf" >"$tmp/unc.out" 2>&1
+expect "every example setting, uncommented, is valid and a default" \
+    [ $? -eq 0 -a ! -s "$tmp/unc.out" ]
+# documented - each key of `mxauth -n -a` matches PATTERN (%s = key) in FILE
+documented() {
+	for k in $(cut -d' ' -f1 "$tmp/na.out"); do
+		grep -q "$(printf "$1" "$k")" "$2" || { echo "missing: $k"; return 1; }
+	done
+}
+expect "every setting is documented in conf/mxauth.conf" \
+    documented '^#%s =' "$top_srcdir/conf/mxauth.conf"
+expect "every setting is in mxauth.conf(5)" \
+    documented '^\.BI %s ' "$top_srcdir/man/mxauth.conf.5"
 "$mxauth" -V >"$tmp/v.out"
 expect "-V prints the version" grep -q '^mxauth [0-9]' "$tmp/v.out"
 
