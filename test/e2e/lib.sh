@@ -11,7 +11,8 @@
 #              $SB/mxauth.log
 #
 # sandbox_start installs a trap that stops everything and removes $SB on
-# exit, failure or interrupt.  Tests serialise on a lock.  Without root
+# exit, failure or interrupt.  Tests serialise on a lock (fd 9, which
+# the daemons started here must not inherit, or they would hold it).  Without root
 # or the programs, a test exits 77 (automake SKIP), never 0.
 
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -95,7 +96,7 @@ CONF
 			printf '  fallback-enabled: no\n'
 		done
 	} >"$SB/unbound/unbound.conf"
-	unbound -c "$SB/unbound/unbound.conf" >>"$SB/unbound/stderr" 2>&1 &
+	unbound -c "$SB/unbound/unbound.conf" >>"$SB/unbound/stderr" 2>&1 9>&- &
 	echo $! >"$SB/unbound/pid"
 	wait_for "unbound on $DNS_PORT" 10 dns_ready
 }
@@ -129,7 +130,7 @@ sink_start() {
 	mkdir -p "$SB/sink"
 	chown postfix "$SB/sink"
 	smtp-sink -u postfix -d "$SB/sink/%Y%m%d%H%M%S." \
-	    127.0.0.1:$SINK_PORT 64 >>"$SB/sink.log" 2>&1 &
+	    127.0.0.1:$SINK_PORT 64 >>"$SB/sink.log" 2>&1 9>&- &
 	echo $! >"$SB/sink.pid"
 	wait_for "smtp-sink on $SINK_PORT" 10 port_open $SINK_PORT
 }
@@ -199,7 +200,7 @@ CONF
 	postconf -c "$SB" -M postlog/unix-dgram >/dev/null 2>&1 ||
 	    postconf -c "$SB" -M "postlog/unix-dgram = postlog unix-dgram n - n - 1 postlogd"
 	postfix -c "$SB" check >>"$SB/postfix.out" 2>&1
-	postfix -c "$SB" start >>"$SB/postfix.out" 2>&1 ||
+	postfix -c "$SB" start >>"$SB/postfix.out" 2>&1 9>&- ||
 	    { cat "$SB/postfix.out"; return 1; }
 	wait_for "Postfix on $PF_PORT" 15 port_open $PF_PORT
 }
@@ -242,7 +243,7 @@ CONF
 mxauth_start() {
 	[ -f "$SB/mxauth.conf" ] || mxauth_config
 	touch "$SB/mxauth.log"
-	"$MXAUTH" -f -c "$SB/mxauth.conf" >>"$SB/mxauth.stderr" 2>&1 &
+	"$MXAUTH" -f -c "$SB/mxauth.conf" >>"$SB/mxauth.stderr" 2>&1 9>&- &
 	echo $! >"$SB/mxauth.bgpid"
 	wait_for "mxauth to start" 10 grep -q "starting mxauth" "$SB/mxauth.log"
 }
@@ -296,6 +297,11 @@ sandbox_stop() {
 	postfix_stop
 	[ -f "$SB/sink.pid" ] && kill "$(cat "$SB/sink.pid")" 2>/dev/null
 	unbound_stop
+	# Whatever a run killed hard may have left behind (its pid files
+	# gone): the sandbox's own command lines name $SB.
+	pkill -f "^unbound -c $SB/" 2>/dev/null
+	pkill -f "^smtp-sink .*$SB/sink/" 2>/dev/null
+	pkill -f "mxauth -f -c $SB/" 2>/dev/null
 	if [ "${MXAUTH_KEEP_SANDBOX:-}" = "" ]; then
 		rm -rf "$SB"
 	fi
