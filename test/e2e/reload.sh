@@ -52,7 +52,7 @@ expect "after bad reload: still mx2.example" \
 # 3. a message in flight keeps its snapshot
 cp "$SB/mxauth.conf.good" "$SB/mxauth.conf"
 rm -f "$SB/go"
-python3 "$top_srcdir/test/e2e/slow_smtp.py" $PF_PORT 192.0.2.10 inflight \
+python3 "$top_srcdir/test/e2e/smtp_client.py" slow $PF_PORT 192.0.2.10 inflight \
     "$SB/go" >"$SB/slow.out" 2>&1 &
 slow=$!
 wait_for "message in flight" 10 grep -q PAUSED "$SB/slow.out"

@@ -45,7 +45,7 @@ expect "every delivered message carries our Authentication-Results" \
 
 # --- killed with a message in flight ---
 rm -f "$SB/go"
-python3 "$top_srcdir/test/e2e/slow_smtp.py" $PF_PORT 192.0.2.10 inflight-kill \
+python3 "$top_srcdir/test/e2e/smtp_client.py" slow $PF_PORT 192.0.2.10 inflight-kill \
     "$SB/go" >"$SB/slow.kill" 2>&1 &
 slow=$!
 wait_for "message in flight" 10 grep -q PAUSED "$SB/slow.kill"
@@ -59,7 +59,7 @@ mxauth_start || bad "restart after kill"
 # --- SIGTERM with a message in flight ---
 rm -f "$SB/go"
 before=$(delivered_count)
-python3 "$top_srcdir/test/e2e/slow_smtp.py" $PF_PORT 192.0.2.10 inflight-term \
+python3 "$top_srcdir/test/e2e/smtp_client.py" slow $PF_PORT 192.0.2.10 inflight-term \
     "$SB/go" >"$SB/slow.term" 2>&1 &
 slow=$!
 wait_for "message in flight" 10 grep -q PAUSED "$SB/slow.term"

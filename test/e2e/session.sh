@@ -7,7 +7,7 @@
 . "$top_srcdir/test/e2e/lib.sh"
 sandbox_start
 
-python3 "$top_srcdir/test/e2e/smtp_session.py" $PF_PORT 192.0.2.10 sess \
+python3 "$top_srcdir/test/e2e/smtp_client.py" session $PF_PORT 192.0.2.10 sess \
     >"$SB/session.out" 2>&1
 expect "RSET accepted" grep -q '^rset 250' "$SB/session.out"
 expect "first message of the session accepted" grep -q '^msg1 250' "$SB/session.out"
