@@ -30,7 +30,6 @@ struct conf {
 	char		*pid_file;	/* "" = none */
 	char		*log_target;	/* syslog | stderr | file:PATH */
 	int		 log_level;	/* enum log_level */
-	int		 milter_timeout; /* seconds, libmilter smfi_settimeout */
 
 	/* results */
 	char		*authserv_id;	/* default: the host name */

@@ -23,6 +23,7 @@
 
 struct fault {
 	ldns_rdf	*name;
+	ldns_rr_type	 type;		/* 0 = every type */
 	enum dns_status	 status;
 };
 
@@ -48,22 +49,31 @@ dns_zone_free(struct dns_zone *z)
 	x_free(z);
 }
 
-/* scan_faults - collect ";! timeout NAME" and ";! servfail NAME" lines */
+/*
+ * scan_faults - collect ";! timeout NAME [TYPE]" and ";! servfail NAME
+ * [TYPE]" lines; without TYPE the fault applies to every type.
+ */
 static int
 scan_faults(struct dns_zone *z, FILE *fp, const char *path, char *err,
     size_t errlen)
 {
-	char line[1024], kind[16], name[512];
+	char line[1024], kind[16], name[512], type[16];
+	ldns_rr_type rrtype = 0;
 	enum dns_status st;
-	int lineno = 0;
+	int lineno = 0, n;
 	ldns_rdf *d;
 
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
 		if (strncmp(line, ";!", 2) != 0)
 			continue;
-		if (sscanf(line + 2, " %15s %511s", kind, name) != 2)
+		n = sscanf(line + 2, " %15s %511s %15s", kind, name, type);
+		if (n < 2)
 			goto bad;
+		if (n == 3 && (rrtype = ldns_get_rr_type_by_name(type)) == 0)
+			goto bad;
+		if (n == 2)
+			rrtype = 0;
 		if (strcasecmp(kind, "timeout") == 0)
 			st = DNS_TIMEOUT;
 		else if (strcasecmp(kind, "servfail") == 0)
@@ -75,12 +85,13 @@ scan_faults(struct dns_zone *z, FILE *fp, const char *path, char *err,
 		z->faults = xrealloc(z->faults,
 		    (z->nfaults + 1) * sizeof(*z->faults));
 		z->faults[z->nfaults].name = d;
+		z->faults[z->nfaults].type = rrtype;
 		z->faults[z->nfaults++].status = st;
 	}
 	return 0;
 bad:
-	snprintf(err, errlen, "%s:%d: bad fault line (want \";! timeout NAME\" "
-	    "or \";! servfail NAME\")", path, lineno);
+	snprintf(err, errlen, "%s:%d: bad fault line (want \";! timeout NAME "
+	    "[TYPE]\" or \";! servfail NAME [TYPE]\")", path, lineno);
 	return -1;
 }
 
@@ -216,14 +227,15 @@ name_exists(const struct dns_zone *z, const ldns_rdf *name)
 	return 0;
 }
 
-/* fault_for - the injected fault for NAME, or DNS_OK */
+/* fault_for - the injected fault for NAME/TYPE, or DNS_OK */
 static enum dns_status
-fault_for(const struct dns_zone *z, const ldns_rdf *name)
+fault_for(const struct dns_zone *z, const ldns_rdf *name, ldns_rr_type type)
 {
 	size_t i;
 
 	for (i = 0; i < z->nfaults; i++)
-		if (ldns_dname_compare(z->faults[i].name, name) == 0)
+		if (ldns_dname_compare(z->faults[i].name, name) == 0 &&
+		    (z->faults[i].type == 0 || z->faults[i].type == type))
 			return z->faults[i].status;
 	return DNS_OK;
 }
@@ -269,7 +281,7 @@ dns_zone_lookup(const struct dns_zone *z, const ldns_rdf *qname,
 
 	rrs = ldns_rr_list_new();
 	for (hops = 0; hops <= MAX_CNAME; hops++) {
-		if ((st = fault_for(z, name)) != DNS_OK) {
+		if ((st = fault_for(z, name, type)) != DNS_OK) {
 			ldns_rr_list_deep_free(rrs);
 			return new_answer(st, 0);
 		}

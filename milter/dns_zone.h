@@ -5,8 +5,8 @@
  * Names absent from the file are NXDOMAIN; a name that owns records of
  * other types only, or that has names below it (an empty non-terminal),
  * is NODATA.  Fault lines, valid master-file comments:
- *   ;! timeout NAME    every query for NAME answers DNS_TIMEOUT
- *   ;! servfail NAME   every query for NAME answers DNS_SERVFAIL
+ *   ;! timeout NAME [TYPE]    every query for NAME (of TYPE) times out
+ *   ;! servfail NAME [TYPE]   every query for NAME (of TYPE) is SERVFAIL
  * A loaded zone is read-only and safe to share between threads.
  */
 #ifndef MXAUTH_DNS_ZONE_H

@@ -33,6 +33,7 @@
 #include "dns.h"
 #include "log.h"
 #include "mlfi.h"
+#include "xmalloc.h"
 
 #define DRAIN_SECONDS	60	/* how long SIGTERM waits for messages */
 
@@ -153,12 +154,13 @@ reload(const char *path)
 	if (strcmp(old->socket, new->socket) != 0 ||
 	    strcmp(old->user, new->user) != 0 ||
 	    strcmp(old->log_target, new->log_target) != 0 ||
+	    strcmp(old->pid_file, new->pid_file) != 0 ||
 	    strcmp(old->dns_servers, new->dns_servers) != 0 ||
 	    old->dns_timeout != new->dns_timeout ||
 	    old->dns_retries != new->dns_retries ||
 	    old->dns_cache_size != new->dns_cache_size)
-		log_warning("reload: changes to socket, user, log_target and "
-		    "dns_* take effect at the next restart");
+		log_warning("reload: changes to socket, user, pid_file, "
+		    "log_target and dns_* take effect at the next restart");
 	conf_release(old);
 	log_set_level(new->log_level);
 	conf_install(new);
@@ -243,6 +245,7 @@ int
 main(int argc, char **argv)
 {
 	const char *path = MXAUTH_DEFAULT_CONF;
+	char *abspath, *pid_file;
 	int ch, foreground = 0, print = 0, all = 0, rc;
 	struct dns *resolver = NULL;
 	struct conf *conf;
@@ -280,15 +283,21 @@ main(int argc, char **argv)
 		conf_free(conf);
 		return 0;
 	}
+	/* Detaching changes to "/": SIGHUP must still find the file. */
+	if ((abspath = realpath(path, NULL)) == NULL) {
+		fprintf(stderr, "mxauth: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	pid_file = xstrdup(conf->pid_file);
 	conf_install(conf);
 	if (start(conf, foreground, &resolver) != 0)
 		return 1;
 	log_info("starting mxauth %s on %s", PACKAGE_VERSION, conf->socket);
-	rc = serve(path);
-	conf = conf_get();
-	if (*conf->pid_file != '\0')
-		unlink(conf->pid_file);
-	conf_release(conf);
+	rc = serve(abspath);
+	if (*pid_file != '\0')
+		unlink(pid_file);
+	x_free(pid_file);
+	free(abspath);
 	log_info("stopped");
 	dns_free(resolver);
 	return rc;

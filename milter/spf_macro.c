@@ -1,0 +1,225 @@
+/*
+ * spf_macro - macro expansion, RFC 7208 section 7.
+ *
+ *   %{LETTER DIGITS r DELIMITERS}  the letter's value, split on the
+ *   delimiters (default "."), reversed with "r", the DIGITS rightmost
+ *   parts kept, joined with "."; an upper-case letter URL-escapes the
+ *   result (7.3).  "%%", "%_" and "%-" stand for "%", " " and "%20".
+ *
+ * Syntax was checked by spf_record_macro_ok; anything else here is still
+ * refused (-1) rather than guessed.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "spf_macro.h"
+#include "vstr.h"
+
+#define MAX_PARTS	128
+
+/* letter_value - the value of macro letter C; NULL if unknown */
+static const char *
+letter_value(const struct spf_macro_env *env, int c)
+{
+	switch (tolower(c)) {
+	case 's': return env->sender;
+	case 'l': return env->local;
+	case 'o': return env->sender_domain;
+	case 'd': return env->domain;
+	case 'i': return env->ip_dotted;
+	case 'c': return env->ip_text;
+	case 'p': return env->ptr != NULL ? env->ptr : "unknown";
+	case 'v': return env->v;
+	case 'h': return env->helo;
+	case 'r': return env->receiver != NULL ? env->receiver : "unknown";
+	case 't': return env->timestamp;
+	}
+	return NULL;
+}
+
+/* url_escape - RFC 3986 percent-encoding of all but unreserved bytes */
+static void
+url_escape(struct vstr *out, const char *s, size_t len)
+{
+	size_t i;
+	unsigned char c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (isalnum(c) || strchr("-._~", c) != NULL)
+			vstr_catc(out, c);
+		else
+			vstr_catf(out, "%%%02X", c);
+	}
+}
+
+/*
+ * transform - split VALUE on DELIMS, reverse if REV, keep the rightmost
+ * KEEP parts (0 = all), join with '.' into OUT
+ */
+static int
+transform(const char *value, const char *delims, int rev, long keep,
+    struct vstr *out)
+{
+	const char *part[MAX_PARTS];
+	size_t plen[MAX_PARTS], n = 0, i, first;
+	const char *p = value, *q;
+
+	for (;;) {
+		for (q = p; *q != '\0' && strchr(delims, *q) == NULL; q++)
+			;
+		if (n == MAX_PARTS)
+			return -1;
+		part[n] = p;
+		plen[n++] = (size_t)(q - p);
+		if (*q == '\0')
+			break;
+		p = q + 1;
+	}
+	if (rev)
+		for (i = 0; i < n / 2; i++) {
+			const char *tp = part[i];
+			size_t tl = plen[i];
+
+			part[i] = part[n - 1 - i];
+			plen[i] = plen[n - 1 - i];
+			part[n - 1 - i] = tp;
+			plen[n - 1 - i] = tl;
+		}
+	first = keep > 0 && (size_t)keep < n ? n - (size_t)keep : 0;
+	for (i = first; i < n; i++) {
+		if (i > first)
+			vstr_catc(out, '.');
+		vstr_ncat(out, part[i], plen[i]);
+	}
+	return 0;
+}
+
+/* expand_one - one %{...} at P (after "%{"); returns the end or NULL */
+static const char *
+expand_one(const char *p, const struct spf_macro_env *env, struct vstr *out)
+{
+	struct vstr tmp = VSTR_INIT;
+	char delims[8];
+	const char *value;
+	int letter = *p++, rev = 0, rc;
+	size_t nd = 0;
+	long keep = 0;
+
+	if ((value = letter_value(env, letter)) == NULL)
+		return NULL;
+	while (isdigit((unsigned char)*p)) {
+		keep = keep * 10 + (*p++ - '0');
+		if (keep > 1000)
+			return NULL;
+	}
+	/* RFC 7208 7.1: a DIGIT transformer must be nonzero. */
+	if (p[-1] == '0' && isdigit((unsigned char)p[-1]) && keep == 0)
+		return NULL;
+	if (*p == 'r' || *p == 'R') {
+		rev = 1;
+		p++;
+	}
+	while (*p != '\0' && strchr(".-+,/_=", *p) != NULL) {
+		if (nd < sizeof(delims) - 1 && strchr(delims, *p) == NULL)
+			delims[nd++] = *p;
+		delims[nd] = '\0';
+		p++;
+	}
+	if (*p != '}')
+		return NULL;
+	if (nd == 0) {
+		delims[0] = '.';
+		delims[1] = '\0';
+	}
+	delims[nd > 0 ? nd : 1] = '\0';
+	rc = transform(value, delims, rev, keep, &tmp);
+	if (rc == 0) {
+		if (isupper(letter))
+			url_escape(out, tmp.buf != NULL ? tmp.buf : "", tmp.len);
+		else
+			vstr_ncat(out, vstr_str(&tmp), tmp.len);
+	}
+	vstr_free(&tmp);
+	return rc == 0 ? p + 1 : NULL;
+}
+
+/* spf_macro_expand - expand macro-string S */
+int
+spf_macro_expand(const char *s, const struct spf_macro_env *env,
+    struct vstr *out)
+{
+	const char *p = s;
+
+	vstr_reset(out);
+	vstr_cat(out, "");
+	while (*p != '\0') {
+		if (out->len > SPF_MACRO_MAX_OUT)
+			return -1;
+		if (*p != '%') {
+			vstr_catc(out, *p++);
+			continue;
+		}
+		switch (p[1]) {
+		case '%':
+			vstr_catc(out, '%');
+			p += 2;
+			break;
+		case '_':
+			vstr_catc(out, ' ');
+			p += 2;
+			break;
+		case '-':
+			vstr_cat(out, "%20");
+			p += 2;
+			break;
+		case '{':
+			if ((p = expand_one(p + 2, env, out)) == NULL)
+				return -1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return out->len > SPF_MACRO_MAX_OUT ? -1 : 0;
+}
+
+/* spf_macro_uses - whether S contains %{C...} for letter C */
+int
+spf_macro_uses(const char *s, int c)
+{
+	const char *p;
+
+	for (p = s; (p = strchr(p, '%')) != NULL; p++) {
+		if (p[1] == '%') {
+			p++;
+			continue;
+		}
+		if (p[1] == '{' && tolower((unsigned char)p[2]) == c)
+			return 1;
+	}
+	return 0;
+}
+
+/* spf_macro_truncate - RFC 7208 7.3: left labels go until <= 253 bytes */
+void
+spf_macro_truncate(struct vstr *v)
+{
+	const char *p;
+	size_t skip;
+
+	if (v->len <= 253)
+		return;
+	for (p = v->buf; (size_t)(v->buf + v->len - p) > 253;) {
+		if ((p = strchr(p, '.')) == NULL) {
+			vstr_reset(v);
+			return;
+		}
+		p++;
+	}
+	skip = (size_t)(p - v->buf);
+	memmove(v->buf, p, v->len - skip + 1);
+	v->len -= skip;
+}
