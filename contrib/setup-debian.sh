@@ -21,7 +21,7 @@ apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libmilter-dev libspf2-dev libopendkim-dev libldns-dev libssl-dev \
 	libpsl-dev publicsuffix libcmocka-dev \
-	postfix unbound swaks python3 python3-dkim \
+	postfix unbound swaks python3 python3-yaml python3-dkim \
 	procps iproute2 ca-certificates
 
 # Debian's unbound package starts a system resolver on port 53; the sandbox

@@ -97,9 +97,13 @@ dns_answer_dup(const struct dns_answer *a)
 	return c;
 }
 
-/* dns_txt_join - a TXT RR's character-strings concatenated (RFC 7208 3.3) */
+/*
+ * dns_txt_join - a TXT RR's character-strings concatenated (RFC 7208
+ * 3.3); *LENP (if not NULL) gets the length, which exceeds strlen() when
+ * the data holds a NUL byte.
+ */
 char *
-dns_txt_join(const ldns_rr *rr)
+dns_txt_join(const ldns_rr *rr, size_t *lenp)
 {
 	const ldns_rdf *rd;
 	const uint8_t *p;
@@ -120,6 +124,8 @@ dns_txt_join(const ldns_rr *rr)
 		n += len;
 	}
 	out[n] = '\0';
+	if (lenp != NULL)
+		*lenp = n;
 	return out;
 }
 

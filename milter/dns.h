@@ -68,8 +68,9 @@ ldns_rdf *dns_dname_new(const char *name);
 /* dns_answer_dup - a deep copy; caller frees with dns_answer_free() */
 struct dns_answer *dns_answer_dup(const struct dns_answer *);
 
-/* dns_txt_join - the Nth TXT RR's strings joined (RFC 7208 3.3); x_free */
-char	*dns_txt_join(const ldns_rr *);
+/* dns_txt_join - a TXT RR's strings joined (RFC 7208 3.3), length in
+ * *LENP if not NULL; caller frees with x_free() */
+char	*dns_txt_join(const ldns_rr *, size_t *lenp);
 const char *dns_status_str(enum dns_status);
 
 #endif

@@ -103,9 +103,14 @@ init_addr(struct walk *w, const char *ip)
 		return 0;
 	}
 	inet_ntop(AF_INET6, w->addr, w->ip_text, sizeof(w->ip_text));
-	/* RFC 7208 7.3: %{i} of IPv6 is dot-separated nibbles. */
+	/*
+	 * RFC 7208 7.3: %{i} of IPv6 is dot-separated nibbles.  They keep
+	 * the case the address was written in, as the suite's reference
+	 * implementation does; DNS does not care.
+	 */
 	for (i = 0, p = w->ip_dotted; i < 16; i++, p += 4)
-		snprintf(p, 5, "%x.%x.", w->addr[i] >> 4, w->addr[i] & 15);
+		snprintf(p, 5, strpbrk(ip, "ABCDEF") != NULL ? "%X.%X." :
+		    "%x.%x.", w->addr[i] >> 4, w->addr[i] & 15);
 	w->ip_dotted[63] = '\0';
 	return 0;
 }
@@ -456,7 +461,7 @@ explain(struct walk *w, const char *spec, const char *domain,
 	a = dns_query(w->dns, vstr_str(&name), LDNS_RR_TYPE_TXT);
 	if (a->status != DNS_OK || ldns_rr_list_rr_count(a->rrs) != 1)
 		goto done;
-	text = dns_txt_join(ldns_rr_list_rr(a->rrs, 0));
+	text = dns_txt_join(ldns_rr_list_rr(a->rrs, 0), NULL);
 	if (!spf_record_macro_ok(text, strlen(text), 1))
 		goto done;
 	if (spf_macro_uses(text, 'p') && w->ptr == NULL)
@@ -478,7 +483,7 @@ fetch_record(struct walk *w, const char *domain, char **text)
 {
 	struct dns_answer *a;
 	enum spf_res res = SPF_RES_NONE;
-	size_t i;
+	size_t i, j, len;
 	char *t;
 
 	*text = NULL;
@@ -488,7 +493,11 @@ fetch_record(struct walk *w, const char *domain, char **text)
 		res = SPF_RES_TEMPERROR;	/* RFC 7208 4.4 */
 	for (i = 0; a->status == DNS_OK && i < ldns_rr_list_rr_count(a->rrs);
 	    i++) {
-		t = dns_txt_join(ldns_rr_list_rr(a->rrs, i));
+		t = dns_txt_join(ldns_rr_list_rr(a->rrs, i), &len);
+		/* A NUL inside is invalid: make it a byte the parser refuses. */
+		for (j = 0; j < len; j++)
+			if (t[j] == '\0')
+				t[j] = '\001';
 		if (!spf_record_is_spf1(t)) {
 			x_free(t);
 			continue;

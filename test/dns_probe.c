@@ -40,7 +40,7 @@ print_answer(const struct dns_answer *a)
 		ldns_rr *rr = ldns_rr_list_rr(a->rrs, i);
 
 		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT)
-			lines[i] = dns_txt_join(rr);
+			lines[i] = dns_txt_join(rr, NULL);
 		else {
 			char *s = ldns_rdf2str(ldns_rr_rdf(rr,
 			    ldns_rr_rd_count(rr) - 1));

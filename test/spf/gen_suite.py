@@ -65,10 +65,15 @@ def zone(zonedata):
     for name, recs in (zonedata or {}).items():
         name = str(name)
         owner = esc_name(name)
+        # "TXT: NONE" is the driver's way of saying "no TXT records".
+        no_txt = any(isinstance(r, dict) and r.get("TXT") == "NONE"
+                     for r in recs)
         types = set(t for r in recs if isinstance(r, dict) for t in r)
         has_txt = "TXT" in types
-        if "SPF" in types:
+        if "SPF" in types and not no_txt:
             types.add("TXT")
+        if no_txt:
+            types.discard("TXT")
         for r in recs:
             if r == "TIMEOUT":
                 # The reference driver times out only the types the
@@ -78,6 +83,8 @@ def zone(zonedata):
                         lines.append(";! timeout %s %s" % (name, t))
                 continue
             for typ, val in r.items():
+                if typ == "TXT" and val == "NONE":
+                    continue
                 if typ in ("TXT", "SPF"):
                     lines.append("%s IN %s %s" % (owner, "TXT" if typ == "TXT"
                                  else "TYPE99", txt_value(val)))

@@ -28,7 +28,7 @@ rdata_str(const struct dns_answer *a)
 	char *s, *out;
 
 	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT)
-		return dns_txt_join(rr);
+		return dns_txt_join(rr, NULL);
 	s = ldns_rdf2str(ldns_rr_rdf(rr, ldns_rr_rd_count(rr) - 1));
 	out = xstrdup(s);
 	LDNS_FREE(s);
