@@ -145,6 +145,118 @@ domain_of(const char *addr)
 	return at != NULL ? at + 1 : addr;
 }
 
+/*
+ * is_dot_atom - RFC 5322 3.2.3 dot-atom (Received-SPF key-value-pair
+ * values are dot-atom or quoted-string, RFC 7208 9.1)
+ */
+static int
+is_dot_atom(const char *v)
+{
+	const char *p;
+
+	if (*v == '\0' || *v == '.' || v[strlen(v) - 1] == '.' ||
+	    strstr(v, "..") != NULL)
+		return 0;
+	for (p = v; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') ||
+		    strchr("!#$%&'*+-/=?^_`{|}~.", *p) != NULL))
+			return 0;
+	return 1;
+}
+
+/* kv - "SEP KEY=VALUE;" with VALUE a dot-atom or a quoted-string */
+static void
+kv(struct vstr *out, const char *sep, const char *key, const char *value)
+{
+	const char *p;
+
+	vstr_catf(out, "%s%s=", sep, key);
+	if (is_dot_atom(value))
+		vstr_cat(out, value);
+	else {
+		vstr_catc(out, '"');
+		for (p = value; *p != '\0'; p++) {
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				continue;
+			if (*p == '"' || *p == '\\')
+				vstr_catc(out, '\\');
+			vstr_catc(out, *p);
+		}
+		vstr_catc(out, '"');
+	}
+	vstr_catc(out, ';');
+}
+
+/* comment_text - append S with parentheses and backslashes escaped */
+static void
+comment_text(struct vstr *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			continue;
+		if (*s == '(' || *s == ')' || *s == '\\')
+			vstr_catc(out, '\\');
+		vstr_catc(out, *s);
+	}
+}
+
+/* authres_received_spf - RFC 7208 9.1 Received-SPF value */
+void
+authres_received_spf(struct vstr *out, const struct spf_result *spf,
+    const char *receiver, const char *mail_from, const char *helo)
+{
+	struct vstr c = VSTR_INIT;
+	const char *id = spf->identity == SPF_ID_HELO ? "helo" : "mailfrom";
+	const char *who = spf->domain != NULL ? spf->domain : "";
+	const char *ip = spf->client_ip != NULL ? spf->client_ip : "";
+
+	switch (spf->result) {
+	case SPF_RES_PASS:
+		vstr_catf(&c, "domain of %s designates %s as permitted sender",
+		    who, ip);
+		break;
+	case SPF_RES_FAIL:
+		vstr_catf(&c, "domain of %s does not designate %s as permitted "
+		    "sender", who, ip);
+		break;
+	case SPF_RES_SOFTFAIL:
+		vstr_catf(&c, "domain of transitioning %s does not designate "
+		    "%s as permitted sender", who, ip);
+		break;
+	case SPF_RES_NEUTRAL:
+		vstr_catf(&c, "%s is neither permitted nor denied by domain of "
+		    "%s", ip, who);
+		break;
+	case SPF_RES_NONE:
+		vstr_catf(&c, "domain of %s does not publish an SPF record",
+		    who);
+		break;
+	case SPF_RES_TEMPERROR:
+		vstr_catf(&c, "temporary error looking up SPF for %s", who);
+		break;
+	case SPF_RES_PERMERROR:
+		vstr_catf(&c, "SPF record of %s is invalid", who);
+		break;
+	}
+	vstr_catf(out, "%s (%s: ", result_spf_str(spf->result), receiver);
+	comment_text(out, vstr_str(&c));
+	vstr_cat(out, ")");
+	kv(out, "\n\t", "client-ip", ip);
+	if (mail_from != NULL && *mail_from != '\0')
+		kv(out, " ", "envelope-from", mail_from);
+	else if (helo != NULL && *helo != '\0') {
+		vstr_reset(&c);
+		vstr_catf(&c, "postmaster@%s", helo);
+		kv(out, " ", "envelope-from", vstr_str(&c));
+	}
+	if (helo != NULL && *helo != '\0')
+		kv(out, " ", "helo", helo);
+	kv(out, " ", "receiver", receiver);
+	kv(out, " ", "identity", id);
+	vstr_free(&c);
+}
+
 /* fmt_spf - RFC 8601 2.7.2 resinfo for SPF */
 static void
 fmt_spf(struct vstr *out, const struct authres_in *in)

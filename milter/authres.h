@@ -32,6 +32,12 @@ struct authres_in {
 int	 authres_parse_id(const char *value, char *buf, size_t len);
 /* authres_format - append our header's value (no field name) to OUT */
 void	 authres_format(struct vstr *out, const struct authres_in *);
+/*
+ * authres_received_spf - append the value of a Received-SPF field
+ * (RFC 7208 9.1) for SPF result SPF judged by RECEIVER
+ */
+void	 authres_received_spf(struct vstr *out, const struct spf_result *spf,
+	    const char *receiver, const char *mail_from, const char *helo);
 /* authres_pvalue - append a property value, quoted when it must be */
 void	 authres_pvalue(struct vstr *out, const char *value);
 

@@ -391,7 +391,8 @@ main(int argc, char **argv)
 	eval_set_helo(e, o.helo);
 	eval_set_auth(e, o.auth);
 	eval_set_mail_from(e, o.mail_from != NULL ? o.mail_from : "");
-	feed_message(e, msg.buf != NULL ? msg.buf : "", msg.len);
+	if (eval_envelope(e) == ACTION_ACCEPT)
+		feed_message(e, msg.buf != NULL ? msg.buf : "", msg.len);
 	eval_end(e);
 	if (o.json)
 		print_json(e);

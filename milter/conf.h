@@ -42,6 +42,26 @@ struct conf {
 
 	/* ingress */
 	struct netlist	*trusted_networks;
+
+	/* SPF */
+	int		 spf_helo;		/* bool: check the HELO identity */
+	int		 received_spf;		/* bool: add Received-SPF */
+	int		 spf_fail_action;	/* enum conf_spf_action */
+	int		 spf_softfail_action;
+	int		 spf_permerror_action;
+	int		 spf_temperror_action;	/* enum conf_spf_temp */
+};
+
+/* spf_{fail,softfail,permerror}_action values (table order) */
+enum conf_spf_action {
+	CONF_SPF_NONE = 0,
+	CONF_SPF_REJECT
+};
+
+/* spf_temperror_action values (table order) */
+enum conf_spf_temp {
+	CONF_SPF_ACCEPT = 0,
+	CONF_SPF_TEMPFAIL
 };
 
 struct conf *conf_load(const char *path, char *err, size_t errlen);

@@ -22,6 +22,8 @@
 static const char *const log_levels[] = {
 	"error", "warning", "info", "debug", NULL
 };
+static const char *const spf_actions[] = { "none", "reject", NULL };
+static const char *const spf_temp_actions[] = { "accept", "tempfail", NULL };
 
 /* port_ok - a decimal port 1..65535 */
 static int
@@ -193,6 +195,17 @@ const struct conf_def conf_table[] = {
 	    10000000, NULL, NULL },
 	{ "trusted_networks", CONF_NETLIST, "127.0.0.0/8 ::1/128",
 	    OFF(trusted_networks), 0, 0, NULL, NULL },
+	{ "spf_helo", CONF_BOOL, "yes", OFF(spf_helo), 0, 0, NULL, NULL },
+	{ "received_spf", CONF_BOOL, "yes", OFF(received_spf), 0, 0, NULL,
+	    NULL },
+	{ "spf_fail_action", CONF_ENUM, "none", OFF(spf_fail_action), 0, 0,
+	    spf_actions, NULL },
+	{ "spf_softfail_action", CONF_ENUM, "none", OFF(spf_softfail_action),
+	    0, 0, spf_actions, NULL },
+	{ "spf_permerror_action", CONF_ENUM, "none",
+	    OFF(spf_permerror_action), 0, 0, spf_actions, NULL },
+	{ "spf_temperror_action", CONF_ENUM, "accept",
+	    OFF(spf_temperror_action), 0, 0, spf_temp_actions, NULL },
 };
 
 const size_t conf_table_len = sizeof(conf_table) / sizeof(conf_table[0]);

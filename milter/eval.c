@@ -6,7 +6,7 @@
  * glue can delete it by index) and the From facts.  Memory is bounded
  * by the number of such fields, never by the message size.
  *
- * Methods not yet built (SPF, DKIM, DMARC) are left "not evaluated";
+ * Methods not yet built (DKIM, DMARC) are left "not evaluated";
  * authres and verdict say so.
  */
 #include "config.h"
@@ -18,6 +18,8 @@
 #include "authres.h"
 #include "conf.h"
 #include "eval.h"
+#include "policy.h"
+#include "spf_check.h"
 #include "trust.h"
 #include "xmalloc.h"
 
@@ -34,6 +36,7 @@ eval_new(struct conf *conf, struct dns *dns)
 	e->conf = conf;
 	e->dns = dns;
 	vstr_init(&e->reason);
+	vstr_init(&e->reply);
 	return e;
 }
 
@@ -64,7 +67,12 @@ eval_free(struct eval *e)
 	x_free(e->mail_from);
 	x_free(e->auth_user);
 	x_free(e->from_domain);
+	if (e->spf != NULL) {
+		spf_check_result_clear(e->spf);
+		x_free(e->spf);
+	}
 	vstr_free(&e->reason);
+	vstr_free(&e->reply);
 	free_edits(e->del, e->ndel);
 	free_edits(e->add, e->nadd);
 	x_free(e);
@@ -219,6 +227,53 @@ plan_deletions(struct eval *e)
 	}
 }
 
+/*
+ * eval_envelope - at MAIL FROM: where the client stands and, for an
+ * external one, SPF (RFC 7208: only the edge judges the connecting IP)
+ * and the SPF-only rules.  Returns the action; REJECT or TEMPFAIL end
+ * the message here (rcode, xcode and reply say how).
+ */
+enum action
+eval_envelope(struct eval *e)
+{
+	struct policy_decision d;
+
+	if (e->envelope_done)
+		return e->action;
+	e->envelope_done = 1;
+	e->ingress = trust_ingress(e->conf, e->client_ip, e->auth_user);
+	if ((e->ingress != INGRESS_EXTERNAL && e->ingress != INGRESS_RELAY) ||
+	    e->dns == NULL || e->client_ip == NULL)
+		return e->action;
+	e->spf = xcalloc(1, sizeof(*e->spf));
+	spf_check_message(e->dns, e->client_ip, e->helo, e->mail_from,
+	    e->conf->authserv_id, e->conf->spf_helo, e->spf);
+	policy_decision_init(&d);
+	policy_mail_from(e->conf, e->spf, &d);
+	e->action = d.action;
+	e->rcode = d.rcode;
+	e->xcode = d.xcode;
+	vstr_reset(&e->reply);
+	vstr_cat(&e->reply, vstr_str(&d.reply));
+	vstr_reset(&e->reason);
+	vstr_cat(&e->reason, vstr_str(&d.reason));
+	policy_decision_free(&d);
+	return e->action;
+}
+
+/* add_received_spf - RFC 7208 9.1 trace field, when configured */
+static void
+add_received_spf(struct eval *e)
+{
+	struct vstr v = VSTR_INIT;
+
+	if (e->spf == NULL || !e->conf->received_spf)
+		return;
+	authres_received_spf(&v, e->spf, e->conf->authserv_id, e->mail_from,
+	    e->helo);
+	add_edit(&e->add, &e->nadd, "Received-SPF", 0, vstr_steal(&v));
+}
+
 /* eval_end - decide the message: results, edits, action */
 void
 eval_end(struct eval *e)
@@ -226,7 +281,8 @@ eval_end(struct eval *e)
 	struct authres_in in;
 	struct vstr ar = VSTR_INIT;
 
-	e->ingress = trust_ingress(e->conf, e->client_ip, e->auth_user);
+	if (eval_envelope(e) != ACTION_ACCEPT)
+		return;		/* refused at MAIL FROM: nothing to edit */
 	plan_deletions(e);
 
 	memset(&in, 0, sizeof(in));
@@ -242,9 +298,10 @@ eval_end(struct eval *e)
 	in.dmarc = e->dmarc;
 	authres_format(&ar, &in);
 	add_edit(&e->add, &e->nadd, AR_NAME, 0, vstr_steal(&ar));
+	add_received_spf(e);
 
 	e->action = ACTION_ACCEPT;
-	vstr_reset(&e->reason);
-	vstr_cat(&e->reason, e->ingress == INGRESS_EXTERNAL ?
-	    "no policy applies" : "inside the edge");
+	if (e->reason.len == 0)
+		vstr_cat(&e->reason, e->ingress == INGRESS_EXTERNAL ?
+		    "no policy applies" : "inside the edge");
 }

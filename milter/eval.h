@@ -2,10 +2,11 @@
  * eval - one message's evaluation: the core both front ends drive.
  *
  * The milter glue (mlfi.c) and mxauth-check (check.c) feed the same
- * calls in SMTP order: eval_new, the eval_set_* envelope facts, one
- * eval_header per header field, eval_body chunks, then eval_end, which
- * decides everything: ingress, methods, the headers to delete and add,
- * the action and its reason.  After eval_end the struct is read-only
+ * calls in SMTP order: eval_new, the eval_set_* envelope facts, then
+ * eval_envelope at MAIL FROM (ingress and SPF; may already refuse the
+ * message), one eval_header per header field, eval_body chunks, then
+ * eval_end, which decides the rest: the headers to delete and add, the
+ * action and its reason.  After eval_end the struct is read-only
  * and describes the verdict (verdict.c logs it; the glue applies it).
  *
  * An eval holds a reference on the config snapshot it was created with
@@ -54,7 +55,11 @@ struct eval {
 	struct dkim_result *dkim;
 	size_t		 ndkim;
 	struct dmarc_result *dmarc;	/* NULL = not evaluated */
+	int		 envelope_done;
 	enum action	 action;
+	const char	*rcode;		/* SMTP reply when refusing, or NULL */
+	const char	*xcode;
+	struct vstr	 reply;
 	struct vstr	 reason;
 	struct eval_edit *del;		/* highest index first after eval_end */
 	size_t		 ndel;
@@ -69,6 +74,7 @@ void	 eval_set_client(struct eval *, const char *ip, const char *host);
 void	 eval_set_helo(struct eval *, const char *);
 void	 eval_set_auth(struct eval *, const char *);
 void	 eval_set_mail_from(struct eval *, const char *);
+enum action eval_envelope(struct eval *);
 void	 eval_header(struct eval *, const char *name, const char *value);
 void	 eval_body(struct eval *, const unsigned char *, size_t);
 void	 eval_end(struct eval *);

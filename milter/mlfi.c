@@ -93,12 +93,65 @@ mlfi_helo(SMFICTX *ctx, char *helo)
 	return SMFIS_CONTINUE;
 }
 
+/*
+ * safe_text - S fit for an SMTP reply: printable ASCII only, '%'
+ * doubled (smfi_setreply treats it as a format character), at most 200
+ * bytes.  The text may come from DNS (an SPF explanation).
+ */
+static void
+safe_text(struct vstr *out, const char *s)
+{
+	for (; *s != '\0' && out->len < 200; s++) {
+		if (*s == '%')
+			vstr_cat(out, "%%");
+		else
+			vstr_catc(out, (unsigned char)*s >= 0x20 &&
+			    (unsigned char)*s < 0x7f ? *s : '?');
+	}
+	if (out->len == 0)
+		vstr_cat(out, "rejected");
+}
+
+/* reply - turn the decided action into the milter answer */
+static sfsistat
+reply(SMFICTX *ctx, const struct eval *e)
+{
+	const char *reason = vstr_str(&e->reason);
+	struct vstr text = VSTR_INIT;
+
+	switch (e->action) {
+	case ACTION_REJECT:
+	case ACTION_TEMPFAIL:
+		safe_text(&text, e->reply.len > 0 ? vstr_str(&e->reply) :
+		    reason);
+		if (smfi_setreply(ctx, (char *)(e->rcode != NULL ? e->rcode :
+		    e->action == ACTION_REJECT ? "550" : "451"),
+		    (char *)(e->xcode != NULL ? e->xcode :
+		    e->action == ACTION_REJECT ? "5.7.1" : "4.7.1"),
+		    text.buf) != MI_SUCCESS)
+			log_warning("%s: cannot set the SMTP reply",
+			    e->queue_id ? e->queue_id : "NOQUEUE");
+		vstr_free(&text);
+		return e->action == ACTION_REJECT ? SMFIS_REJECT :
+		    SMFIS_TEMPFAIL;
+	case ACTION_QUARANTINE:
+		if (smfi_quarantine(ctx, (char *)reason) != MI_SUCCESS)
+			log_warning("%s: quarantine request failed",
+			    e->queue_id ? e->queue_id : "NOQUEUE");
+		return SMFIS_CONTINUE;
+	case ACTION_ACCEPT:
+		break;
+	}
+	return SMFIS_CONTINUE;
+}
+
 /* mlfi_envfrom - MAIL FROM starts a message */
 static sfsistat
 mlfi_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct conn_ctx *c = conn_of(ctx);
 	struct eval *e;
+	sfsistat rc;
 
 	if (c == NULL) {
 		/* No connect callback seen (should not happen). */
@@ -114,7 +167,13 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	eval_set_queue_id(e, smfi_getsymval(ctx, "{i}"));
 	eval_set_auth(e, smfi_getsymval(ctx, "{auth_authen}"));
 	eval_set_mail_from(e, argv[0] != NULL ? argv[0] : "");
-	return SMFIS_CONTINUE;
+	if (eval_envelope(e) == ACTION_ACCEPT)
+		return SMFIS_CONTINUE;
+	/* Refused at MAIL FROM (spf_*_action): log it and answer now. */
+	verdict_log(e);
+	rc = reply(ctx, e);
+	ctx_msg_end(c);
+	return rc;
 }
 
 /* mlfi_header - one header field */
@@ -146,30 +205,6 @@ apply_edits(SMFICTX *ctx, const struct eval *e)
 			log_warning("%s: cannot add %s",
 			    e->queue_id ? e->queue_id : "NOQUEUE",
 			    e->add[i - 1].name);
-}
-
-/* reply - turn the decided action into the milter answer */
-static sfsistat
-reply(SMFICTX *ctx, const struct eval *e)
-{
-	const char *reason = vstr_str(&e->reason);
-
-	switch (e->action) {
-	case ACTION_REJECT:
-		smfi_setreply(ctx, "550", "5.7.1", (char *)reason);
-		return SMFIS_REJECT;
-	case ACTION_TEMPFAIL:
-		smfi_setreply(ctx, "451", "4.7.1", (char *)reason);
-		return SMFIS_TEMPFAIL;
-	case ACTION_QUARANTINE:
-		if (smfi_quarantine(ctx, (char *)reason) != MI_SUCCESS)
-			log_warning("%s: quarantine request failed",
-			    e->queue_id ? e->queue_id : "NOQUEUE");
-		return SMFIS_CONTINUE;
-	case ACTION_ACCEPT:
-		break;
-	}
-	return SMFIS_CONTINUE;
 }
 
 /* mlfi_eom - end of message: decide, edit, log, answer */

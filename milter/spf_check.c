@@ -607,3 +607,65 @@ spf_check_host(struct dns *dns, const struct spf_check_req *req,
 	vstr_free(&sender);
 	return res;
 }
+
+/* helo_ok - a HELO name SPF can judge: a FQDN, not an address literal */
+static int
+helo_ok(const char *helo)
+{
+	return helo != NULL && *helo != '[' && valid_domain(helo);
+}
+
+/*
+ * spf_check_message - HELO identity (RFC 7208 2.3) when CHECK_HELO or
+ * when MAIL FROM is null, then the MAIL FROM identity (2.4), whose
+ * result is the message's; the null sender is judged as postmaster@HELO.
+ */
+void
+spf_check_message(struct dns *dns, const char *client_ip, const char *helo,
+    const char *mail_from, const char *receiver, int check_helo,
+    struct spf_result *out)
+{
+	struct spf_check_req req;
+	struct vstr exp = VSTR_INIT, sender = VSTR_INIT;
+	const char *at;
+	int null_sender = mail_from == NULL || *mail_from == '\0';
+
+	memset(out, 0, sizeof(*out));
+	out->client_ip = xstrdup(client_ip);
+	memset(&req, 0, sizeof(req));
+	req.client_ip = client_ip;
+	req.helo = helo;
+	req.receiver = receiver;
+	out->helo_result = SPF_RES_NONE;
+	if ((check_helo || null_sender) && helo_ok(helo)) {
+		vstr_catf(&sender, "postmaster@%s", helo);
+		req.sender = vstr_str(&sender);
+		out->helo_result = spf_check_host(dns, &req, helo,
+		    null_sender ? &exp : NULL);
+	}
+	if (null_sender) {
+		out->identity = SPF_ID_HELO;
+		out->domain = xstrdup(helo != NULL ? helo : "");
+		out->result = out->helo_result;
+	} else {
+		out->identity = SPF_ID_MAILFROM;
+		at = strrchr(mail_from, '@');
+		out->domain = xstrdup(at != NULL ? at + 1 : mail_from);
+		req.sender = mail_from;
+		out->result = spf_check_host(dns, &req, out->domain, &exp);
+	}
+	if (out->result == SPF_RES_FAIL && exp.len > 0)
+		out->explanation = vstr_steal(&exp);
+	vstr_free(&exp);
+	vstr_free(&sender);
+}
+
+/* spf_check_result_clear - free OUT's strings */
+void
+spf_check_result_clear(struct spf_result *out)
+{
+	x_free(out->domain);
+	x_free(out->client_ip);
+	x_free(out->explanation);
+	memset(out, 0, sizeof(*out));
+}

@@ -1,0 +1,31 @@
+/*
+ * policy - the site's rules turned into an action (pure: a struct in,
+ * an action out; no DNS, no logging).
+ *
+ * policy_mail_from() applies the SPF-only rules that act at MAIL FROM
+ * (spf_*_action).  It fills a decision with the action, the SMTP reply
+ * to give when refusing, and a reason an admin can act on.
+ */
+#ifndef MXAUTH_POLICY_H
+#define MXAUTH_POLICY_H
+
+#include "result.h"
+#include "vstr.h"
+
+struct conf;
+
+struct policy_decision {
+	enum action	 action;
+	const char	*rcode;		/* "550", "451"; NULL = MTA default */
+	const char	*xcode;		/* "5.7.23" ...; static */
+	struct vstr	 reply;		/* SMTP reply text when refusing */
+	struct vstr	 reason;	/* for the verdict line */
+};
+
+/* policy_mail_from - SPF rules for a judged MAIL FROM; D is reset first */
+void	 policy_mail_from(const struct conf *, const struct spf_result *,
+	    struct policy_decision *d);
+void	 policy_decision_init(struct policy_decision *);
+void	 policy_decision_free(struct policy_decision *);
+
+#endif
