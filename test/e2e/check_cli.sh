@@ -52,8 +52,12 @@ assert set(j) >= {"ingress", "spf", "dkim", "dmarc", "action", "reason",
                   "add_headers", "remove_headers"}, j.keys()
 assert j["ingress"] == "external", j
 assert j["dkim"] == [] and j["action"] == "accept", j
-assert len(j["add_headers"]) == 1, j
+# The empty zone has no SPF record: SPF was judged, result none.
+assert j["spf"]["result"] == "none" and j["spf"]["domain"] == "bank.example", j
+assert j["spf"]["client_ip"] == "192.0.2.10" and j["spf"]["identity"] == "mailfrom"
+assert len(j["add_headers"]) == 2, j
 assert j["add_headers"][0].startswith("Authentication-Results: mx.example;")
+assert j["add_headers"][1].startswith("Received-SPF: none (mx.example: ")
 assert "header.from=bank.example" in j["add_headers"][0]
 r = j["remove_headers"]
 assert len(r) == 2 and all(h.startswith("Authentication-Results: ") for h in r)
@@ -64,14 +68,14 @@ PY
 printf 'From: a@b.example\n\nx\n' >"$tmp/min.eml"
 ingress() {
 	"$check" -c "$tmp/mxauth.conf" --zone "$tmp/empty.zone" --json "$@" \
-	    "$tmp/min.eml" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["ingress"], j["spf"], j["dmarc"], j["add_headers"][0].split(";",1)[1].strip())'
+	    "$tmp/min.eml" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["ingress"], "spf" if j["spf"] else None, j["dmarc"], j["add_headers"][0].split(";",1)[1].strip())'
 }
 expect "ingress: loopback is trusted, nothing claimed" \
     [ "$(ingress --ip 127.0.0.1)" = "trusted None None none" ]
 expect "ingress: SMTP AUTH is authenticated" \
     [ "$(ingress --ip 198.51.100.7 --auth alice)" = "authenticated None None auth=pass smtp.auth=alice" ]
 expect "ingress: IPv6 outsider is external" \
-    [ "$(ingress --ip 2001:db8::25 | head -n 1 | cut -d' ' -f1-3)" = "external None None" ]
+    [ "$(ingress --ip 2001:db8::25 | head -n 1 | cut -d' ' -f1-3)" = "external spf None" ]
 
 # --- errors an admin sees ---
 "$check" --ip not-an-ip "$tmp/min.eml" >/dev/null 2>"$tmp/err"
