@@ -102,7 +102,7 @@ static const char *
 expand_one(const char *p, const struct spf_macro_env *env, struct vstr *out)
 {
 	struct vstr tmp = VSTR_INIT;
-	char delims[8];
+	char delims[8] = "";
 	const char *value;
 	int letter = *p++, rev = 0, rc;
 	size_t nd = 0;
@@ -123,18 +123,16 @@ expand_one(const char *p, const struct spf_macro_env *env, struct vstr *out)
 		p++;
 	}
 	while (*p != '\0' && strchr(".-+,/_=", *p) != NULL) {
-		if (nd < sizeof(delims) - 1 && strchr(delims, *p) == NULL)
+		if (nd < sizeof(delims) - 1 && strchr(delims, *p) == NULL) {
 			delims[nd++] = *p;
-		delims[nd] = '\0';
+			delims[nd] = '\0';
+		}
 		p++;
 	}
 	if (*p != '}')
 		return NULL;
-	if (nd == 0) {
-		delims[0] = '.';
-		delims[1] = '\0';
-	}
-	delims[nd > 0 ? nd : 1] = '\0';
+	if (nd == 0)
+		strcpy(delims, ".");	/* RFC 7208 7.3: default delimiter */
 	rc = transform(value, delims, rev, keep, &tmp);
 	if (rc == 0) {
 		if (isupper(letter))
