@@ -54,9 +54,11 @@ header() {
 reconfigure "spf_fail_action = reject
 trusted_networks = 127.0.0.0/8 198.51.100.0/24"
 
-# --- pass ---
-send_mail spf-pass
+# --- pass (the message carries an incoming Received-SPF: a trace field) ---
+send_mail spf-pass --add-header "Received-SPF: none (upstream.example: earlier hop) client-ip=10.9.8.7;"
 wait_delivered 1
+expect "pass: the incoming Received-SPF trace field is left in place" \
+    sh -c "echo '$(header spf-pass Received-SPF)' | grep -q 'client-ip=10.9.8.7;'" 
 ar=$(header spf-pass Authentication-Results)
 rs=$(header spf-pass Received-SPF)
 expect "pass: A-R spf=pass smtp.mailfrom=legit.example naming 192.0.2.10" \
