@@ -106,9 +106,10 @@ read_all(FILE *fp, struct vstr *out)
 /*
  * feed_header - split one unfolded-as-received field into name/value
  *
- * Like libmilter: the value starts after the colon and any leading
- * blanks; folds stay in it as "\n" + whitespace.  A line without a colon
- * is not a header field and is skipped.
+ * Like libmilter with SMFIP_HDR_LEADSPC: the value is everything after
+ * the colon, leading blanks included; folds stay in it as "\n" +
+ * whitespace.  A line without a colon is not a header field and is
+ * skipped.
  */
 static void
 feed_header(struct eval *e, const char *field, size_t len)
@@ -120,8 +121,6 @@ feed_header(struct eval *e, const char *field, size_t len)
 		return;
 	name = xstrndup(field, (size_t)(colon - field));
 	colon++;
-	while (colon < field + len && (*colon == ' ' || *colon == '\t'))
-		colon++;
 	value = xstrndup(colon, (size_t)(field + len - colon));
 	eval_header(e, name, value);
 	x_free(name);

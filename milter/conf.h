@@ -50,6 +50,11 @@ struct conf {
 	int		 spf_softfail_action;
 	int		 spf_permerror_action;
 	int		 spf_temperror_action;	/* enum conf_spf_temp */
+
+	/* DKIM */
+	int		 dkim_min_key_bits;	/* RSA keys below never pass */
+	int		 dkim_allow_partial_body; /* bool: l= may pass */
+	int		 dkim_max_signatures;	/* evaluated per message */
 };
 
 /* spf_{fail,softfail,permerror}_action values (table order) */

@@ -206,6 +206,12 @@ const struct conf_def conf_table[] = {
 	    OFF(spf_permerror_action), 0, 0, spf_actions, NULL },
 	{ "spf_temperror_action", CONF_ENUM, "accept",
 	    OFF(spf_temperror_action), 0, 0, spf_temp_actions, NULL },
+	{ "dkim_min_key_bits", CONF_INT, "1024", OFF(dkim_min_key_bits), 512,
+	    16384, NULL, NULL },
+	{ "dkim_allow_partial_body", CONF_BOOL, "no",
+	    OFF(dkim_allow_partial_body), 0, 0, NULL, NULL },
+	{ "dkim_max_signatures", CONF_INT, "5", OFF(dkim_max_signatures), 1,
+	    50, NULL, NULL },
 };
 
 const size_t conf_table_len = sizeof(conf_table) / sizeof(conf_table[0]);

@@ -6,7 +6,7 @@
  * glue can delete it by index) and the From facts.  Memory is bounded
  * by the number of such fields, never by the message size.
  *
- * Methods not yet built (DKIM, DMARC) are left "not evaluated";
+ * DMARC, not yet built, is left "not evaluated";
  * authres and verdict say so.
  */
 #include "config.h"
@@ -17,6 +17,7 @@
 
 #include "authres.h"
 #include "conf.h"
+#include "dkim_verify.h"
 #include "eval.h"
 #include "policy.h"
 #include "spf_check.h"
@@ -71,6 +72,8 @@ eval_free(struct eval *e)
 		spf_check_result_clear(e->spf);
 		x_free(e->spf);
 	}
+	dkim_verify_free(e->dkim_v);
+	dkim_verify_results_free(e->dkim, e->ndkim);
 	vstr_free(&e->reason);
 	vstr_free(&e->reply);
 	free_edits(e->del, e->ndel);
@@ -186,7 +189,16 @@ add_edit(struct eval_edit **arr, size_t *n, const char *name, size_t index,
 void
 eval_header(struct eval *e, const char *name, const char *value)
 {
-	e->nheaders++;
+	struct dkim_verify_opts o;
+
+	if (e->nheaders++ == 0 && eval_envelope(e) == ACTION_ACCEPT &&
+	    (e->ingress == INGRESS_EXTERNAL || e->ingress == INGRESS_RELAY)) {
+		o.min_key_bits = (unsigned)e->conf->dkim_min_key_bits;
+		o.allow_partial_body = e->conf->dkim_allow_partial_body;
+		o.max_signatures = (unsigned)e->conf->dkim_max_signatures;
+		e->dkim_v = dkim_verify_start(e->dns, &o, e->queue_id);
+	}
+	dkim_verify_header(e->dkim_v, name, value);
 	if (strcasecmp(name, AR_NAME) == 0) {
 		e->nar++;
 		if (trust_ar_forged(e->conf, value))
@@ -199,13 +211,11 @@ eval_header(struct eval *e, const char *name, const char *value)
 	}
 }
 
-/* eval_body - a chunk of the body (unused until DKIM) */
+/* eval_body - a chunk of the body, CRLF line ends (DKIM reads it) */
 void
 eval_body(struct eval *e, const unsigned char *buf, size_t len)
 {
-	(void)e;
-	(void)buf;
-	(void)len;
+	dkim_verify_body(e->dkim_v, buf, len);
 }
 
 /*
@@ -284,6 +294,7 @@ eval_end(struct eval *e)
 	if (eval_envelope(e) != ACTION_ACCEPT)
 		return;		/* refused at MAIL FROM: nothing to edit */
 	plan_deletions(e);
+	e->ndkim = dkim_verify_end(e->dkim_v, &e->dkim, &e->dkim_ignored);
 
 	memset(&in, 0, sizeof(in));
 	in.authserv_id = e->conf->authserv_id;

@@ -22,6 +22,7 @@
 #include "vstr.h"
 
 struct conf;
+struct dkim_verify;
 struct dns;
 
 /* A header edit: delete the INDEXth (1-based) field named NAME, or add. */
@@ -48,6 +49,9 @@ struct eval {
 	size_t		 nar;		/* Authentication-Results seen so far */
 	size_t		 nfrom;
 	char		*from_domain;	/* domain of a single From address */
+
+	struct dkim_verify *dkim_v;	/* external clients only */
+	size_t		 dkim_ignored;	/* signatures past the limit */
 
 	/* results, filled by eval_end */
 	enum ingress	 ingress;

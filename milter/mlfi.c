@@ -5,9 +5,10 @@
  * core, return.  Per-connection state lives in the conn_ctx attached with
  * smfi_setpriv(); nothing is kept in globals but the borrowed resolver.
  *
- * Protocol: mxauth asks for connect, HELO, MAIL FROM, headers and end of
- * message, and declines RCPT, DATA, unknown commands and the body (no
- * method reads the body yet).  It needs the add-header, change-header and
+ * Protocol: mxauth asks for connect, HELO, MAIL FROM, headers (with
+ * their leading space, for DKIM), the body (DKIM, fed chunk by chunk and
+ * never copied) and end of message, and declines RCPT, DATA and unknown
+ * commands.  It needs the add-header, change-header and
  * quarantine actions, and asks the MTA for the macros it reads.
  */
 #include "config.h"
@@ -29,8 +30,9 @@
 static struct dns *mlfi_dns;
 
 #define WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)
-#define SKIP_STEPS	(SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA | \
-			 SMFIP_NOBODY)
+#define SKIP_STEPS	(SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA)
+/* Header values exactly as received (DKIM simple canonicalization). */
+#define WANT_STEPS	SMFIP_HDR_LEADSPC
 
 /* conn_of - the connection context, or NULL */
 static struct conn_ctx *
@@ -52,7 +54,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		    "uses (offered 0x%lx, wanted 0x%lx)", f0,
 		    (unsigned long)WANT_ACTIONS);
 	*pf0 = f0 & WANT_ACTIONS;
-	*pf1 = f1 & SKIP_STEPS;
+	*pf1 = f1 & (SKIP_STEPS | WANT_STEPS);
 	*pf2 = 0;
 	*pf3 = 0;
 	/* Ask for the macros we read; Postfix honours this (protocol 6). */
@@ -187,6 +189,17 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	return SMFIS_CONTINUE;
 }
 
+/* mlfi_body - a body chunk, straight to the verifier */
+static sfsistat
+mlfi_body(SMFICTX *ctx, unsigned char *buf, size_t len)
+{
+	struct conn_ctx *c = conn_of(ctx);
+
+	if (c != NULL && c->msg != NULL)
+		eval_body(c->msg, buf, len);
+	return SMFIS_CONTINUE;
+}
+
 /* apply_edits - delete forged fields (last first), insert ours on top */
 static void
 apply_edits(SMFICTX *ctx, const struct eval *e)
@@ -257,6 +270,7 @@ static struct smfiDesc mlfi_desc = {
 	.xxfi_helo = mlfi_helo,
 	.xxfi_envfrom = mlfi_envfrom,
 	.xxfi_header = mlfi_header,
+	.xxfi_body = mlfi_body,
 	.xxfi_eom = mlfi_eom,
 	.xxfi_abort = mlfi_abort,
 	.xxfi_close = mlfi_close,

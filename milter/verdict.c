@@ -91,6 +91,8 @@ verdict_format(struct vstr *out, const struct eval *e)
 		vstr_cat(&dkim, unevaluated(e));
 	put(out, "dkim", vstr_str(&dkim));
 	vstr_free(&dkim);
+	if (e->dkim_ignored > 0)
+		vstr_catf(out, " dkim_ignored=%zu", e->dkim_ignored);
 	put(out, "dmarc", e->dmarc != NULL ?
 	    result_dmarc_str(e->dmarc->result) : unevaluated(e));
 	if (e->ndel > 0)
