@@ -77,5 +77,25 @@ got=$("$top_builddir/mxauth-check" -c "$tmp/max.conf" --zone "$tmp/keys.zone" \
     /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["dkim"]))')
 if [ "$got" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL max-signatures: $got"; fi
 
+# RFC 8463 Appendix A vectors (test/data/dkim-rfc8463, with SOURCE and
+# LICENSE): every signature of both signed files must pass.
+/usr/bin/python3 - "$top_srcdir/test/data/dkim-rfc8463/dns.json" >"$tmp/8463.zone" <<'PY'
+import json, sys
+print("$TTL 300")
+for name, v in json.load(open(sys.argv[1])).items():
+    for strings in v.get("TXT", []):
+        print("%s. IN TXT %s" % (name.rstrip("."),
+              " ".join('"%s"' % s for s in strings)))
+PY
+for f in rfc8463-example-relaxed rfc8463-message-simple-dkimpy; do
+	got=$("$top_builddir/mxauth-check" -c "$tmp/mxauth.conf" --zone "$tmp/8463.zone" \
+	    --ip 192.0.2.10 --json "$top_srcdir/test/data/dkim-rfc8463/$f.eml" |
+	    /usr/bin/python3 -c 'import json,sys
+print(" ".join("%s:%s:%s" % (d["result"], d["selector"], d["algorithm"]) for d in json.load(sys.stdin)["dkim"]))')
+	want="pass:brisbane:ed25519-sha256 pass:test:rsa-sha256"
+	if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
+		fail=$((fail + 1)); echo "FAIL $f: got '$got', want '$want'"; fi
+done
+
 echo "dkim: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
