@@ -3,7 +3,10 @@
  * validators for values that are more than a number or a word.
  *
  * To add a directive: add a field to struct conf, a row here, and its
- * documentation to conf/mxauth.conf and man/mxauth.conf.5.
+ * documentation to conf/mxauth.conf and man/mxauth.conf.5 (the CLI test
+ * checks that every row is documented in both).  Validators are pure
+ * functions of their argument; the table is const, so nothing here
+ * needs locking.
  */
 #include "config.h"
 
@@ -38,7 +41,19 @@ port_ok(const char *s)
 	return *end == '\0' && v >= 1 && v <= 65535;
 }
 
-/* check_socket - unix:/PATH, local:/PATH, inet:PORT[@ADDR], inet6:PORT[@ADDR] */
+/* abs_path_ok - an absolute path naming something below "/" */
+static int
+abs_path_ok(const char *p)
+{
+	return p[0] == '/' && p[1] != '\0';
+}
+
+/*
+ * check_socket - the libmilter smfi_setconn() forms we accept:
+ * unix:/PATH, local:/PATH, inet:PORT, inet:PORT@ADDR, inet6:PORT@ADDR.
+ * inet6:PORT (any IPv6 address) is accepted too, as libmilter binds it
+ * like inet:PORT.  ADDR is not resolved here: libmilter takes a name.
+ */
 static int
 check_socket(const char *v, struct vstr *out, char *err, size_t errlen)
 {
@@ -47,8 +62,9 @@ check_socket(const char *v, struct vstr *out, char *err, size_t errlen)
 	size_t n;
 
 	(void)out;
-	if ((strncmp(v, "unix:", 5) == 0 && v[5] == '/') ||
-	    (strncmp(v, "local:", 6) == 0 && v[6] == '/'))
+	if (strncmp(v, "unix:", 5) == 0 && abs_path_ok(v + 5))
+		return 0;
+	if (strncmp(v, "local:", 6) == 0 && abs_path_ok(v + 6))
 		return 0;
 	if (strncmp(v, "inet:", 5) == 0)
 		p = v + 5;
@@ -57,15 +73,16 @@ check_socket(const char *v, struct vstr *out, char *err, size_t errlen)
 	if (p != NULL) {
 		at = strchr(p, '@');
 		n = at != NULL ? (size_t)(at - p) : strlen(p);
-		if (n < sizeof(port) && (at == NULL || at[1] != '\0')) {
+		if (n < sizeof(port) && (at == NULL ||
+		    (at[1] != '\0' && strchr(at, ' ') == NULL))) {
 			memcpy(port, p, n);
 			port[n] = '\0';
 			if (port_ok(port))
 				return 0;
 		}
 	}
-	snprintf(err, errlen, "must be unix:/PATH, inet:PORT@ADDR or "
-	    "inet6:PORT@ADDR with PORT 1 to 65535");
+	snprintf(err, errlen, "must be unix:/PATH, local:/PATH, inet:PORT, "
+	    "inet:PORT@ADDR or inet6:PORT@ADDR with PORT 1 to 65535");
 	return -1;
 }
 
@@ -75,7 +92,7 @@ check_log_target(const char *v, struct vstr *out, char *err, size_t errlen)
 {
 	(void)out;
 	if (strcmp(v, "syslog") == 0 || strcmp(v, "stderr") == 0 ||
-	    (strncmp(v, "file:", 5) == 0 && v[5] == '/'))
+	    (strncmp(v, "file:", 5) == 0 && abs_path_ok(v + 5)))
 		return 0;
 	snprintf(err, errlen, "must be syslog, stderr or file:/PATH");
 	return -1;
@@ -86,7 +103,7 @@ static int
 check_abs_path(const char *v, struct vstr *out, char *err, size_t errlen)
 {
 	(void)out;
-	if (*v == '\0' || *v == '/')
+	if (*v == '\0' || abs_path_ok(v))
 		return 0;
 	snprintf(err, errlen, "must be an absolute path or empty");
 	return -1;
@@ -102,9 +119,10 @@ check_user(const char *v, struct vstr *out, char *err, size_t errlen)
 	for (p = v; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && strchr("._-", *p) == NULL)
 			break;
-	if (*p == '\0' && p - v <= 32)
+	if (*p == '\0' && p - v <= 32 && *v != '-')
 		return 0;
-	snprintf(err, errlen, "not a user name");
+	snprintf(err, errlen, "must be a user name (letters, digits, '.', "
+	    "'_', '-') or empty");
 	return -1;
 }
 
@@ -176,6 +194,7 @@ bad:
 
 const struct conf_def conf_table[] = {
 	/* name, type, default, offset, min, max, choices, check */
+	/* dns_servers max 8: dns.c's MAX_SERVERS; refused at load time */
 	{ "socket", CONF_STR, "unix:/run/mxauth/mxauth.sock", OFF(socket),
 	    0, 0, NULL, check_socket },
 	{ "user", CONF_STR, "mxauth", OFF(user), 0, 0, NULL, check_user },
@@ -187,7 +206,7 @@ const struct conf_def conf_table[] = {
 	    NULL },
 	{ "authserv_id", CONF_STR, NULL, OFF(authserv_id), 0, 0, NULL,
 	    check_authserv_id },
-	{ "dns_servers", CONF_LIST, "", OFF(dns_servers), 0, 0, NULL,
+	{ "dns_servers", CONF_LIST, "", OFF(dns_servers), 0, 8, NULL,
 	    check_server },
 	{ "dns_timeout", CONF_INT, "5", OFF(dns_timeout), 1, 60, NULL, NULL },
 	{ "dns_retries", CONF_INT, "2", OFF(dns_retries), 0, 10, NULL, NULL },

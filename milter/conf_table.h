@@ -2,8 +2,10 @@
  * conf_table - one row per directive of mxauth.conf (STYLE.md rule 14).
  *
  * The table is the source of truth for names, types, defaults, limits
- * and `mxauth -n`; conf.c only interprets it.  A row's CHECK, when set,
- * validates (and may normalise into OUT) a string value.
+ * and `mxauth -n`; conf.c only interprets it, so a new directive of an
+ * existing type is one field in struct conf plus one row here (and its
+ * documentation in conf/mxauth.conf and man/mxauth.conf.5).  The table
+ * is const and needs no locking.
  */
 #ifndef MXAUTH_CONF_TABLE_H
 #define MXAUTH_CONF_TABLE_H
@@ -21,12 +23,21 @@ enum conf_type {
 	CONF_NETLIST	/* struct netlist *; file: ok */
 };
 
+/*
+ * A row.  DEF is the default as it would be written in the file, parsed
+ * and validated like any value (a bad default aborts at startup); NULL
+ * means computed by conf.c (authserv_id: the host name).  MIN/MAX bound
+ * a CONF_INT; for CONF_LIST and CONF_NETLIST, MAX is the most items
+ * allowed (0 = no limit).  CHECK validates one CONF_STR value or one
+ * CONF_LIST item, and may append a normalised form of a list item to
+ * OUT (the item is kept as written when OUT stays empty).
+ */
 struct conf_def {
 	const char	*name;
 	enum conf_type	 type;
 	const char	*def;		/* NULL = computed (see conf.c) */
 	size_t		 offset;	/* into struct conf */
-	long		 min, max;	/* CONF_INT */
+	long		 min, max;	/* CONF_INT range; lists: max items */
 	const char *const *choices;	/* CONF_ENUM, NULL-terminated */
 	/* check - validate one value (or list item); 0, or -1 and ERR */
 	int		(*check)(const char *, struct vstr *out, char *err,

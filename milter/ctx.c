@@ -45,6 +45,16 @@ ctx_conn_free(struct conn_ctx *c)
 	x_free(c);
 }
 
+/* ctx_set_client - the connecting address and name (NULL allowed) */
+void
+ctx_set_client(struct conn_ctx *c, const char *ip, const char *host)
+{
+	x_free(c->client_ip);
+	x_free(c->client_host);
+	c->client_ip = ip != NULL ? xstrdup(ip) : NULL;
+	c->client_host = host != NULL ? xstrdup(host) : NULL;
+}
+
 /* ctx_set_helo - remember the latest HELO/EHLO argument */
 void
 ctx_set_helo(struct conn_ctx *c, const char *helo)

@@ -19,10 +19,13 @@ struct conn_ctx {
 	char		*client_host;
 	char		*helo;
 	struct eval	*msg;		/* current message or NULL */
+	int		 leadspc;	/* header values keep their leading
+					   space (SMFIP_HDR_LEADSPC) */
 };
 
 struct conn_ctx *ctx_conn_new(const char *ip, const char *host);
 void	 ctx_conn_free(struct conn_ctx *);
+void	 ctx_set_client(struct conn_ctx *, const char *ip, const char *host);
 void	 ctx_set_helo(struct conn_ctx *, const char *);
 struct eval *ctx_msg_begin(struct conn_ctx *, struct dns *);
 void	 ctx_msg_end(struct conn_ctx *);

@@ -53,10 +53,17 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		log_warning("MTA does not offer all milter actions mxauth "
 		    "uses (offered 0x%lx, wanted 0x%lx)", f0,
 		    (unsigned long)WANT_ACTIONS);
+	struct conn_ctx *c;
+
 	*pf0 = f0 & WANT_ACTIONS;
 	*pf1 = f1 & (SKIP_STEPS | WANT_STEPS);
 	*pf2 = 0;
 	*pf3 = 0;
+	/* The connection starts here; connect fills in the client. */
+	ctx_conn_free(conn_of(ctx));
+	c = ctx_conn_new(NULL, NULL);
+	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+	smfi_setpriv(ctx, c);
 	/* Ask for the macros we read; Postfix honours this (protocol 6). */
 	smfi_setsymlist(ctx, SMFIM_ENVFROM, "{i} {auth_authen}");
 	smfi_setsymlist(ctx, SMFIM_EOM, "{i}");
@@ -79,8 +86,10 @@ mlfi_connect(SMFICTX *ctx, char *host, struct sockaddr *sa)
 	    &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, ip,
 	    sizeof(ip)) != NULL)
 		ipp = ip;
-	ctx_conn_free(conn_of(ctx));
-	smfi_setpriv(ctx, ctx_conn_new(ipp, host));
+	if (conn_of(ctx) == NULL)
+		smfi_setpriv(ctx, ctx_conn_new(ipp, host));
+	else
+		ctx_set_client(conn_of(ctx), ipp, host);
 	return SMFIS_CONTINUE;
 }
 
@@ -200,10 +209,15 @@ mlfi_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 	return SMFIS_CONTINUE;
 }
 
-/* apply_edits - delete forged fields (last first), insert ours on top */
+/*
+ * apply_edits - delete forged fields (last first), insert ours on top;
+ * with SMFIP_HDR_LEADSPC the MTA writes values verbatim, so ours get
+ * the customary space after the colon
+ */
 static void
-apply_edits(SMFICTX *ctx, const struct eval *e)
+apply_edits(SMFICTX *ctx, const struct conn_ctx *c, const struct eval *e)
 {
+	struct vstr v = VSTR_INIT;
 	size_t i;
 
 	for (i = 0; i < e->ndel; i++)
@@ -212,12 +226,17 @@ apply_edits(SMFICTX *ctx, const struct eval *e)
 			log_warning("%s: cannot delete %s #%zu",
 			    e->queue_id ? e->queue_id : "NOQUEUE",
 			    e->del[i].name, e->del[i].index);
-	for (i = e->nadd; i > 0; i--)
-		if (smfi_insheader(ctx, 0, e->add[i - 1].name,
-		    e->add[i - 1].value) != MI_SUCCESS)
+	for (i = e->nadd; i > 0; i--) {
+		vstr_reset(&v);
+		vstr_catf(&v, "%s%s", c->leadspc ? " " : "",
+		    e->add[i - 1].value);
+		if (smfi_insheader(ctx, 0, e->add[i - 1].name, v.buf) !=
+		    MI_SUCCESS)
 			log_warning("%s: cannot add %s",
 			    e->queue_id ? e->queue_id : "NOQUEUE",
 			    e->add[i - 1].name);
+	}
+	vstr_free(&v);
 }
 
 /* mlfi_eom - end of message: decide, edit, log, answer */
@@ -235,7 +254,7 @@ mlfi_eom(SMFICTX *ctx)
 		eval_set_queue_id(e, qid);
 	eval_end(e);
 	if (e->action != ACTION_REJECT && e->action != ACTION_TEMPFAIL)
-		apply_edits(ctx, e);
+		apply_edits(ctx, c, e);
 	verdict_log(e);
 	rc = reply(ctx, e);
 	ctx_msg_end(c);

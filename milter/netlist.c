@@ -1,12 +1,26 @@
 /*
  * netlist - IPv4/IPv6 CIDR sets.
  *
+ * API: netlist_new(), netlist_add() per entry, then netlist_match() from
+ * any thread; netlist_free() by the owner (the conf snapshot).
+ *
  * Entries are kept as 16-byte addresses: IPv4 networks are stored as
- * IPv4-mapped IPv6 (::ffff:a.b.c.d/96+len), so a mapped client address
- * matches an IPv4 entry and an IPv4 client matches a ::ffff:0:0/96 entry.
- * Host bits set in an entry ("192.0.2.1/24") are cleared: the entry
- * means the network.  Matching is a linear scan; lists are short (site
- * networks), built once, then read-only and safe to share.
+ * IPv4-mapped IPv6 (::ffff:a.b.c.d, RFC 4291 2.5.5.2) with 96 added to
+ * the prefix length.  So an IPv4 address and its mapped form are the
+ * same address, both ways: ::ffff:192.0.2.1 matches 192.0.2.0/24, and
+ * 192.0.2.1 matches ::ffff:192.0.2.0/120.  A consequence, by design:
+ * ::/0 contains every IPv4 address too, while 0.0.0.0/0 contains no
+ * native IPv6 address.
+ *
+ * Entry syntax: ADDR (a host: /32 or /128) or ADDR/LEN with LEN a plain
+ * decimal 0..32 (IPv4) or 0..128 (IPv6), no sign, no leading zeros.
+ * Host bits set past LEN ("192.0.2.1/24") are accepted and cleared: the
+ * entry means the network, and netlist_entry() shows it as such
+ * ("192.0.2.0/24").  Refusing them would only make admins retype the
+ * same intent; Postfix's mynetworks accepts them the same way.
+ *
+ * Matching is a linear scan; lists are short (site networks).  A list is
+ * built once, then read-only and safe to share without locking.
  */
 #include "config.h"
 
@@ -27,7 +41,7 @@ struct net {
 
 struct netlist {
 	struct net	*nets;
-	size_t		 n;
+	size_t		 n, cap;
 };
 
 /* netlist_new - an empty list */
@@ -110,10 +124,11 @@ netlist_add(struct netlist *nl, const char *cidr, char *err, size_t errlen)
 	int fam;
 
 	if (strlen(cidr) >= sizeof(buf)) {
-		snprintf(err, errlen, "bad network \"%.60s...\"", cidr);
+		snprintf(err, errlen, "bad network \"%.60s%s\": not an IP "
+		    "address", cidr, strlen(cidr) > 60 ? "..." : "");
 		return -1;
 	}
-	strcpy(buf, cidr);
+	memcpy(buf, cidr, strlen(cidr) + 1);
 	if ((slash = strchr(buf, '/')) != NULL)
 		*slash++ = '\0';
 	memset(&net, 0, sizeof(net));
@@ -136,7 +151,10 @@ netlist_add(struct netlist *nl, const char *cidr, char *err, size_t errlen)
 	else
 		inet_ntop(AF_INET6, net.addr, text, sizeof(text));
 	snprintf(net.text, sizeof(net.text), "%s/%u", text, len);
-	nl->nets = xrealloc(nl->nets, (nl->n + 1) * sizeof(*nl->nets));
+	if (nl->n == nl->cap) {
+		nl->cap = nl->cap != 0 ? nl->cap * 2 : 8;
+		nl->nets = xrealloc(nl->nets, nl->cap * sizeof(*nl->nets));
+	}
 	nl->nets[nl->n++] = net;
 	return 0;
 }
@@ -174,9 +192,9 @@ netlist_count(const struct netlist *nl)
 	return nl != NULL ? nl->n : 0;
 }
 
-/* netlist_entry - Nth entry as "ADDR/LEN" (borrowed) */
+/* netlist_entry - Nth entry as "ADDR/LEN" (borrowed from NL), or NULL */
 const char *
 netlist_entry(const struct netlist *nl, size_t n)
 {
-	return n < nl->n ? nl->nets[n].text : NULL;
+	return nl != NULL && n < nl->n ? nl->nets[n].text : NULL;
 }

@@ -87,7 +87,8 @@ server:
 remote-control:
   control-enable: no
 CONF
-		for z in "$top_srcdir"/test/data/zones-e2e/*.zone; do
+		# EXTRA_ZONES: zone files a test generated (each with SOA).
+		for z in "$top_srcdir"/test/data/zones-e2e/*.zone ${EXTRA_ZONES:-}; do
 			name=$(sed -n 's/^\$ORIGIN[ 	]*//p' "$z" | head -n 1)
 			cp "$z" "$SB/unbound/"
 			printf 'auth-zone:\n  name: "%s"\n  zonefile: "%s"\n' \
@@ -282,11 +283,13 @@ mxauth_log() { cat "$SB/mxauth.log" 2>/dev/null; }
 # $SB/swaks.NAME; returns swaks' status
 send_mail() {
 	name=$1; shift
+	# A message given with --data keeps its own Message-ID (SEND_RAW=1).
+	[ "${SEND_RAW:-}" = 1 ] ||
+	    set -- --header "Message-Id: <$name@test.example>" "$@"
 	swaks --server 127.0.0.1 --port $PF_PORT --timeout 30 \
 	    --helo mail.legit.example \
 	    --xclient-addr 192.0.2.10 --xclient-name mail.legit.example \
 	    --from sender@legit.example --to user@dest.example \
-	    --header "Message-Id: <$name@test.example>" \
 	    "$@" >"$SB/swaks.$name" 2>&1
 }
 
