@@ -300,19 +300,19 @@ fmt_dkim(struct vstr *out, const struct authres_in *in)
 			vstr_cat(out, d->reason);
 			vstr_cat(out, ")");
 		}
-		if (d->domain != NULL) {
+		if (d->domain != NULL && *d->domain != '\0') {
 			vstr_cat(out, " header.d=");
 			authres_pvalue(out, d->domain);
 		}
-		if (d->identity != NULL) {
+		if (d->identity != NULL && *d->identity != '\0') {
 			vstr_cat(out, " header.i=");
 			authres_pvalue(out, d->identity);
 		}
-		if (d->selector != NULL) {
+		if (d->selector != NULL && *d->selector != '\0') {
 			vstr_cat(out, " header.s=");
 			authres_pvalue(out, d->selector);
 		}
-		if (d->algorithm != NULL) {
+		if (d->algorithm != NULL && *d->algorithm != '\0') {
 			vstr_cat(out, " header.a=");
 			authres_pvalue(out, d->algorithm);
 		}

@@ -1,17 +1,30 @@
 /*
  * conf - parse and validate mxauth.conf; publish refcounted snapshots.
  *
- * Syntax (like Postfix main.cf): "key = value" lines; '#' starts a
- * comment line; blank lines are ignored; a line that starts with
- * whitespace continues the previous logical line.  List values are comma
- * or space separated, and an item "file:/path" reads more items from
- * that file (one or more per line, '#' comments).  The whole file is
- * validated before anything is used; the first error is reported as
- * "FILE:LINE: message".
+ * Syntax (like Postfix main.cf): "key = value" lines; a line whose first
+ * non-blank character is '#' is a comment (there are no comments at the
+ * end of a value line); blank lines are ignored; a line that starts with
+ * whitespace continues the previous logical line.  A value may be empty.
+ * List values are comma or space separated, and an item "file:/path"
+ * reads more items from that file (one or more per line; '#' starts a
+ * comment anywhere on a line there; such a file cannot name another).
+ * The whole file is validated before anything is used; the first error
+ * is reported as "FILE:LINE: message", where LINE is the physical line
+ * holding the offending list item (or, for a scalar, the line where the
+ * setting starts), and errors inside a list file name that file.
  *
- * Snapshots: the current conf is one pointer under conf_lock.  Each
- * holder owns one reference; the last conf_release() frees.  A loaded
- * conf is never modified, so readers need no lock.
+ * What each directive is, and its default, is in conf_table.c; this file
+ * only interprets the table.
+ *
+ * Ownership: conf_load() and conf_defaults() return a conf holding one
+ * reference, which the caller gives to conf_install() or drops with
+ * conf_release().  Every string and netlist in a conf belongs to it and
+ * is freed by conf_free() (called by the last conf_release()).
+ *
+ * Locking: the current snapshot is one pointer under conf_lock; the lock
+ * covers only reading or swapping that pointer and taking a reference.
+ * Reference counts are atomic.  A loaded conf is never modified, so its
+ * readers need no lock.
  */
 #include "config.h"
 
@@ -31,18 +44,36 @@
 
 #define FIELD(c, def, type)	((type *)(void *)((char *)(c) + (def)->offset))
 #define MAX_LIST_DEPTH	1	/* file: lists may not name more files */
+#define LIST_SEP	", \t\r\n"
 
 static pthread_mutex_t conf_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conf *conf_current;
 
-struct parse {
-	const char	*file;
+/* where a physical line starts inside the logical line being parsed */
+struct brk {
+	size_t		 off;
 	int		 line;
-	char		*err;
-	size_t		 errlen;
 };
 
-/* perr - "FILE:LINE: message" into the parse's error buffer */
+struct parse {
+	const char	*file;
+	int		 line;		/* reported with the next error */
+	char		*err;
+	size_t		 errlen;
+	const char	*lbuf;		/* logical line, or NULL */
+	struct brk	*brk;		/* its physical lines */
+	size_t		 nbrk, capbrk;
+};
+
+/* the list being built for one CONF_LIST or CONF_NETLIST directive */
+struct items {
+	const struct conf_def *def;
+	struct conf	*c;
+	struct vstr	 out;		/* CONF_LIST: normalised text */
+	size_t		 n;		/* items so far, files included */
+};
+
+/* perr - "FILE:LINE: message" into the parse's error buffer; -1 */
 static int
 perr(struct parse *ps, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -50,13 +81,15 @@ perr(struct parse *ps, const char *fmt, ...)
 static int
 perr(struct parse *ps, const char *fmt, ...)
 {
-	char msg[400];
+	struct vstr msg = VSTR_INIT;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vstr_vcatf(&msg, fmt, ap);
 	va_end(ap);
-	snprintf(ps->err, ps->errlen, "%s:%d: %s", ps->file, ps->line, msg);
+	snprintf(ps->err, ps->errlen, "%s:%d: %s", ps->file, ps->line,
+	    vstr_str(&msg));
+	vstr_free(&msg);
 	return -1;
 }
 
@@ -92,89 +125,179 @@ parse_int(const char *v, long min, long max, int *out)
 	return 0;
 }
 
-static int apply_items(const struct conf_def *, struct conf *, char *,
-    struct vstr *, struct parse *, int depth);
-
-/* read_list_file - items of a "file:/path" list item */
-static int
-read_list_file(const struct conf_def *def, struct conf *c, const char *path,
-    struct vstr *out, struct parse *outer, int depth)
+/* mark - physical line LINE starts at offset OFF of the logical line */
+static void
+mark(struct parse *ps, size_t off, int line)
 {
-	struct parse ps = { path, 0, outer->err, outer->errlen };
-	char *line = NULL;
+	if (ps->nbrk == ps->capbrk) {
+		ps->capbrk = ps->capbrk != 0 ? ps->capbrk * 2 : 8;
+		ps->brk = xrealloc(ps->brk, ps->capbrk * sizeof(*ps->brk));
+	}
+	ps->brk[ps->nbrk].off = off;
+	ps->brk[ps->nbrk++].line = line;
+}
+
+/* item_line - point ps->line at the physical line holding ITEM */
+static void
+item_line(struct parse *ps, const char *item)
+{
+	size_t off, k;
+
+	if (ps->lbuf == NULL)
+		return;
+	off = (size_t)(item - ps->lbuf);
+	for (k = ps->nbrk; k > 0; k--)
+		if (ps->brk[k - 1].off <= off) {
+			ps->line = ps->brk[k - 1].line;
+			return;
+		}
+}
+
+/* add_item - validate one list item and add it */
+static int
+add_item(struct items *it, const char *item, struct parse *ps)
+{
+	const struct conf_def *def = it->def;
+	struct vstr norm = VSTR_INIT;
+	char msg[300];
+	int rc = 0;
+
+	if (def->max > 0 && it->n >= (size_t)def->max)
+		return perr(ps, "%s: too many values (at most %ld)", def->name,
+		    def->max);
+	if (def->type == CONF_NETLIST) {
+		if (netlist_add(*FIELD(it->c, def, struct netlist *), item, msg,
+		    sizeof(msg)) != 0)
+			rc = perr(ps, "%s: %s", def->name, msg);
+	} else if (def->check != NULL &&
+	    def->check(item, &norm, msg, sizeof(msg)) != 0) {
+		rc = perr(ps, "%s: %s", def->name, msg);
+	} else {
+		if (it->out.len > 0)
+			vstr_catc(&it->out, ' ');
+		vstr_cat(&it->out, norm.len > 0 ? vstr_str(&norm) : item);
+	}
+	vstr_free(&norm);
+	it->n++;
+	return rc;
+}
+
+static int read_list_file(struct items *, const char *, struct parse *,
+    int depth);
+
+/* apply_items - split VALUE (modified) into items and add each */
+static int
+apply_items(struct items *it, char *value, struct parse *ps, int depth)
+{
+	char *item, *save = NULL;
+	int rc = 0;
+
+	for (item = strtok_r(value, LIST_SEP, &save); item != NULL && rc == 0;
+	    item = strtok_r(NULL, LIST_SEP, &save)) {
+		item_line(ps, item);
+		if (strncmp(item, "file:", 5) == 0)
+			rc = read_list_file(it, item + 5, ps, depth);
+		else
+			rc = add_item(it, item, ps);
+	}
+	return rc;
+}
+
+/* read_list_file - the items of a "file:/path" list item */
+static int
+read_list_file(struct items *it, const char *path, struct parse *outer,
+    int depth)
+{
+	struct parse ps = { path, 0, outer->err, outer->errlen, NULL, NULL,
+	    0, 0 };
+	const char *name = it->def->name;
+	char *line = NULL, *hash;
 	size_t cap = 0;
 	FILE *fp;
 	int rc = 0;
 
 	if (depth >= MAX_LIST_DEPTH)
 		return perr(outer, "%s: file: lists cannot name other files",
-		    def->name);
+		    name);
+	/* Relative paths would depend on the daemon's working directory. */
+	if (path[0] != '/')
+		return perr(outer, "%s: \"file:%s\": must be an absolute path",
+		    name, path);
 	if ((fp = fopen(path, "r")) == NULL)
-		return perr(outer, "%s: cannot open %s: %s", def->name, path,
+		return perr(outer, "%s: cannot open %s: %s", name, path,
 		    strerror(errno));
 	while (rc == 0 && getline(&line, &cap, fp) != -1) {
 		ps.line++;
-		if (*trim(line) == '#')
-			continue;
-		rc = apply_items(def, c, line, out, &ps, depth + 1);
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		rc = apply_items(it, line, &ps, depth + 1);
 	}
+	if (rc == 0 && ferror(fp))
+		rc = perr(outer, "%s: cannot read %s: %s", name, path,
+		    strerror(errno));
 	free(line);
 	fclose(fp);
 	return rc;
 }
 
-/* apply_items - split a list value into items and add each */
+/* apply_list - replace a list directive with the items of VALUE */
 static int
-apply_items(const struct conf_def *def, struct conf *c, char *value,
-    struct vstr *out, struct parse *ps, int depth)
+apply_list(const struct conf_def *def, struct conf *c, char *value,
+    struct parse *ps)
 {
-	struct netlist **nl = FIELD(c, def, struct netlist *);
-	char *item, *save = NULL, msg[300];
-	struct vstr norm = VSTR_INIT;
-	int rc = 0;
+	struct items it = { def, c, VSTR_INIT, 0 };
+	int rc;
 
-	for (item = strtok_r(value, ", \t\r\n", &save); item != NULL && rc == 0;
-	    item = strtok_r(NULL, ", \t\r\n", &save)) {
-		if (strncmp(item, "file:", 5) == 0) {
-			rc = read_list_file(def, c, item + 5, out, ps, depth);
-			continue;
-		}
-		if (def->type == CONF_NETLIST) {
-			if (netlist_add(*nl, item, msg, sizeof(msg)) != 0)
-				rc = perr(ps, "%s: %s", def->name, msg);
-			continue;
-		}
-		vstr_reset(&norm);
-		if (def->check != NULL &&
-		    def->check(item, &norm, msg, sizeof(msg)) != 0) {
-			rc = perr(ps, "%s: %s", def->name, msg);
-			continue;
-		}
-		if (out->len > 0)
-			vstr_catc(out, ' ');
-		vstr_cat(out, norm.len > 0 ? vstr_str(&norm) : item);
+	if (def->type == CONF_NETLIST) {
+		netlist_free(*FIELD(c, def, struct netlist *));
+		*FIELD(c, def, struct netlist *) = netlist_new();
 	}
-	vstr_free(&norm);
+	rc = apply_items(&it, value, ps, 0);
+	if (rc == 0 && def->type == CONF_LIST) {
+		x_free(*FIELD(c, def, char *));
+		*FIELD(c, def, char *) = vstr_steal(&it.out);
+	}
+	vstr_free(&it.out);
 	return rc;
 }
 
-/* apply - set one directive from its text value */
+/* apply_enum - set an enum directive, or list its choices in the error */
 static int
-apply(const struct conf_def *def, struct conf *c, const char *value,
+apply_enum(const struct conf_def *def, struct conf *c, const char *value,
     struct parse *ps)
 {
 	struct vstr list = VSTR_INIT;
-	char msg[300], *copy;
 	int i, rc;
+
+	for (i = 0; def->choices[i] != NULL; i++)
+		if (strcmp(value, def->choices[i]) == 0) {
+			*FIELD(c, def, int) = i;
+			return 0;
+		}
+	for (i = 0; def->choices[i] != NULL; i++)
+		vstr_catf(&list, "%s%s", i ? ", " : "", def->choices[i]);
+	rc = perr(ps, "%s = \"%s\": must be one of %s", def->name, value,
+	    vstr_str(&list));
+	vstr_free(&list);
+	return rc;
+}
+
+/* apply - set one directive from its text VALUE (lists modify it) */
+static int
+apply(const struct conf_def *def, struct conf *c, char *value,
+    struct parse *ps)
+{
+	struct vstr norm = VSTR_INIT;
+	char msg[300];
+	int rc;
 
 	switch (def->type) {
 	case CONF_STR:
-		if (def->check != NULL &&
-		    def->check(value, &list, msg, sizeof(msg)) != 0) {
-			vstr_free(&list);
+		rc = def->check != NULL ?
+		    def->check(value, &norm, msg, sizeof(msg)) : 0;
+		vstr_free(&norm);
+		if (rc != 0)
 			return perr(ps, "%s = \"%s\": %s", def->name, value, msg);
-		}
-		vstr_free(&list);
 		x_free(*FIELD(c, def, char *));
 		*FIELD(c, def, char *) = xstrdup(value);
 		return 0;
@@ -191,46 +314,36 @@ apply(const struct conf_def *def, struct conf *c, const char *value,
 		return perr(ps, "%s = \"%s\": must be yes or no", def->name,
 		    value);
 	case CONF_ENUM:
-		for (i = 0; def->choices[i] != NULL; i++)
-			if (strcmp(value, def->choices[i]) == 0) {
-				*FIELD(c, def, int) = i;
-				return 0;
-			}
-		list = (struct vstr)VSTR_INIT;
-		for (i = 0; def->choices[i] != NULL; i++)
-			vstr_catf(&list, "%s%s", i ? ", " : "", def->choices[i]);
-		rc = perr(ps, "%s = \"%s\": must be one of %s", def->name, value,
-		    vstr_str(&list));
-		vstr_free(&list);
-		return rc;
+		return apply_enum(def, c, value, ps);
 	case CONF_LIST:
 	case CONF_NETLIST:
-		if (def->type == CONF_NETLIST) {
-			netlist_free(*FIELD(c, def, struct netlist *));
-			*FIELD(c, def, struct netlist *) = netlist_new();
-		}
-		copy = xstrdup(value);
-		rc = apply_items(def, c, copy, &list, ps, 0);
-		x_free(copy);
-		if (rc == 0 && def->type == CONF_LIST) {
-			x_free(*FIELD(c, def, char *));
-			*FIELD(c, def, char *) = vstr_steal(&list);
-		}
-		vstr_free(&list);
-		return rc;
+		return apply_list(def, c, value, ps);
 	}
 	return -1;
 }
 
-/* default_value - a row's default text; authserv_id = the host name */
+/*
+ * default_value - a row's default text.  The computed one, authserv_id,
+ * is the host name; a host name the row would refuse (or none at all)
+ * falls back to "localhost" rather than stopping the daemon.
+ */
 static const char *
 default_value(const struct conf_def *def, char *buf, size_t len)
 {
+	struct vstr junk = VSTR_INIT;
+	char msg[300];
+	int bad;
+
 	if (def->def != NULL)
 		return def->def;
-	if (gethostname(buf, len) != 0 || buf[0] == '\0')
-		snprintf(buf, len, "localhost");
+	if (gethostname(buf, len) != 0)
+		buf[0] = '\0';
 	buf[len - 1] = '\0';
+	bad = buf[0] == '\0' || (def->check != NULL &&
+	    def->check(buf, &junk, msg, sizeof(msg)) != 0);
+	vstr_free(&junk);
+	if (bad)
+		snprintf(buf, len, "localhost");
 	return buf;
 }
 
@@ -238,20 +351,26 @@ default_value(const struct conf_def *def, char *buf, size_t len)
 static void
 fill_defaults(struct conf *c, const int *set)
 {
-	struct parse ps = { "(defaults)", 0, NULL, 0 };
-	char host[256], err[512];
+	struct parse ps = { "(defaults)", 0, NULL, 0, NULL, NULL, 0, 0 };
+	char host[256], err[512], *copy;
 	size_t i;
+	int rc;
 
 	ps.err = err;
 	ps.errlen = sizeof(err);
-	for (i = 0; i < conf_table_len; i++)
-		if (set == NULL || !set[i])
-			if (apply(&conf_table[i], c, default_value(&conf_table[i],
-			    host, sizeof(host)), &ps) != 0) {
-				/* A bad built-in default is a programming error. */
-				fprintf(stderr, "mxauth: %s\n", err);
-				abort();
-			}
+	for (i = 0; i < conf_table_len; i++) {
+		if (set != NULL && set[i])
+			continue;
+		copy = xstrdup(default_value(&conf_table[i], host,
+		    sizeof(host)));
+		rc = apply(&conf_table[i], c, copy, &ps);
+		x_free(copy);
+		if (rc != 0) {
+			/* A bad built-in default is a programming error. */
+			fprintf(stderr, "mxauth: %s\n", err);
+			abort();
+		}
+	}
 }
 
 /* new_conf - an empty conf with one reference */
@@ -275,17 +394,20 @@ conf_defaults(void)
 	return c;
 }
 
-/* directive - handle one logical line "key = value" */
+/* directive - handle one logical line "key = value" starting at START */
 static int
-directive(struct conf *c, char *text, int *set, struct parse *ps)
+directive(struct conf *c, struct vstr *logical, int start, int *set,
+    struct parse *ps)
 {
 	const struct conf_def *def;
 	char *eq, *key;
+	int rc;
 
-	if ((eq = strchr(text, '=')) == NULL)
-		return perr(ps, "missing '=' in \"%.60s\"", trim(text));
+	ps->line = start;
+	if ((eq = strchr(logical->buf, '=')) == NULL)
+		return perr(ps, "missing '=' in \"%.60s\"", logical->buf);
 	*eq = '\0';
-	key = trim(text);
+	key = trim(logical->buf);
 	if (*key == '\0')
 		return perr(ps, "missing setting name before '='");
 	if ((def = conf_table_find(key)) == NULL)
@@ -293,8 +415,11 @@ directive(struct conf *c, char *text, int *set, struct parse *ps)
 	if (set[def - conf_table] != 0)
 		return perr(ps, "\"%s\" already set at line %d", key,
 		    set[def - conf_table]);
-	set[def - conf_table] = ps->line;
-	return apply(def, c, trim(eq + 1), ps);
+	set[def - conf_table] = start;
+	ps->lbuf = logical->buf;
+	rc = apply(def, c, trim(eq + 1), ps);
+	ps->lbuf = NULL;
+	return rc;
 }
 
 /* parse_stream - read logical lines from FP into C */
@@ -319,21 +444,26 @@ parse_stream(FILE *fp, struct conf *c, int *set, struct parse *ps)
 				break;
 			}
 			vstr_catc(&logical, ' ');
+			mark(ps, logical.len, lineno);
 			vstr_cat(&logical, t);
 			continue;
 		}
-		if (start != 0) {
-			ps->line = start;
-			rc = directive(c, logical.buf, set, ps);
-		}
+		if (start != 0 && (rc = directive(c, &logical, start, set,
+		    ps)) != 0)
+			break;
 		vstr_reset(&logical);
+		ps->nbrk = 0;
+		mark(ps, 0, lineno);
 		vstr_cat(&logical, t);
 		start = lineno;
 	}
-	if (rc == 0 && start != 0) {
-		ps->line = start;
-		rc = directive(c, logical.buf, set, ps);
+	if (rc == 0 && ferror(fp)) {
+		snprintf(ps->err, ps->errlen, "%s: cannot read: %s", ps->file,
+		    strerror(errno));
+		rc = -1;
 	}
+	if (rc == 0 && start != 0)
+		rc = directive(c, &logical, start, set, ps);
 	free(line);
 	vstr_free(&logical);
 	return rc;
@@ -343,7 +473,7 @@ parse_stream(FILE *fp, struct conf *c, int *set, struct parse *ps)
 struct conf *
 conf_load(const char *path, char *err, size_t errlen)
 {
-	struct parse ps = { path, 0, err, errlen };
+	struct parse ps = { path, 0, err, errlen, NULL, NULL, 0, 0 };
 	struct conf *c;
 	int *set, rc;
 	FILE *fp;
@@ -358,6 +488,7 @@ conf_load(const char *path, char *err, size_t errlen)
 	set = xcalloc(conf_table_len, sizeof(*set));
 	rc = parse_stream(fp, c, set, &ps);
 	fclose(fp);
+	x_free(ps.brk);
 	if (rc == 0)
 		fill_defaults(c, set);
 	x_free(set);
@@ -368,7 +499,7 @@ conf_load(const char *path, char *err, size_t errlen)
 	return c;
 }
 
-/* conf_free - release everything C owns */
+/* conf_free - release everything C owns; NULL is a no-op */
 void
 conf_free(struct conf *c)
 {
@@ -388,7 +519,7 @@ conf_free(struct conf *c)
 	x_free(c);
 }
 
-/* render - a directive's value as conf_print writes it */
+/* render - a directive's value as conf_print writes it (re-parseable) */
 static void
 render(const struct conf_def *def, const struct conf *c, struct vstr *out)
 {
@@ -418,7 +549,11 @@ render(const struct conf_def *def, const struct conf *c, struct vstr *out)
 	}
 }
 
-/* conf_print - "key = value" lines; ALL=0 only those off their default */
+/*
+ * conf_print - "key = value" lines in table order ("key =" when empty);
+ * ALL=0 only those whose value differs from the default.  The output
+ * is itself a valid mxauth.conf.
+ */
 void
 conf_print(const struct conf *c, FILE *fp, int all)
 {
@@ -433,15 +568,19 @@ conf_print(const struct conf *c, FILE *fp, int all)
 		render(&conf_table[i], c, &v);
 		render(&conf_table[i], defs, &d);
 		if (all || strcmp(vstr_str(&v), vstr_str(&d)) != 0)
-			fprintf(fp, "%s = %s\n", conf_table[i].name,
-			    vstr_str(&v));
+			fprintf(fp, "%s =%s%s\n", conf_table[i].name,
+			    v.len > 0 ? " " : "", vstr_str(&v));
 	}
 	conf_release(defs);
 	vstr_free(&v);
 	vstr_free(&d);
 }
 
-/* conf_install - make C current; takes over the caller's reference */
+/*
+ * conf_install - make C current, taking over the caller's reference;
+ * the previous snapshot loses the reference it held as current and is
+ * freed once the last message using it releases it.  NULL uninstalls.
+ */
 void
 conf_install(struct conf *c)
 {
@@ -451,16 +590,16 @@ conf_install(struct conf *c)
 	old = conf_current;
 	conf_current = c;
 	pthread_mutex_unlock(&conf_lock);
-	if (old != NULL)
-		conf_release(old);
+	conf_release(old);
 }
 
-/* conf_get - the current snapshot with a reference for the caller */
+/* conf_get - the current snapshot (or NULL) with a reference for the caller */
 struct conf *
 conf_get(void)
 {
 	struct conf *c;
 
+	/* Under the lock, so conf_install() cannot free C before we hold it. */
 	pthread_mutex_lock(&conf_lock);
 	c = conf_current;
 	if (c != NULL)
@@ -469,14 +608,15 @@ conf_get(void)
 	return c;
 }
 
-/* conf_hold - one more reference */
+/* conf_hold - one more reference to a snapshot the caller already holds */
 void
 conf_hold(struct conf *c)
 {
-	__atomic_add_fetch(&c->refcnt, 1, __ATOMIC_RELAXED);
+	if (c != NULL)
+		__atomic_add_fetch(&c->refcnt, 1, __ATOMIC_RELAXED);
 }
 
-/* conf_release - drop a reference; the last one frees */
+/* conf_release - drop a reference; the last one frees; NULL is a no-op */
 void
 conf_release(struct conf *c)
 {

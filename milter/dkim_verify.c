@@ -39,6 +39,7 @@ struct dkim_verify {
 	struct dns		*dns;
 	struct dkim_verify_opts	 opts;
 	unsigned		 nfrom;		/* From fields seen */
+	size_t			 nsighdr;	/* DKIM-Signature fields seen */
 	DKIM_SIGINFO		*temp[MAX_TEMP];
 	size_t			 ntemp;
 	int			 broken;	/* library refused input */
@@ -172,6 +173,8 @@ dkim_verify_header(struct dkim_verify *v, const char *name, const char *value)
 		return;
 	if (strcasecmp(name, "From") == 0)
 		v->nfrom++;
+	else if (strcasecmp(name, "DKIM-Signature") == 0)
+		v->nsighdr++;
 	vstr_catf(&h, "%s:", name);
 	/* Without SMFIP_HDR_LEADSPC the MTA dropped the usual space. */
 	if (*value != ' ' && *value != '\t')
@@ -386,17 +389,15 @@ dkim_verify_end(struct dkim_verify *v, struct dkim_result **out,
 
 	*out = NULL;
 	*ignored = 0;
-	if (v == NULL)
+	if (v == NULL || v->nsighdr == 0)
 		return 0;
 	end_of_header(v);
-	if (v->nosig)
-		return 0;
-	if (!v->broken)
+	if (!v->broken && !v->nosig)
 		(void)dkim_eom(v->dkim, NULL);
-	if (dkim_getsiglist(v->dkim, &sigs, &nsigs) != DKIM_STAT_OK ||
-	    nsigs <= 0)
-		return 0;
-	res = xcalloc((size_t)nsigs, sizeof(*res));
+	if (v->nosig || dkim_getsiglist(v->dkim, &sigs, &nsigs) !=
+	    DKIM_STAT_OK || nsigs < 0)
+		nsigs = 0;
+	res = xcalloc((size_t)nsigs + v->nsighdr, sizeof(*res));
 	for (i = 0; i < nsigs; i++) {
 		if ((dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE) != 0) {
 			(*ignored)++;
@@ -413,6 +414,12 @@ dkim_verify_end(struct dkim_verify *v, struct dkim_result **out,
 		n++;
 	}
 	vstr_free(&reason);
+	/* Fields the library could not even parse are permerror, not none. */
+	while (n + *ignored < v->nsighdr) {
+		res[n].result = DKIM_RES_PERMERROR;
+		res[n].reason = xstrdup("DKIM-Signature could not be parsed");
+		n++;
+	}
 	*out = res;
 	return n;
 }

@@ -129,12 +129,32 @@ dns_txt_join(const ldns_rr *rr, size_t *lenp)
 	return out;
 }
 
-/* add_server - parse "IP", "IP:PORT" or "[IPv6]:PORT" */
+/* parse_port - "1".."65535", digits only; -1 otherwise */
+static long
+parse_port(const char *s)
+{
+	long p = 0;
+
+	if (*s == '\0' || strlen(s) > 5)
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		p = p * 10 + (*s - '0');
+	}
+	return p >= 1 && p <= 65535 ? p : -1;
+}
+
+/*
+ * add_server - parse "IP", "IP:PORT" or "[IPv6]:PORT" (a bare IPv6
+ * address has no port).  Only IP literals: naming the DNS server by a
+ * host name would need the DNS.
+ */
 static int
 add_server(struct dns *d, const char *spec, char *err, size_t errlen)
 {
-	char host[64];
-	const char *port = NULL, *close;
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *orig = spec, *port = NULL, *close;
 	unsigned char buf[16];
 	size_t n;
 	long p = 53;
@@ -154,9 +174,8 @@ add_server(struct dns *d, const char *spec, char *err, size_t errlen)
 		n = port != NULL ? (size_t)(port++ - spec) : strlen(spec);
 	}
 	if (port != NULL)
-		p = strtol(port, NULL, 10);
-	if (n == 0 || n >= sizeof(host) || p < 1 || p > 65535 ||
-	    d->nservers >= MAX_SERVERS)
+		p = parse_port(port);
+	if (n == 0 || n >= sizeof(host) || p < 0 || d->nservers >= MAX_SERVERS)
 		goto bad;
 	memcpy(host, spec, n);
 	host[n] = '\0';
@@ -172,7 +191,7 @@ add_server(struct dns *d, const char *spec, char *err, size_t errlen)
 	return 0;
 bad:
 	snprintf(err, errlen, "bad DNS server \"%s\" (at most %d servers, "
-	    "each IP, IP:PORT or [IPv6]:PORT)", spec, MAX_SERVERS);
+	    "each IP, IP:PORT or [IPv6]:PORT)", orig, MAX_SERVERS);
 	return -1;
 }
 

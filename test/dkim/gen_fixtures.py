@@ -13,6 +13,7 @@ import base64
 import os
 import subprocess
 import sys
+import time
 
 import dkim
 import nacl.signing
@@ -120,3 +121,22 @@ two = sign(two, "ed", ed, alg=b"ed25519-sha256", headers=hdrs)
 lines = two.split(b"\r\n")
 write("two-one-bad", two.replace(b"bh=", b"bh=AAAA", 1))
 write("unsigned", BASE)
+
+
+class Expired(dkim.DKIM):
+    """dkimpy has no x= option: put t= two hours and x= one hour ago."""
+
+    def gen_header(self, fields, *args, **kw):
+        now = int(time.time())
+        fields[:] = [(k, str(now - 7200).encode() if k == b"t" else v)
+                     for k, v in fields]
+        fields.append((b"x", str(now - 3600).encode()))
+        return super().gen_header(fields, *args, **kw)
+
+
+write("expired", Expired(BASE).sign(b"rsa", b"signer.example", rsa2048,
+                                    include_headers=hdrs,
+                                    canonicalize=(b"relaxed", b"relaxed")) +
+      BASE)
+# d= with a character no domain name has: permerror, no key lookup.
+write("bad-domain", good.replace(b"d=signer.example;", b"d=signer!.example;", 1))

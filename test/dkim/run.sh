@@ -53,6 +53,8 @@ no-key              permerror:nokey
 key-timeout         temperror:slow
 key-servfail        temperror:broken
 two-one-bad         fail:ed pass:rsa
+expired             fail:rsa
+bad-domain          permerror:None
 unsigned            -
 TABLE
 
