@@ -276,8 +276,10 @@ from_error(int err, const char **reason)
 		*reason = "signature expired (x=)";
 		return DKIM_RES_FAIL;
 	case DKIM_SIGERROR_KEYFAIL:
-	case DKIM_SIGERROR_DNSSYNTAX:
 		return DKIM_RES_TEMPERROR;
+	case DKIM_SIGERROR_DNSSYNTAX:
+		*reason = "key record is malformed";
+		return DKIM_RES_PERMERROR;
 	case DKIM_SIGERROR_NOKEY:
 		*reason = "no key";
 		return DKIM_RES_PERMERROR;

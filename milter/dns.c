@@ -1,17 +1,24 @@
 /*
  * dns - the resolver every method uses.
  *
- * Network mode: each query tries the configured servers in order, each
- * up to 1 + retries times with a per-try timeout, over UDP with TCP
- * fallback when the answer is truncated (ldns).  A fresh ldns_resolver
- * is made per try because ldns resolvers are not safe to share between
- * threads; that cost is small next to a network round trip and cached
- * answers never pay it.  A server that does not answer at all (time-out,
+ * Network mode: each query goes to the configured servers in order,
+ * over UDP with a per-try timeout, up to 1 + retries rounds, falling
+ * back to EDNS0 and then TCP when an answer is truncated (ldns does
+ * that).  A fresh ldns_resolver is made per try because ldns resolvers
+ * are not safe to share between threads; that cost is small next to a
+ * network round trip and cached answers never pay it.  So a struct dns
+ * is read-only after dns_new() and any number of threads may call
+ * dns_query() at once; the only shared mutable state is the cache,
+ * whose lock is never held across network I/O.
+ *
+ * A reply must match our query (ID, QR, question: RFC 5452 9.1) or it
+ * counts as DNS_ERROR.  A server that does not answer at all (time-out,
  * connection refused) gives DNS_TIMEOUT.
  *
  * Zone mode: every answer comes from dns_zone; nothing is sent.
  *
- * The answer a caller gets is always its own copy (dns_answer_free).
+ * Ownership: the answer a caller gets is always its own deep copy, freed
+ * with dns_answer_free(); nothing is borrowed from the resolver.
  */
 #include "config.h"
 
@@ -300,7 +307,24 @@ neg_ttl(const ldns_pkt *pkt)
 	return NEG_TTL_DEFAULT;
 }
 
-/* from_packet - classify a response and pick the answer RRs */
+/* new_answer - an answer with STATUS and TTL, no records */
+static struct dns_answer *
+new_answer(enum dns_status status, uint32_t ttl)
+{
+	struct dns_answer *a;
+
+	a = xcalloc(1, sizeof(*a));
+	a->status = status;
+	a->ttl = ttl;
+	return a;
+}
+
+/*
+ * from_packet - classify a response and pick the answer RRs: those of
+ * TYPE at QNAME, or at the end of the CNAME chain that starts there
+ * (RFC 1034 3.6.2; at most MAX_CNAME links, a longer chain or a loop is
+ * DNS_ERROR).  The answer's TTL is the lowest along the chain.
+ */
 static struct dns_answer *
 from_packet(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type type)
 {
@@ -308,28 +332,25 @@ from_packet(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type type)
 	const ldns_rdf *name = qname, *next;
 	struct dns_answer *a;
 	const ldns_rr *rr;
+	uint32_t ttl = UINT32_MAX, cttl;
 	size_t i;
 	int hops;
 
-	a = xcalloc(1, sizeof(*a));
 	switch (ldns_pkt_get_rcode(pkt)) {
 	case LDNS_RCODE_NOERROR:
 		break;
 	case LDNS_RCODE_NXDOMAIN:
-		a->status = DNS_NXDOMAIN;
-		a->ttl = neg_ttl(pkt);
-		return a;
+		return new_answer(DNS_NXDOMAIN, neg_ttl(pkt));
 	case LDNS_RCODE_SERVFAIL:
-		a->status = DNS_SERVFAIL;
-		return a;
+		return new_answer(DNS_SERVFAIL, 0);
 	default:
-		a->status = DNS_ERROR;
-		return a;
+		return new_answer(DNS_ERROR, 0);	/* REFUSED, FORMERR ... */
 	}
+	a = new_answer(DNS_OK, 0);
 	a->rrs = ldns_rr_list_new();
-	a->ttl = UINT32_MAX;
 	for (hops = 0; hops <= MAX_CNAME; hops++) {
 		next = NULL;
+		cttl = UINT32_MAX;
 		for (i = 0; i < ldns_rr_list_rr_count(ans); i++) {
 			rr = ldns_rr_list_rr(ans, i);
 			if (ldns_dname_compare(ldns_rr_owner(rr), name) != 0 ||
@@ -337,73 +358,174 @@ from_packet(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type type)
 				continue;
 			if (ldns_rr_get_type(rr) == type) {
 				ldns_rr_list_push_rr(a->rrs, ldns_rr_clone(rr));
-				if (ldns_rr_ttl(rr) < a->ttl)
-					a->ttl = ldns_rr_ttl(rr);
+				if (ldns_rr_ttl(rr) < ttl)
+					ttl = ldns_rr_ttl(rr);
 			} else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
-			    ldns_rr_rd_count(rr) == 1)
+			    ldns_rr_rd_count(rr) == 1) {
 				next = ldns_rr_rdf(rr, 0);
+				cttl = ldns_rr_ttl(rr);
+			}
 		}
 		if (ldns_rr_list_rr_count(a->rrs) > 0 || next == NULL)
 			break;
+		if (cttl < ttl)
+			ttl = cttl;
 		name = next;
 	}
-	if (ldns_rr_list_rr_count(a->rrs) == 0) {
-		ldns_rr_list_deep_free(a->rrs);
-		a->rrs = NULL;
-		a->status = DNS_NODATA;
-		a->ttl = neg_ttl(pkt);
+	if (ldns_rr_list_rr_count(a->rrs) > 0) {
+		a->ttl = ttl;
+		return a;
 	}
+	ldns_rr_list_deep_free(a->rrs);
+	a->rrs = NULL;
+	if (hops > MAX_CNAME) {
+		a->status = DNS_ERROR;		/* CNAME loop or chain too long */
+		return a;
+	}
+	/* RFC 2308 2.2: NOERROR without the data is NODATA */
+	a->status = DNS_NODATA;
+	a->ttl = neg_ttl(pkt);
+	if (ttl < a->ttl)
+		a->ttl = ttl;		/* a CNAME on the way expires sooner */
 	return a;
 }
 
-/* ask - one try against one server; NULL when no answer came back */
+/*
+ * reply_matches - whether REPLY answers QUERY: same ID, QR set, opcode
+ * QUERY, and the same question (RFC 5452 9.1: "ID, question and port
+ * must match"; the port is checked by the kernel, ldns connects its UDP
+ * socket).  A FORMERR or REFUSED may come back without a question.
+ */
+static int
+reply_matches(const ldns_pkt *query, const ldns_pkt *reply)
+{
+	const ldns_rr *q, *r;
+
+	if (ldns_pkt_id(reply) != ldns_pkt_id(query) || !ldns_pkt_qr(reply) ||
+	    ldns_pkt_get_opcode(reply) != LDNS_PACKET_QUERY)
+		return 0;
+	if (ldns_pkt_qdcount(reply) == 0)
+		return ldns_pkt_get_rcode(reply) != LDNS_RCODE_NOERROR &&
+		    ldns_pkt_get_rcode(reply) != LDNS_RCODE_NXDOMAIN;
+	if (ldns_pkt_qdcount(reply) != 1 ||
+	    ldns_rr_list_rr_count(ldns_pkt_question(reply)) != 1)
+		return 0;
+	q = ldns_rr_list_rr(ldns_pkt_question(query), 0);
+	r = ldns_rr_list_rr(ldns_pkt_question(reply), 0);
+	return ldns_dname_compare(ldns_rr_owner(q), ldns_rr_owner(r)) == 0 &&
+	    ldns_rr_get_type(q) == ldns_rr_get_type(r) &&
+	    ldns_rr_get_class(q) == ldns_rr_get_class(r);
+}
+
+/*
+ * no_reply - whether an ldns status means nothing usable came back
+ * (time-out, refused connection, socket trouble) as opposed to a reply
+ * that could not be parsed.
+ */
+static int
+no_reply(ldns_status st)
+{
+	return st == LDNS_STATUS_NETWORK_ERR || st == LDNS_STATUS_SOCKET_ERROR ||
+	    st == LDNS_STATUS_RES_NO_NS || st == LDNS_STATUS_ERR ||
+	    st == LDNS_STATUS_MEM_ERR;
+}
+
+/*
+ * ask - one try against one server, with a resolver of its own (ldns
+ * resolvers are not safe to share between threads).  NULL when no
+ * reply came back in time; DNS_ERROR for a reply that cannot be parsed
+ * or does not answer our question.  On truncation ldns asks again with
+ * EDNS0 and then over TCP (RFC 7766 5, RFC 1035 4.2.1).
+ */
 static struct dns_answer *
 ask(const struct dns *d, const struct server *s, const ldns_rdf *name,
     ldns_rr_type type)
 {
 	struct dns_answer *a = NULL;
 	struct timeval tv = { d->timeout, 0 };
+	ldns_pkt *query = NULL, *reply = NULL;
 	ldns_resolver *r;
-	ldns_pkt *pkt = NULL;
+	ldns_status st;
 
 	r = ldns_resolver_new();
+	if (r == NULL)
+		return NULL;
 	ldns_resolver_push_nameserver(r, s->addr);
 	ldns_resolver_set_port(r, s->port);
 	ldns_resolver_set_timeout(r, tv);
-	ldns_resolver_set_retry(r, 1);
-	ldns_resolver_set_retrans(r, 1);
+	ldns_resolver_set_retry(r, 1);	/* our loop does the retries */
+	ldns_resolver_set_retrans(r, 0);	/* ldns sleeps this after a miss */
 	ldns_resolver_set_fallback(r, true);
 	ldns_resolver_set_recursive(r, true);
 	ldns_resolver_set_random(r, false);
-	if (ldns_resolver_query_status(&pkt, r, name, type, LDNS_RR_CLASS_IN,
-	    LDNS_RD) == LDNS_STATUS_OK && pkt != NULL)
-		a = from_packet(pkt, name, type);
-	ldns_pkt_free(pkt);
+	st = ldns_resolver_prepare_query_pkt(&query, r, name, type,
+	    LDNS_RR_CLASS_IN, LDNS_RD);
+	if (st == LDNS_STATUS_OK)
+		st = ldns_resolver_send_pkt(&reply, r, query);
+	if (st == LDNS_STATUS_OK && reply != NULL) {
+		if (reply_matches(query, reply))
+			a = from_packet(reply, name, type);
+		else
+			a = new_answer(DNS_ERROR, 0);
+	} else if (!no_reply(st))
+		a = new_answer(DNS_ERROR, 0);		/* malformed reply */
+	ldns_pkt_free(reply);
+	ldns_pkt_free(query);
 	ldns_resolver_deep_free(r);
 	return a;
 }
 
-/* query_wire - every server, every try, until one answers */
+/*
+ * query_wire - up to 1 + retries rounds over the servers in order.  A
+ * real answer (data, NXDOMAIN, NODATA) ends the search; a server that
+ * fails (SERVFAIL, REFUSED, garbage) passes the question to the next
+ * one, and if no server gives a real answer in a round that had any
+ * reply, the first failure is the result: retries are for lost
+ * packets, not for servers that said no.  Nothing back at all is
+ * DNS_TIMEOUT, after at most timeout * (retries + 1) per server.
+ */
 static struct dns_answer *
 query_wire(const struct dns *d, const ldns_rdf *name, ldns_rr_type type)
 {
-	struct dns_answer *a;
+	struct dns_answer *a, *failed = NULL;
 	size_t i;
 	int try;
 
-	for (try = 0; try <= d->retries; try++)
-		for (i = 0; i < d->nservers; i++)
-			if ((a = ask(d, &d->servers[i], name, type)) != NULL)
+	for (try = 0; try <= d->retries && failed == NULL; try++)
+		for (i = 0; i < d->nservers; i++) {
+			if ((a = ask(d, &d->servers[i], name, type)) == NULL)
+				continue;
+			if (a->status == DNS_OK || a->status == DNS_NXDOMAIN ||
+			    a->status == DNS_NODATA) {
+				dns_answer_free(failed);
 				return a;
-	a = xcalloc(1, sizeof(*a));
-	a->status = DNS_TIMEOUT;
-	return a;
+			}
+			if (failed == NULL)
+				failed = a;
+			else
+				dns_answer_free(a);
+		}
+	return failed != NULL ? failed : new_answer(DNS_TIMEOUT, 0);
+}
+
+/* mono_now - seconds on a clock that setting the date does not move */
+static time_t
+mono_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return time(NULL);
+	return ts.tv_sec;
 }
 
 /*
  * dns_query - answer NAME/TYPE from zone, cache or wire
  *
- * A name that cannot exist in the DNS is NXDOMAIN without a query.
+ * A name that cannot exist in the DNS is NXDOMAIN without a query.  The
+ * cache is consulted and filled outside any lock of ours: two threads
+ * that miss on the same name both ask, which is cheaper than making one
+ * wait for the other's network round trip.
  */
 struct dns_answer *
 dns_query(struct dns *d, const char *name, ldns_rr_type type)
@@ -412,17 +534,14 @@ dns_query(struct dns *d, const char *name, ldns_rr_type type)
 	ldns_rdf *qname;
 	time_t now;
 
-	if ((qname = dns_dname_new(name)) == NULL) {
-		a = xcalloc(1, sizeof(*a));
-		a->status = DNS_NXDOMAIN;
-		return a;
-	}
+	if ((qname = dns_dname_new(name)) == NULL)
+		return new_answer(DNS_NXDOMAIN, 0);
 	if (d->zone != NULL) {
 		a = dns_zone_lookup(d->zone, qname, type);
 		ldns_rdf_deep_free(qname);
 		return a;
 	}
-	now = time(NULL);
+	now = mono_now();
 	if (d->cache != NULL &&
 	    (a = dns_cache_get(d->cache, qname, type, now)) != NULL) {
 		ldns_rdf_deep_free(qname);
@@ -430,7 +549,7 @@ dns_query(struct dns *d, const char *name, ldns_rr_type type)
 	}
 	a = query_wire(d, qname, type);
 	if (d->cache != NULL)
-		dns_cache_put(d->cache, qname, type, a, now);
+		dns_cache_put(d->cache, qname, type, a, mono_now());
 	ldns_rdf_deep_free(qname);
 	return a;
 }

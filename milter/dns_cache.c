@@ -1,10 +1,20 @@
 /*
  * dns_cache - hash table + LRU list of DNS answers under one mutex.
  *
- * Keys are the canonical (lower-case, absolute) wire form of the name
- * plus the type, so "Example.ORG" and "example.org." share an entry.
- * Lookups and inserts are O(1) on average; the lock is held only for
- * the table work and the deep copy, never across network I/O.
+ * Keys are the wire form of the name, compared case-insensitively
+ * (RFC 4343), plus the type, so "Example.ORG" and "example.org." share
+ * an entry whatever case the caller's dname has.  Case folding is done
+ * on raw wire bytes: length octets are at most 63, below 'A', so only
+ * label characters fold.
+ *
+ * What is cached (dns_cache.h): DNS_OK for its TTL, NXDOMAIN and NODATA
+ * for the negative TTL; nothing with TTL 0, and never SERVFAIL, TIMEOUT
+ * or ERROR -- the next message asks again, so an outage ends for us the
+ * moment the server recovers.
+ *
+ * Lookups and inserts are O(1) on average.  The lock is held only for
+ * the table work and the deep copy of an answer (the copy made by
+ * dns_cache_put() is made before taking it), never across network I/O.
  */
 #include "config.h"
 
@@ -77,7 +87,14 @@ dns_cache_free(struct dns_cache *c)
 	x_free(c);
 }
 
-/* hash - FNV-1a over the key and type */
+/* fold - a wire-form name byte in lower case */
+static uint8_t
+fold(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c - 'A' + 'a') : c;
+}
+
+/* hash - FNV-1a over the case-folded key and the type */
 static size_t
 hash(const uint8_t *key, size_t len, ldns_rr_type type)
 {
@@ -85,7 +102,7 @@ hash(const uint8_t *key, size_t len, ldns_rr_type type)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		h = (h ^ key[i]) * 16777619u;
+		h = (h ^ fold(key[i])) * 16777619u;
 	h = (h ^ (uint32_t)type) * 16777619u;
 	return h;
 }
@@ -98,6 +115,21 @@ bucket_of(const struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type)
 	    (c->nbuckets - 1);
 }
 
+/* same_key - whether the stored (folded) KEY is NAME, ignoring case */
+static int
+same_key(const uint8_t *key, size_t keylen, const ldns_rdf *name)
+{
+	const uint8_t *p = ldns_rdf_data(name);
+	size_t i;
+
+	if (keylen != ldns_rdf_size(name))
+		return 0;
+	for (i = 0; i < keylen; i++)
+		if (key[i] != fold(p[i]))
+			return 0;
+	return 1;
+}
+
 /* find - the entry for NAME/TYPE, or NULL */
 static struct entry *
 find(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type)
@@ -105,8 +137,7 @@ find(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type)
 	struct entry *e;
 
 	for (e = c->buckets[bucket_of(c, name, type)]; e != NULL; e = e->hnext)
-		if (e->type == type && e->keylen == ldns_rdf_size(name) &&
-		    memcmp(e->key, ldns_rdf_data(name), e->keylen) == 0)
+		if (e->type == type && same_key(e->key, e->keylen, name))
 			return e;
 	return NULL;
 }
@@ -183,6 +214,7 @@ dns_cache_put(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type,
 {
 	struct entry *e, *old;
 	uint32_t ttl;
+	size_t i;
 
 	if ((a->status != DNS_OK && a->status != DNS_NXDOMAIN &&
 	    a->status != DNS_NODATA) || a->ttl == 0)
@@ -191,7 +223,8 @@ dns_cache_put(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type,
 	e = xcalloc(1, sizeof(*e));
 	e->keylen = ldns_rdf_size(name);
 	e->key = xmalloc(e->keylen);
-	memcpy(e->key, ldns_rdf_data(name), e->keylen);
+	for (i = 0; i < e->keylen; i++)
+		e->key[i] = fold(ldns_rdf_data(name)[i]);
 	e->type = type;
 	e->bucket = bucket_of(c, name, type);
 	e->expires = now + (time_t)ttl;

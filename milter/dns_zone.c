@@ -2,15 +2,25 @@
  * dns_zone - a master file held in memory and answered from.
  *
  * The file is parsed record by record with ldns ($ORIGIN, $TTL, relative
- * names and the "previous owner" shorthand all handled by ldns); owner
- * names are made canonical (lower case) so lookups are case-insensitive
- * (RFC 4343).  Lookups scan the record list: test zones are small.  A
- * zone without SOA gets a negative-caching TTL of 300 s.
+ * names and the "previous owner" shorthand all handled by ldns; $INCLUDE
+ * is refused rather than skipped); owner names are made canonical (lower
+ * case) and every comparison ignores case (RFC 4343).  No SOA is needed:
+ * without one the negative TTL is 300 s, with one it is min(SOA TTL, SOA
+ * MINIMUM) (RFC 2308 5).  Fault lines (dns_zone.h) are read in a first
+ * pass over the file.
+ *
+ * Lookups scan the record list: test zones are small.  A CNAME chain is
+ * followed inside the zone for at most MAX_CNAME links (RFC 1034 4.3.2
+ * step 3a); a loop is DNS_ERROR.  Wildcards are not expanded.
+ *
+ * Ownership and locking: a loaded zone is never modified, so threads
+ * share it without a lock; every answer is a fresh deep copy.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -50,49 +60,63 @@ dns_zone_free(struct dns_zone *z)
 }
 
 /*
- * scan_faults - collect ";! timeout NAME [TYPE]" and ";! servfail NAME
- * [TYPE]" lines; without TYPE the fault applies to every type.
+ * parse_fault - one ";! timeout NAME [TYPE]" or ";! servfail NAME
+ * [TYPE]" line (after the ";!") into Z; without TYPE the fault applies
+ * to every type.  -1 when the line is not one of those.
+ */
+static int
+parse_fault(struct dns_zone *z, const char *line)
+{
+	char kind[16], name[512], type[16], extra[2];
+	ldns_rr_type rrtype = 0;
+	enum dns_status st;
+	ldns_rdf *d;
+	int n;
+
+	n = sscanf(line, " %15s %511s %15s %1s", kind, name, type, extra);
+	if (n < 2 || n > 3)
+		return -1;
+	if (n == 3 && (rrtype = ldns_get_rr_type_by_name(type)) == 0)
+		return -1;
+	if (strcasecmp(kind, "timeout") == 0)
+		st = DNS_TIMEOUT;
+	else if (strcasecmp(kind, "servfail") == 0)
+		st = DNS_SERVFAIL;
+	else
+		return -1;
+	if ((d = dns_dname_new(name)) == NULL)
+		return -1;
+	z->faults = xrealloc(z->faults, (z->nfaults + 1) * sizeof(*z->faults));
+	z->faults[z->nfaults].name = d;
+	z->faults[z->nfaults].type = rrtype;
+	z->faults[z->nfaults++].status = st;
+	return 0;
+}
+
+/*
+ * scan_faults - collect the fault lines, which are master-file comments
+ * (RFC 1035 5.1) so that any other DNS software reads the same file.
  */
 static int
 scan_faults(struct dns_zone *z, FILE *fp, const char *path, char *err,
     size_t errlen)
 {
-	char line[1024], kind[16], name[512], type[16];
-	ldns_rr_type rrtype = 0;
-	enum dns_status st;
-	int lineno = 0, n;
-	ldns_rdf *d;
+	char *line = NULL;
+	size_t cap = 0;
+	int lineno = 0, rc = 0;
 
-	while (fgets(line, sizeof(line), fp) != NULL) {
+	while (getline(&line, &cap, fp) != -1) {
 		lineno++;
-		if (strncmp(line, ";!", 2) != 0)
-			continue;
-		n = sscanf(line + 2, " %15s %511s %15s", kind, name, type);
-		if (n < 2)
-			goto bad;
-		if (n == 3 && (rrtype = ldns_get_rr_type_by_name(type)) == 0)
-			goto bad;
-		if (n == 2)
-			rrtype = 0;
-		if (strcasecmp(kind, "timeout") == 0)
-			st = DNS_TIMEOUT;
-		else if (strcasecmp(kind, "servfail") == 0)
-			st = DNS_SERVFAIL;
-		else
-			goto bad;
-		if ((d = dns_dname_new(name)) == NULL)
-			goto bad;
-		z->faults = xrealloc(z->faults,
-		    (z->nfaults + 1) * sizeof(*z->faults));
-		z->faults[z->nfaults].name = d;
-		z->faults[z->nfaults].type = rrtype;
-		z->faults[z->nfaults++].status = st;
+		if (strncmp(line, ";!", 2) == 0 && parse_fault(z, line + 2) != 0) {
+			snprintf(err, errlen, "%s:%d: bad fault line (want "
+			    "\";! timeout NAME [TYPE]\" or \";! servfail NAME "
+			    "[TYPE]\")", path, lineno);
+			rc = -1;
+			break;
+		}
 	}
-	return 0;
-bad:
-	snprintf(err, errlen, "%s:%d: bad fault line (want \";! timeout NAME "
-	    "[TYPE]\" or \";! servfail NAME [TYPE]\")", path, lineno);
-	return -1;
+	free(line);
+	return rc;
 }
 
 /* note_soa - negative TTL from an SOA (RFC 2308 5) */
@@ -115,25 +139,26 @@ note_soa(struct dns_zone *z, const ldns_rr *rr)
 static int
 line_at(FILE *fp, long pos)
 {
-	char buf[1024];
-	size_t i, n;
+	char *buf = NULL;
+	size_t cap = 0, i;
+	ssize_t n;
 	int line = 1;
 	long at = 0;
 
 	rewind(fp);
-	while (at < pos && fgets(buf, sizeof(buf), fp) != NULL) {
-		n = strlen(buf);
+	while (at < pos && (n = getline(&buf, &cap, fp)) != -1) {
 		at += (long)n;
 		if (n > 0 && buf[n - 1] == '\n')
 			line++;
 	}
-	while (fgets(buf, sizeof(buf), fp) != NULL) {
+	while (getline(&buf, &cap, fp) != -1) {
 		for (i = 0; buf[i] == ' ' || buf[i] == '\t'; i++)
 			;
 		if (buf[i] != '\n' && buf[i] != ';' && buf[i] != '\0')
 			break;
 		line++;
 	}
+	free(buf);
 	return line;
 }
 
@@ -154,14 +179,16 @@ read_records(struct dns_zone *z, FILE *fp, const char *path, char *err,
 		st = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
 		if (st == LDNS_STATUS_SYNTAX_EMPTY ||
 		    st == LDNS_STATUS_SYNTAX_TTL ||
-		    st == LDNS_STATUS_SYNTAX_ORIGIN ||
-		    st == LDNS_STATUS_SYNTAX_INCLUDE)
+		    st == LDNS_STATUS_SYNTAX_ORIGIN)
 			continue;
+		if (st == LDNS_STATUS_SYNTAX_ERR && feof(fp))
+			break;			/* trailing blank/comment */
 		if (st != LDNS_STATUS_OK) {
-			if (feof(fp) && st == LDNS_STATUS_SYNTAX_ERR)
-				break;		/* trailing blank/comment */
+			/* A silently skipped $INCLUDE would hide records. */
 			snprintf(err, errlen, "%s:%d: %s", path,
-			    line_at(fp, pos), ldns_get_errorstr_by_id(st));
+			    line_at(fp, pos), st == LDNS_STATUS_SYNTAX_INCLUDE ?
+			    "$INCLUDE is not supported" :
+			    ldns_get_errorstr_by_id(st));
 			rc = -1;
 			break;
 		}
@@ -241,14 +268,16 @@ fault_for(const struct dns_zone *z, const ldns_rdf *name, ldns_rr_type type)
 }
 
 /*
- * collect - RRs of TYPE owned by NAME into OUT; returns the CNAME target
- * at NAME (borrowed) when there are none and one exists.
+ * collect - RRs of TYPE owned by NAME into OUT, lowering *TTL to theirs;
+ * when there are none and NAME is an alias, returns the CNAME target
+ * (borrowed from the zone) and lowers *TTL to the CNAME's.
  */
 static const ldns_rdf *
 collect(const struct dns_zone *z, const ldns_rdf *name, ldns_rr_type type,
     ldns_rr_list *out, uint32_t *ttl)
 {
 	const ldns_rdf *cname = NULL;
+	uint32_t cttl = 0;
 	ldns_rr *rr;
 	size_t i;
 
@@ -261,10 +290,16 @@ collect(const struct dns_zone *z, const ldns_rdf *name, ldns_rr_type type,
 			if (ldns_rr_ttl(rr) < *ttl)
 				*ttl = ldns_rr_ttl(rr);
 		} else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
-		    ldns_rr_rd_count(rr) == 1)
+		    ldns_rr_rd_count(rr) == 1) {
 			cname = ldns_rr_rdf(rr, 0);
+			cttl = ldns_rr_ttl(rr);
+		}
 	}
-	return ldns_rr_list_rr_count(out) > 0 ? NULL : cname;
+	if (ldns_rr_list_rr_count(out) > 0 || cname == NULL)
+		return NULL;
+	if (cttl < *ttl)
+		*ttl = cttl;		/* an answer lives no longer than its chain */
+	return cname;
 }
 
 /* dns_zone_lookup - answer NAME/TYPE from the zone */
