@@ -42,6 +42,8 @@ simple-folded       pass:rsa
 empty-body          pass:rsa
 key-1024            pass:k1024
 test-key            pass:testing
+key-h-sha1          permerror:sha1only
+key-s-other         permerror:notemail
 body-changed        fail:rsa
 header-changed      fail:rsa
 from-prepended      fail:rsa
