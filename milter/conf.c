@@ -2,29 +2,25 @@
  * conf - parse and validate mxauth.conf; publish refcounted snapshots.
  *
  * Syntax (like Postfix main.cf): "key = value" lines; a line whose first
- * non-blank character is '#' is a comment (there are no comments at the
- * end of a value line); blank lines are ignored; a line that starts with
- * whitespace continues the previous logical line.  A value may be empty.
- * List values are comma or space separated, and an item "file:/path"
- * reads more items from that file (one or more per line; '#' starts a
- * comment anywhere on a line there; such a file cannot name another).
- * The whole file is validated before anything is used; the first error
- * is reported as "FILE:LINE: message", where LINE is the physical line
- * holding the offending list item (or, for a scalar, the line where the
- * setting starts), and errors inside a list file name that file.
- *
- * What each directive is, and its default, is in conf_table.c; this file
- * only interprets the table.
+ * non-blank character is '#' is a comment (a value line has no trailing
+ * comment); blank lines are ignored; a line that starts with whitespace
+ * continues the previous logical line.  A value may be empty.  Lists are
+ * comma or space separated; an item "file:/path" reads more items from
+ * that file (several per line, '#' starts a comment anywhere there; it
+ * cannot name another file).  The whole file is validated before use;
+ * the first error is "FILE:LINE: message", LINE being the physical line
+ * of the offending list item (for a scalar, where the setting starts),
+ * and FILE the list file for errors inside one.  What the directives are
+ * is conf_table.c's business; this file only interprets the table.
  *
  * Ownership: conf_load() and conf_defaults() return a conf holding one
- * reference, which the caller gives to conf_install() or drops with
- * conf_release().  Every string and netlist in a conf belongs to it and
- * is freed by conf_free() (called by the last conf_release()).
+ * reference for the caller, to give to conf_install() or drop with
+ * conf_release().  All strings and netlists in a conf are its own, freed
+ * by conf_free() when the last reference goes.
  *
- * Locking: the current snapshot is one pointer under conf_lock; the lock
- * covers only reading or swapping that pointer and taking a reference.
- * Reference counts are atomic.  A loaded conf is never modified, so its
- * readers need no lock.
+ * Locking: the current snapshot is one pointer under conf_lock, held
+ * only to read or swap it and take a reference; counts are atomic.  A
+ * loaded conf is never modified, so its readers need no lock.
  */
 #include "config.h"
 
@@ -74,11 +70,7 @@ struct items {
 };
 
 /* perr - "FILE:LINE: message" into the parse's error buffer; -1 */
-static int
-perr(struct parse *ps, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
+static int __attribute__((format(printf, 2, 3)))
 perr(struct parse *ps, const char *fmt, ...)
 {
 	struct vstr msg = VSTR_INIT;
@@ -269,13 +261,14 @@ apply_enum(const struct conf_def *def, struct conf *c, const char *value,
 	struct vstr list = VSTR_INIT;
 	int i, rc;
 
-	for (i = 0; def->choices[i] != NULL; i++)
+	for (i = 0; def->choices[i] != NULL; i++) {
 		if (strcmp(value, def->choices[i]) == 0) {
 			*FIELD(c, def, int) = i;
+			vstr_free(&list);
 			return 0;
 		}
-	for (i = 0; def->choices[i] != NULL; i++)
 		vstr_catf(&list, "%s%s", i ? ", " : "", def->choices[i]);
+	}
 	rc = perr(ps, "%s = \"%s\": must be one of %s", def->name, value,
 	    vstr_str(&list));
 	vstr_free(&list);
@@ -322,11 +315,7 @@ apply(const struct conf_def *def, struct conf *c, char *value,
 	return -1;
 }
 
-/*
- * default_value - a row's default text.  The computed one, authserv_id,
- * is the host name; a host name the row would refuse (or none at all)
- * falls back to "localhost" rather than stopping the daemon.
- */
+/* default_value - a row's default; computed authserv_id: the host name */
 static const char *
 default_value(const struct conf_def *def, char *buf, size_t len)
 {
@@ -336,6 +325,7 @@ default_value(const struct conf_def *def, char *buf, size_t len)
 
 	if (def->def != NULL)
 		return def->def;
+	/* A host name the row refuses must not stop the daemon. */
 	if (gethostname(buf, len) != 0)
 		buf[0] = '\0';
 	buf[len - 1] = '\0';
@@ -373,23 +363,13 @@ fill_defaults(struct conf *c, const int *set)
 	}
 }
 
-/* new_conf - an empty conf with one reference */
-static struct conf *
-new_conf(void)
-{
-	struct conf *c;
-
-	c = xcalloc(1, sizeof(*c));
-	c->refcnt = 1;
-	return c;
-}
-
 /* conf_defaults - every directive at its default; caller releases */
 struct conf *
 conf_defaults(void)
 {
-	struct conf *c = new_conf();
+	struct conf *c = xcalloc(1, sizeof(*c));
 
+	c->refcnt = 1;
 	fill_defaults(c, NULL);
 	return c;
 }
@@ -483,7 +463,8 @@ conf_load(const char *path, char *err, size_t errlen)
 		    strerror(errno));
 		return NULL;
 	}
-	c = new_conf();
+	c = xcalloc(1, sizeof(*c));
+	c->refcnt = 1;
 	c->path = xstrdup(path);
 	set = xcalloc(conf_table_len, sizeof(*set));
 	rc = parse_stream(fp, c, set, &ps);
@@ -549,11 +530,7 @@ render(const struct conf_def *def, const struct conf *c, struct vstr *out)
 	}
 }
 
-/*
- * conf_print - "key = value" lines in table order ("key =" when empty);
- * ALL=0 only those whose value differs from the default.  The output
- * is itself a valid mxauth.conf.
- */
+/* conf_print - re-parseable "key = value" lines; ALL=0: non-defaults */
 void
 conf_print(const struct conf *c, FILE *fp, int all)
 {
@@ -576,11 +553,7 @@ conf_print(const struct conf *c, FILE *fp, int all)
 	vstr_free(&d);
 }
 
-/*
- * conf_install - make C current, taking over the caller's reference;
- * the previous snapshot loses the reference it held as current and is
- * freed once the last message using it releases it.  NULL uninstalls.
- */
+/* conf_install - make C (NULL: none) current, taking the caller's ref */
 void
 conf_install(struct conf *c)
 {
@@ -590,7 +563,7 @@ conf_install(struct conf *c)
 	old = conf_current;
 	conf_current = c;
 	pthread_mutex_unlock(&conf_lock);
-	conf_release(old);
+	conf_release(old);	/* freed now, or by the last message holding it */
 }
 
 /* conf_get - the current snapshot (or NULL) with a reference for the caller */

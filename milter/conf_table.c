@@ -48,12 +48,7 @@ abs_path_ok(const char *p)
 	return p[0] == '/' && p[1] != '\0';
 }
 
-/*
- * check_socket - the libmilter smfi_setconn() forms we accept:
- * unix:/PATH, local:/PATH, inet:PORT, inet:PORT@ADDR, inet6:PORT@ADDR.
- * inet6:PORT (any IPv6 address) is accepted too, as libmilter binds it
- * like inet:PORT.  ADDR is not resolved here: libmilter takes a name.
- */
+/* check_socket - a libmilter smfi_setconn() address we accept */
 static int
 check_socket(const char *v, struct vstr *out, char *err, size_t errlen)
 {
@@ -61,6 +56,12 @@ check_socket(const char *v, struct vstr *out, char *err, size_t errlen)
 	const char *p = NULL, *at;
 	size_t n;
 
+	/*
+	 * unix:/PATH, local:/PATH, inet:PORT, inet:PORT@ADDR, inet6:PORT@ADDR,
+	 * and inet6:PORT, which libmilter binds to every IPv6 address as it
+	 * does inet:PORT for IPv4.  ADDR is not resolved: libmilter takes a
+	 * host name there too.
+	 */
 	(void)out;
 	if (strncmp(v, "unix:", 5) == 0 && abs_path_ok(v + 5))
 		return 0;
@@ -126,15 +127,13 @@ check_user(const char *v, struct vstr *out, char *err, size_t errlen)
 	return -1;
 }
 
-/*
- * check_authserv_id - RFC 8601 2.5: a name we control; we allow letters,
- * digits, '.', '-' and '_' so it is a token that needs no quoting.
- */
+/* check_authserv_id - a name for our A-R header (RFC 8601 2.5) */
 static int
 check_authserv_id(const char *v, struct vstr *out, char *err, size_t errlen)
 {
 	const char *p;
 
+	/* Letters, digits, '.', '-', '_': a token that needs no quoting. */
 	(void)out;
 	for (p = v; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && strchr(".-_", *p) == NULL)
@@ -152,7 +151,7 @@ check_server(const char *v, struct vstr *out, char *err, size_t errlen)
 {
 	unsigned char buf[16];
 	char host[64];
-	const char *port = NULL, *close;
+	const char *port = NULL, *close, *item = v;
 	size_t n;
 
 	if (*v == '[') {
@@ -186,7 +185,7 @@ check_server(const char *v, struct vstr *out, char *err, size_t errlen)
 	return 0;
 bad:
 	snprintf(err, errlen, "bad DNS server \"%s\": must be an IP address "
-	    "with optional :PORT ([IPv6]:PORT)", v);
+	    "with optional :PORT ([IPv6]:PORT)", item);
 	return -1;
 }
 
