@@ -1,19 +1,18 @@
 /*
  * dns - the resolver every method uses.
  *
- * Network mode: each query goes to the configured servers in order,
- * over UDP with a per-try timeout, up to 1 + retries rounds, falling
- * back to EDNS0 and then TCP when an answer is truncated (ldns does
- * that).  A fresh ldns_resolver is made per try because ldns resolvers
- * are not safe to share between threads; that cost is small next to a
- * network round trip and cached answers never pay it.  So a struct dns
- * is read-only after dns_new() and any number of threads may call
- * dns_query() at once; the only shared mutable state is the cache,
- * whose lock is never held across network I/O.
+ * Network mode: each query goes to the configured servers in order, up
+ * to 1 + retries rounds, over UDP with a per-try timeout and over TCP
+ * when the reply is truncated.  ldns builds and parses the packets and
+ * does the TCP exchange; the UDP exchange is ours so that the socket is
+ * connected (the kernel drops datagrams from other addresses) and a
+ * datagram that is not the answer to our question is ignored while we
+ * keep waiting for the real one (RFC 5452 9.1).
  *
- * A reply must match our query (ID, QR, question: RFC 5452 9.1) or it
- * counts as DNS_ERROR.  A server that does not answer at all (time-out,
- * connection refused) gives DNS_TIMEOUT.
+ * Threads: a struct dns is read-only after dns_new() and every try uses
+ * its own socket and packets, so any number of threads may call
+ * dns_query() at once.  The only shared mutable state is the cache,
+ * whose lock is never held across network I/O.
  *
  * Zone mode: every answer comes from dns_zone; nothing is sent.
  *
@@ -22,11 +21,16 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dns.h"
 #include "dns_cache.h"
@@ -247,6 +251,11 @@ dns_new(const struct dns_opts *opts, char *err, size_t errlen)
 		    rc == 0; item = strtok_r(NULL, ", \t", &save))
 			rc = add_server(d, item, err, errlen);
 		x_free(list);
+		if (rc == 0 && d->nservers == 0) {
+			snprintf(err, errlen, "no DNS server in \"%s\"",
+			    opts->servers);
+			rc = -1;
+		}
 	} else
 		rc = servers_from_resolv_conf(d, err, errlen);
 	if (rc != 0) {
@@ -344,7 +353,7 @@ from_packet(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type type)
 	case LDNS_RCODE_SERVFAIL:
 		return new_answer(DNS_SERVFAIL, 0);
 	default:
-		return new_answer(DNS_ERROR, 0);	/* REFUSED, FORMERR ... */
+		return new_answer(DNS_ERROR, 0);	/* REFUSED, FORMERR */
 	}
 	a = new_answer(DNS_OK, 0);
 	a->rrs = ldns_rr_list_new();
@@ -379,22 +388,23 @@ from_packet(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type type)
 	ldns_rr_list_deep_free(a->rrs);
 	a->rrs = NULL;
 	if (hops > MAX_CNAME) {
-		a->status = DNS_ERROR;		/* CNAME loop or chain too long */
+		a->status = DNS_ERROR;	/* CNAME loop or chain too long */
 		return a;
 	}
 	/* RFC 2308 2.2: NOERROR without the data is NODATA */
 	a->status = DNS_NODATA;
 	a->ttl = neg_ttl(pkt);
 	if (ttl < a->ttl)
-		a->ttl = ttl;		/* a CNAME on the way expires sooner */
+		a->ttl = ttl;	/* a CNAME on the way expires sooner */
 	return a;
 }
 
 /*
  * reply_matches - whether REPLY answers QUERY: same ID, QR set, opcode
- * QUERY, and the same question (RFC 5452 9.1: "ID, question and port
- * must match"; the port is checked by the kernel, ldns connects its UDP
- * socket).  A FORMERR or REFUSED may come back without a question.
+ * QUERY, and the same question, names compared without regard to case
+ * (RFC 5452 9.1: ID, question and port must match; the address and port
+ * are checked by the kernel on our connected UDP socket).  A FORMERR or
+ * REFUSED may come back without a question.
  */
 static int
 reply_matches(const ldns_pkt *query, const ldns_pkt *reply)
@@ -417,61 +427,143 @@ reply_matches(const ldns_pkt *query, const ldns_pkt *reply)
 	    ldns_rr_get_class(q) == ldns_rr_get_class(r);
 }
 
-/*
- * no_reply - whether an ldns status means nothing usable came back
- * (time-out, refused connection, socket trouble) as opposed to a reply
- * that could not be parsed.
- */
-static int
-no_reply(ldns_status st)
+/* mono_ms - milliseconds on a clock that setting the date does not move */
+static long long
+mono_ms(void)
 {
-	return st == LDNS_STATUS_NETWORK_ERR || st == LDNS_STATUS_SOCKET_ERROR ||
-	    st == LDNS_STATUS_RES_NO_NS || st == LDNS_STATUS_ERR ||
-	    st == LDNS_STATUS_MEM_ERR;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
- * ask - one try against one server, with a resolver of its own (ldns
- * resolvers are not safe to share between threads).  NULL when no
- * reply came back in time; DNS_ERROR for a reply that cannot be parsed
- * or does not answer our question.  On truncation ldns asks again with
- * EDNS0 and then over TCP (RFC 7766 5, RFC 1035 4.2.1).
+ * udp_ask - send QB to SS from a connected UDP socket (the kernel then
+ * drops datagrams from any other address or port) and wait up to
+ * TIMEOUT seconds for a reply that matches QUERY; a datagram that does
+ * not is ignored and we keep listening (RFC 5452 9.1).  Returns 1 with
+ * *REPLY set, 0 when nothing matching came (time-out, port unreachable),
+ * -1 when a reply with our ID could not be parsed.
+ */
+static int
+udp_ask(const struct sockaddr_storage *ss, size_t sslen,
+    const ldns_pkt *query, ldns_buffer *qb, int timeout, ldns_pkt **reply)
+{
+	struct pollfd pfd;
+	long long deadline = mono_ms() + (long long)timeout * 1000, left;
+	uint8_t *buf;
+	ssize_t n;
+	int rc = 0;
+
+	*reply = NULL;
+	if ((pfd.fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return 0;
+	pfd.events = POLLIN;
+	buf = xmalloc(LDNS_MAX_PACKETLEN);
+	if (connect(pfd.fd, (const struct sockaddr *)ss, (socklen_t)sslen) !=
+	    0 || send(pfd.fd, ldns_buffer_begin(qb), ldns_buffer_position(qb),
+	    0) < 0)
+		goto out;
+	while ((left = deadline - mono_ms()) > 0) {
+		if ((n = poll(&pfd, 1, (int)left)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;			/* time-out */
+		if ((n = recv(pfd.fd, buf, LDNS_MAX_PACKETLEN, 0)) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			break;		/* ECONNREFUSED: nobody there */
+		}
+		if (n < 2 || ldns_read_uint16(buf) != ldns_pkt_id(query))
+			continue;		/* not ours */
+		if (ldns_wire2pkt(reply, buf, (size_t)n) != LDNS_STATUS_OK) {
+			rc = -1;
+			break;
+		}
+		if (reply_matches(query, *reply)) {
+			rc = 1;
+			break;
+		}
+		ldns_pkt_free(*reply);
+		*reply = NULL;
+	}
+out:
+	x_free(buf);
+	close(pfd.fd);
+	return rc;
+}
+
+/*
+ * tcp_ask - the same question over TCP (ldns connects, frames and reads
+ * with TIMEOUT); same return values as udp_ask, and a reply that does
+ * not match is -1, as nobody can inject into our connection.
+ */
+static int
+tcp_ask(const struct sockaddr_storage *ss, size_t sslen,
+    const ldns_pkt *query, ldns_buffer *qb, int timeout, ldns_pkt **reply)
+{
+	struct timeval tv = { timeout, 0 };
+	uint8_t *wire = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	*reply = NULL;
+	if (ldns_tcp_send(&wire, qb, ss, (socklen_t)sslen, tv, &n) !=
+	    LDNS_STATUS_OK || wire == NULL)
+		rc = 0;
+	else if (ldns_wire2pkt(reply, wire, n) == LDNS_STATUS_OK &&
+	    reply_matches(query, *reply))
+		rc = 1;
+	if (rc != 1) {
+		ldns_pkt_free(*reply);
+		*reply = NULL;
+	}
+	LDNS_FREE(wire);
+	return rc;
+}
+
+/*
+ * ask - one try against one server: over UDP, then over TCP when the
+ * reply is truncated (RFC 1035 4.2.1, RFC 7766 5).  No EDNS0, so plain
+ * 512-byte UDP.  NULL when no reply came back in time; DNS_ERROR when a
+ * reply could not be parsed or the TCP retry failed.
  */
 static struct dns_answer *
 ask(const struct dns *d, const struct server *s, const ldns_rdf *name,
     ldns_rr_type type)
 {
 	struct dns_answer *a = NULL;
-	struct timeval tv = { d->timeout, 0 };
-	ldns_pkt *query = NULL, *reply = NULL;
-	ldns_resolver *r;
-	ldns_status st;
+	struct sockaddr_storage *ss;
+	ldns_pkt *query, *reply = NULL;
+	ldns_buffer *qb;
+	size_t sslen = 0;
+	int rc;
 
-	r = ldns_resolver_new();
-	if (r == NULL)
-		return NULL;
-	ldns_resolver_push_nameserver(r, s->addr);
-	ldns_resolver_set_port(r, s->port);
-	ldns_resolver_set_timeout(r, tv);
-	ldns_resolver_set_retry(r, 1);	/* our loop does the retries */
-	ldns_resolver_set_retrans(r, 0);	/* ldns sleeps this after a miss */
-	ldns_resolver_set_fallback(r, true);
-	ldns_resolver_set_recursive(r, true);
-	ldns_resolver_set_random(r, false);
-	st = ldns_resolver_prepare_query_pkt(&query, r, name, type,
+	query = ldns_pkt_query_new(ldns_rdf_clone(name), type,
 	    LDNS_RR_CLASS_IN, LDNS_RD);
-	if (st == LDNS_STATUS_OK)
-		st = ldns_resolver_send_pkt(&reply, r, query);
-	if (st == LDNS_STATUS_OK && reply != NULL) {
-		if (reply_matches(query, reply))
-			a = from_packet(reply, name, type);
-		else
-			a = new_answer(DNS_ERROR, 0);
-	} else if (!no_reply(st))
-		a = new_answer(DNS_ERROR, 0);		/* malformed reply */
+	qb = ldns_buffer_new(LDNS_MIN_BUFLEN);
+	ss = ldns_rdf2native_sockaddr_storage(s->addr, s->port, &sslen);
+	if (query == NULL || qb == NULL || ss == NULL) {
+		fprintf(stderr, "mxauth: out of memory in ldns\n");
+		abort();			/* STYLE.md rule 6 */
+	}
+	ldns_pkt_set_random_id(query);
+	rc = ldns_pkt2buffer_wire(qb, query) == LDNS_STATUS_OK ?
+	    udp_ask(ss, sslen, query, qb, d->timeout, &reply) : -1;
+	if (rc == 1 && ldns_pkt_tc(reply)) {
+		ldns_pkt_free(reply);
+		rc = tcp_ask(ss, sslen, query, qb, d->timeout, &reply);
+		if (rc == 0)
+			rc = -1;	/* it answered, but not in full */
+	}
+	if (rc == 1)
+		a = from_packet(reply, name, type);
+	else if (rc < 0)
+		a = new_answer(DNS_ERROR, 0);
 	ldns_pkt_free(reply);
 	ldns_pkt_free(query);
-	ldns_resolver_deep_free(r);
+	ldns_buffer_free(qb);
+	LDNS_FREE(ss);
 	return a;
 }
 
@@ -512,20 +604,18 @@ query_wire(const struct dns *d, const ldns_rdf *name, ldns_rr_type type)
 static time_t
 mono_now(void)
 {
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return time(NULL);
-	return ts.tv_sec;
+	return (time_t)(mono_ms() / 1000);
 }
 
 /*
  * dns_query - answer NAME/TYPE from zone, cache or wire
  *
  * A name that cannot exist in the DNS is NXDOMAIN without a query.  The
- * cache is consulted and filled outside any lock of ours: two threads
- * that miss on the same name both ask, which is cheaper than making one
- * wait for the other's network round trip.
+ * cache's lock is held only inside dns_cache_get() and dns_cache_put(),
+ * never while we wait on the network: two threads that miss on the same
+ * name both ask, which is cheaper than making one wait for the other.
+ * The cache runs on the monotonic clock, so setting the date neither
+ * expires nor prolongs anything.
  */
 struct dns_answer *
 dns_query(struct dns *d, const char *name, ldns_rr_type type)

@@ -27,7 +27,7 @@
 
 struct entry {
 	struct entry	*hnext;		/* hash chain */
-	struct entry	*prev, *next;	/* LRU list, most recent first */
+	struct entry	*prev, *next;	/* LRU, most recent first */
 	uint8_t		*key;
 	size_t		 keylen;
 	ldns_rr_type	 type;

@@ -107,7 +107,8 @@ scan_faults(struct dns_zone *z, FILE *fp, const char *path, char *err,
 
 	while (getline(&line, &cap, fp) != -1) {
 		lineno++;
-		if (strncmp(line, ";!", 2) == 0 && parse_fault(z, line + 2) != 0) {
+		if (strncmp(line, ";!", 2) == 0 &&
+		    parse_fault(z, line + 2) != 0) {
 			snprintf(err, errlen, "%s:%d: bad fault line (want "
 			    "\";! timeout NAME [TYPE]\" or \";! servfail NAME "
 			    "[TYPE]\")", path, lineno);
@@ -125,7 +126,8 @@ note_soa(struct dns_zone *z, const ldns_rr *rr)
 {
 	uint32_t min;
 
-	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 7)
+	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA ||
+	    ldns_rr_rd_count(rr) < 7)
 		return;
 	min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
 	z->neg_ttl = ldns_rr_ttl(rr) < min ? ldns_rr_ttl(rr) : min;
@@ -181,8 +183,6 @@ read_records(struct dns_zone *z, FILE *fp, const char *path, char *err,
 		    st == LDNS_STATUS_SYNTAX_TTL ||
 		    st == LDNS_STATUS_SYNTAX_ORIGIN)
 			continue;
-		if (st == LDNS_STATUS_SYNTAX_ERR && feof(fp))
-			break;			/* trailing blank/comment */
 		if (st != LDNS_STATUS_OK) {
 			/* A silently skipped $INCLUDE would hide records. */
 			snprintf(err, errlen, "%s:%d: %s", path,
@@ -298,7 +298,7 @@ collect(const struct dns_zone *z, const ldns_rdf *name, ldns_rr_type type,
 	if (ldns_rr_list_rr_count(out) > 0 || cname == NULL)
 		return NULL;
 	if (cttl < *ttl)
-		*ttl = cttl;		/* an answer lives no longer than its chain */
+		*ttl = cttl;	/* no answer outlives its chain */
 	return cname;
 }
 

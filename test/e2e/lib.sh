@@ -56,7 +56,9 @@ wait_for() {
 	return 1
 }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# port_open PORT - something accepts TCP on 127.0.0.1:PORT (bounded: a
+# listener that no longer accepts must not hang the connect)
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 port_closed() { ! port_open "$1"; }
 
 # --- unbound ---------------------------------------------------------------
@@ -208,7 +210,14 @@ CONF
 
 postfix_stop() {
 	[ -f "$SB/main.cf" ] || return 0
+	master=$(cat "$SB/queue/pid/master.pid" 2>/dev/null | tr -d ' ')
 	postfix -c "$SB" stop >>"$SB/postfix.out" 2>&1
+	# The master exits once its children have; never wait forever.
+	if [ -n "$master" ] &&
+	    ! wait_for "Postfix master to exit" 15 sh -c "! kill -0 $master"; then
+		postfix -c "$SB" abort >>"$SB/postfix.out" 2>&1
+		kill -9 "$master" 2>/dev/null
+	fi
 	wait_for "Postfix to stop" 15 port_closed $PF_PORT
 }
 

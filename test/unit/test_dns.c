@@ -1,0 +1,586 @@
+/*
+ * test_dns - the network resolver against a scripted DNS responder that
+ * this test runs in a thread of its own on 127.0.0.1 (UDP and TCP on an
+ * ephemeral port).  Nothing but loopback is ever contacted.
+ *
+ * The responder's behaviour is chosen by the first label of the question
+ * ("nx.example" gets NXDOMAIN, "tc.example" a truncated UDP reply and the
+ * full one over TCP, "spoof.example" a forged datagram before the real
+ * one, ...).  Covered: rcode mapping, negative TTL from the SOA (RFC 2308
+ * 5), CNAME chains inside the answer, TCP fallback, replies that do not
+ * match the question, time-outs and retries, failing over to the next
+ * server, what the cache keeps, and many threads querying at once.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "dns.h"
+#include "xmalloc.h"
+
+struct fake {
+	int		 udp, tcp, stop[2];
+	uint16_t	 port;
+	int		 servfail_all;	/* SERVFAIL to everything */
+	pthread_t	 thread;
+	pthread_mutex_t	 lock;
+	int		 queries;	/* under lock */
+};
+
+/* add_rr - parse TEXT (printf format) and push it to SECTION of P */
+static void
+add_rr(ldns_pkt *p, ldns_pkt_section section, const char *fmt, ...)
+{
+	char text[1024];
+	ldns_rr *rr;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL) != LDNS_STATUS_OK)
+		abort();
+	ldns_pkt_push_rr(p, section, rr);
+}
+
+/* reply_to - a reply skeleton for Q with RCODE; question copied if QD */
+static ldns_pkt *
+reply_to(const ldns_pkt *q, uint8_t rcode, int qd)
+{
+	ldns_pkt *p = ldns_pkt_new();
+
+	ldns_pkt_set_id(p, ldns_pkt_id(q));
+	ldns_pkt_set_qr(p, true);
+	ldns_pkt_set_rd(p, ldns_pkt_rd(q));
+	ldns_pkt_set_ra(p, true);
+	ldns_pkt_set_rcode(p, rcode);
+	if (qd)
+		ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, ldns_rr_clone(
+		    ldns_rr_list_rr(ldns_pkt_question(q), 0)));
+	return p;
+}
+
+/* send_pkt - P to the UDP peer (TO) or the TCP connection FD; frees P */
+static void
+send_pkt(int fd, const struct sockaddr_storage *to, socklen_t tolen,
+    ldns_pkt *p)
+{
+	uint8_t *wire, len[2];
+	size_t n;
+
+	if (ldns_pkt2wire(&wire, p, &n) != LDNS_STATUS_OK)
+		abort();
+	if (to != NULL)
+		(void)sendto(fd, wire, n, 0, (const struct sockaddr *)to,
+		    tolen);
+	else {
+		len[0] = (uint8_t)(n >> 8);
+		len[1] = (uint8_t)n;
+		(void)write(fd, len, 2);
+		(void)write(fd, wire, n);
+	}
+	LDNS_FREE(wire);
+	ldns_pkt_free(p);
+}
+
+/* answer_for - the scripted reply to Q (NULL = stay silent) */
+static ldns_pkt *
+answer_for(struct fake *f, const ldns_pkt *q, const char *label,
+    const char *qn, int tcp, int fd, const struct sockaddr_storage *to,
+    socklen_t tolen)
+{
+	static const char soa[] = "example. %d IN SOA ns.example. h.example. "
+	    "1 3600 600 86400 %d";
+	ldns_pkt *p;
+	ldns_rr *rr;
+
+	if (f->servfail_all || strcmp(label, "servfail") == 0)
+		return reply_to(q, LDNS_RCODE_SERVFAIL, 1);
+	if (strcmp(label, "silent") == 0)
+		return NULL;
+	if (strcmp(label, "refused") == 0)
+		return reply_to(q, LDNS_RCODE_REFUSED, 1);
+	if (strcmp(label, "formerr") == 0)
+		return reply_to(q, LDNS_RCODE_FORMERR, 0);
+	if (strcmp(label, "nx") == 0 || strcmp(label, "nxlow") == 0 ||
+	    strcmp(label, "nxnosoa") == 0) {
+		p = reply_to(q, LDNS_RCODE_NXDOMAIN, 1);
+		if (strcmp(label, "nx") == 0)
+			add_rr(p, LDNS_SECTION_AUTHORITY, soa, 3600, 120);
+		else if (strcmp(label, "nxlow") == 0)
+			add_rr(p, LDNS_SECTION_AUTHORITY, soa, 30, 120);
+		return p;
+	}
+	p = reply_to(q, LDNS_RCODE_NOERROR, 1);
+	if (strcmp(label, "ok") == 0 || strcmp(label, "spoof") == 0 ||
+	    strcmp(label, "wrongq") == 0)
+		add_rr(p, LDNS_SECTION_ANSWER, "%s 100 IN A 192.0.2.1", qn);
+	else if (strcmp(label, "two") == 0) {
+		add_rr(p, LDNS_SECTION_ANSWER, "%s 100 IN A 192.0.2.1", qn);
+		add_rr(p, LDNS_SECTION_ANSWER, "%s 50 IN A 192.0.2.2", qn);
+		/* an RR of another name must not be taken */
+		add_rr(p, LDNS_SECTION_ANSWER, "other.example. 5 IN A 6.6.6.6");
+	} else if (strcmp(label, "nodata") == 0)
+		add_rr(p, LDNS_SECTION_AUTHORITY, soa, 600, 60);
+	else if (strcmp(label, "cname") == 0) {
+		add_rr(p, LDNS_SECTION_ANSWER, "%s 40 IN CNAME mid.example.",
+		    qn);
+		add_rr(p, LDNS_SECTION_ANSWER, "mid.example. 100 IN CNAME "
+		    "target.example.");
+		add_rr(p, LDNS_SECTION_ANSWER, "TARGET.example. 100 IN A "
+		    "192.0.2.7");
+	} else if (strcmp(label, "cnamenodata") == 0) {
+		add_rr(p, LDNS_SECTION_ANSWER, "%s 40 IN CNAME t.example.", qn);
+		add_rr(p, LDNS_SECTION_AUTHORITY, soa, 600, 60);
+	} else if (strcmp(label, "cnameloop") == 0) {
+		add_rr(p, LDNS_SECTION_ANSWER, "%s 40 IN CNAME l2.example.",
+		    qn);
+		add_rr(p, LDNS_SECTION_ANSWER, "l2.example. 40 IN CNAME %s",
+		    qn);
+	} else if (strcmp(label, "case") == 0) {
+		/* RFC 4343: the question may come back in another case */
+		ldns_pkt_free(p);
+		p = reply_to(q, LDNS_RCODE_NOERROR, 0);
+		if (ldns_rr_new_question_frm_str(&rr, "CASE.Example. IN A",
+		    NULL, NULL) != LDNS_STATUS_OK)
+			abort();
+		ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, rr);
+		add_rr(p, LDNS_SECTION_ANSWER, "Case.EXAMPLE. 100 IN A "
+		    "192.0.2.3");
+	} else if (strcmp(label, "tc") == 0 && !tcp)
+		ldns_pkt_set_tc(p, true);
+	else if (strcmp(label, "tc") == 0) {
+		add_rr(p, LDNS_SECTION_ANSWER, "%s 100 IN TXT \"one\"", qn);
+		add_rr(p, LDNS_SECTION_ANSWER, "%s 100 IN TXT \"two\"", qn);
+		add_rr(p, LDNS_SECTION_ANSWER, "%s 100 IN TXT \"three\"", qn);
+	}
+	if (strcmp(label, "spoof") == 0 && !tcp) {
+		/* First a forged answer under another ID ... */
+		ldns_pkt *forged = reply_to(q, LDNS_RCODE_NOERROR, 1);
+
+		ldns_pkt_set_id(forged, (uint16_t)(ldns_pkt_id(q) + 1));
+		add_rr(forged, LDNS_SECTION_ANSWER, "%s 100 IN A 6.6.6.6", qn);
+		send_pkt(fd, to, tolen, forged);
+	}
+	if (strcmp(label, "wrongq") == 0 && !tcp) {
+		/* ... or under our ID but for another question. */
+		ldns_pkt *forged = reply_to(q, LDNS_RCODE_NOERROR, 0);
+
+		if (ldns_rr_new_question_frm_str(&rr, "other.example. IN A",
+		    NULL, NULL) != LDNS_STATUS_OK)
+			abort();
+		ldns_pkt_push_rr(forged, LDNS_SECTION_QUESTION, rr);
+		add_rr(forged, LDNS_SECTION_ANSWER, "%s 100 IN A 6.6.6.6", qn);
+		send_pkt(fd, to, tolen, forged);
+	}
+	return p;
+}
+
+/* serve_one - read one query from FD (UDP unless TCP) and answer it */
+static void
+serve_one(struct fake *f, int fd, int tcp)
+{
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof(from);
+	uint8_t buf[4096];
+	char *qn, label[64];
+	ldns_pkt *q, *p;
+	ssize_t n;
+	size_t i;
+
+	if (tcp) {
+		if (read(fd, buf, 2) != 2)
+			return;
+		n = read(fd, buf, (size_t)(buf[0] << 8 | buf[1]));
+	} else
+		n = recvfrom(fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &fromlen);
+	if (n <= 0 || ldns_wire2pkt(&q, buf, (size_t)n) != LDNS_STATUS_OK)
+		return;
+	pthread_mutex_lock(&f->lock);
+	f->queries++;
+	pthread_mutex_unlock(&f->lock);
+	qn = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_question(q),
+	    0)));
+	for (i = 0; qn[i] != '\0' && qn[i] != '.' && i < sizeof(label) - 1;
+	    i++)
+		label[i] = qn[i];
+	label[i] = '\0';
+	if (strcmp(label, "garbage") == 0 && !tcp) {
+		/* our ID, then a header cut short */
+		buf[2] = 0x81;
+		(void)sendto(fd, buf, 6, 0, (struct sockaddr *)&from, fromlen);
+	} else if ((p = answer_for(f, q, label, qn, tcp, fd,
+	    tcp ? NULL : &from, fromlen)) != NULL)
+		send_pkt(fd, tcp ? NULL : &from, fromlen, p);
+	LDNS_FREE(qn);
+	ldns_pkt_free(q);
+}
+
+/* fake_main - the responder's loop until the stop pipe is written */
+static void *
+fake_main(void *arg)
+{
+	struct fake *f = arg;
+	struct pollfd pfd[3];
+	int c;
+
+	pfd[0].fd = f->udp;
+	pfd[1].fd = f->tcp;
+	pfd[2].fd = f->stop[0];
+	pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+	while (poll(pfd, 3, -1) > 0 && pfd[2].revents == 0) {
+		if (pfd[0].revents & POLLIN)
+			serve_one(f, f->udp, 0);
+		if ((pfd[1].revents & POLLIN) &&
+		    (c = accept(f->tcp, NULL, NULL)) >= 0) {
+			serve_one(f, c, 1);
+			close(c);
+		}
+	}
+	return NULL;
+}
+
+/* fake_start - a responder on 127.0.0.1, UDP and TCP on one port */
+static struct fake *
+fake_start(int servfail_all)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	struct fake *f;
+	int tries, on = 1;
+
+	f = xcalloc(1, sizeof(*f));
+	f->servfail_all = servfail_all;
+	pthread_mutex_init(&f->lock, NULL);
+	for (tries = 0; tries < 20; tries++) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		f->udp = socket(AF_INET, SOCK_DGRAM, 0);
+		f->tcp = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(f->tcp, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+		if (bind(f->udp, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+		    getsockname(f->udp, (struct sockaddr *)&sin, &len) == 0 &&
+		    bind(f->tcp, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+		    listen(f->tcp, 16) == 0)
+			break;
+		close(f->udp);
+		close(f->tcp);
+	}
+	assert_true(tries < 20);
+	f->port = ntohs(sin.sin_port);
+	assert_int_equal(pipe(f->stop), 0);
+	assert_int_equal(pthread_create(&f->thread, NULL, fake_main, f), 0);
+	return f;
+}
+
+/* fake_stop - stop and release the responder */
+static void
+fake_stop(struct fake *f)
+{
+	(void)write(f->stop[1], "x", 1);
+	pthread_join(f->thread, NULL);
+	close(f->udp);
+	close(f->tcp);
+	close(f->stop[0]);
+	close(f->stop[1]);
+	pthread_mutex_destroy(&f->lock);
+	x_free(f);
+}
+
+/* fake_queries - how many queries the responder has seen */
+static int
+fake_queries(struct fake *f)
+{
+	int n;
+
+	pthread_mutex_lock(&f->lock);
+	n = f->queries;
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+/* resolver - dns_new over SERVERS (printf format); must succeed */
+static struct dns *
+resolver(int retries, size_t cache, const char *fmt, ...)
+{
+	char servers[256], err[256];
+	struct dns_opts o;
+	struct dns *d;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(servers, sizeof(servers), fmt, ap);
+	va_end(ap);
+	memset(&o, 0, sizeof(o));
+	o.servers = servers;
+	o.timeout = 1;
+	o.retries = retries;
+	o.cache_size = cache;
+	if ((d = dns_new(&o, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	return d;
+}
+
+/* test_answers - each scripted reply maps to the status, RRs and TTL */
+static void
+test_answers(void **state)
+{
+	static const struct {
+		const char *name;
+		ldns_rr_type type;
+		enum dns_status want;
+		size_t want_count;
+		const char *want_rdata;		/* first RR */
+		uint32_t want_ttl;
+	} cases[] = {
+		{ "ok.example", LDNS_RR_TYPE_A, DNS_OK, 1, "192.0.2.1", 100 },
+		{ "two.example", LDNS_RR_TYPE_A, DNS_OK, 2, "192.0.2.1", 50 },
+		/* RFC 2308 5: min(SOA TTL, SOA MINIMUM), else 300 */
+		{ "nx.example", LDNS_RR_TYPE_A, DNS_NXDOMAIN, 0, NULL, 120 },
+		{ "nxlow.example", LDNS_RR_TYPE_A, DNS_NXDOMAIN, 0, NULL, 30 },
+		{ "nxnosoa.example", LDNS_RR_TYPE_A, DNS_NXDOMAIN, 0, NULL,
+		    300 },
+		{ "nodata.example", LDNS_RR_TYPE_TXT, DNS_NODATA, 0, NULL, 60 },
+		/* the RRs asked for are not there, only others: NODATA */
+		{ "ok.example", LDNS_RR_TYPE_AAAA, DNS_NODATA, 0, NULL, 300 },
+		{ "cname.example", LDNS_RR_TYPE_A, DNS_OK, 1, "192.0.2.7", 40 },
+		{ "cnamenodata.example", LDNS_RR_TYPE_A, DNS_NODATA, 0, NULL,
+		    40 },
+		{ "cnameloop.example", LDNS_RR_TYPE_A, DNS_ERROR, 0, NULL, 0 },
+		{ "case.example", LDNS_RR_TYPE_A, DNS_OK, 1, "192.0.2.3", 100 },
+		{ "tc.example", LDNS_RR_TYPE_TXT, DNS_OK, 3, NULL, 100 },
+		{ "spoof.example", LDNS_RR_TYPE_A, DNS_OK, 1, "192.0.2.1",
+		    100 },
+		{ "wrongq.example", LDNS_RR_TYPE_A, DNS_OK, 1, "192.0.2.1",
+		    100 },
+		{ "servfail.example", LDNS_RR_TYPE_A, DNS_SERVFAIL, 0, NULL,
+		    0 },
+		{ "refused.example", LDNS_RR_TYPE_A, DNS_ERROR, 0, NULL, 0 },
+		{ "formerr.example", LDNS_RR_TYPE_A, DNS_ERROR, 0, NULL, 0 },
+		{ "garbage.example", LDNS_RR_TYPE_A, DNS_ERROR, 0, NULL, 0 },
+		{ "bad..example", LDNS_RR_TYPE_A, DNS_NXDOMAIN, 0, NULL, 0 },
+	};
+	struct dns_answer *a;
+	struct fake *f;
+	struct dns *d;
+	char *s;
+	size_t i;
+
+	(void)state;
+	f = fake_start(0);
+	d = resolver(0, 0, "127.0.0.1:%u", f->port);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		a = dns_query(d, cases[i].name, cases[i].type);
+		if (a->status != cases[i].want)
+			fail_msg("%s: got %s, want %s", cases[i].name,
+			    dns_status_str(a->status),
+			    dns_status_str(cases[i].want));
+		assert_int_equal(a->rrs != NULL ?
+		    ldns_rr_list_rr_count(a->rrs) : 0, cases[i].want_count);
+		if (cases[i].want_rdata != NULL) {
+			s = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(a->rrs, 0),
+			    0));
+			assert_string_equal(s, cases[i].want_rdata);
+			LDNS_FREE(s);
+		}
+		if (a->ttl != cases[i].want_ttl)
+			fail_msg("%s: ttl %u, want %u", cases[i].name, a->ttl,
+			    cases[i].want_ttl);
+		dns_answer_free(a);
+	}
+	dns_free(d);
+	fake_stop(f);
+}
+
+/* test_timeout - silence is TIMEOUT after 1 + retries tries of 1 s */
+static void
+test_timeout(void **state)
+{
+	struct timespec t0, t1;
+	struct dns_answer *a;
+	struct fake *f;
+	struct dns *d;
+	double secs;
+
+	(void)state;
+	f = fake_start(0);
+	d = resolver(1, 0, "127.0.0.1:%u", f->port);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	a = dns_query(d, "silent.example", LDNS_RR_TYPE_TXT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(a->status, DNS_TIMEOUT);
+	dns_answer_free(a);
+	assert_int_equal(fake_queries(f), 2);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_true(secs > 1.9 && secs < 4.0);
+	dns_free(d);
+	fake_stop(f);
+}
+
+/* test_failover - a failing or absent server hands over to the next */
+static void
+test_failover(void **state)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	struct fake *good, *bad;
+	struct dns_answer *a;
+	struct dns *d;
+	uint16_t dead;
+	int fd;
+
+	(void)state;
+	good = fake_start(0);
+	bad = fake_start(1);
+	/* A loopback port that was just free: nobody listens there. */
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	dead = ntohs(sin.sin_port);
+	close(fd);
+
+	d = resolver(0, 0, "127.0.0.1:%u 127.0.0.1:%u 127.0.0.1:%u", dead,
+	    bad->port, good->port);
+	a = dns_query(d, "ok.example", LDNS_RR_TYPE_A);
+	assert_int_equal(a->status, DNS_OK);
+	dns_answer_free(a);
+	a = dns_query(d, "nx.example", LDNS_RR_TYPE_A);
+	assert_int_equal(a->status, DNS_NXDOMAIN);
+	dns_answer_free(a);
+	assert_int_equal(fake_queries(bad), 2);
+	assert_int_equal(fake_queries(good), 2);
+	dns_free(d);
+
+	/* Every server failing: the first failure, not a time-out. */
+	d = resolver(2, 0, "127.0.0.1:%u 127.0.0.1:%u", bad->port, dead);
+	a = dns_query(d, "ok.example", LDNS_RR_TYPE_A);
+	assert_int_equal(a->status, DNS_SERVFAIL);
+	dns_answer_free(a);
+	assert_int_equal(fake_queries(bad), 3);	/* no retry after a no */
+	dns_free(d);
+	fake_stop(good);
+	fake_stop(bad);
+}
+
+/* test_cache - answers and negative answers are reused, failures not */
+static void
+test_cache(void **state)
+{
+	static const struct {
+		const char *first, *again;	/* asked in turn */
+		enum dns_status want;
+		int want_queries;		/* seen by the server */
+	} cases[] = {
+		{ "ok.example", "ok.example", DNS_OK, 1 },
+		{ "two.example", "TWO.Example.", DNS_OK, 1 },
+		{ "nx.example", "nx.example", DNS_NXDOMAIN, 1 },
+		{ "nodata.example", "nodata.example", DNS_NODATA, 1 },
+		{ "servfail.example", "servfail.example", DNS_SERVFAIL, 2 },
+		{ "refused.example", "refused.example", DNS_ERROR, 2 },
+	};
+	struct dns_answer *a, *b;
+	struct fake *f;
+	struct dns *d;
+	size_t i;
+	int before;
+
+	(void)state;
+	f = fake_start(0);
+	d = resolver(0, 100, "127.0.0.1:%u", f->port);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		before = fake_queries(f);
+		a = dns_query(d, cases[i].first, LDNS_RR_TYPE_A);
+		b = dns_query(d, cases[i].again, LDNS_RR_TYPE_A);
+		assert_int_equal(a->status, cases[i].want);
+		assert_int_equal(b->status, cases[i].want);
+		if (a->rrs != NULL)
+			assert_ptr_not_equal(a->rrs, b->rrs);
+		if (fake_queries(f) - before != cases[i].want_queries)
+			fail_msg("%s: %d queries, want %d", cases[i].first,
+			    fake_queries(f) - before, cases[i].want_queries);
+		dns_answer_free(a);
+		dns_answer_free(b);
+	}
+	dns_free(d);
+	fake_stop(f);
+}
+
+#define NTHREADS	8
+#define NQUERIES	40
+
+/* worker - one thread's queries; aborts on a wrong answer */
+static void *
+worker(void *arg)
+{
+	static const char *const names[] = { "ok.example", "nx.example",
+	    "cname.example", "tc.example" };
+	static const enum dns_status want[] = { DNS_OK, DNS_NXDOMAIN, DNS_OK,
+	    DNS_NODATA };
+	struct dns_answer *a;
+	int i;
+
+	for (i = 0; i < NQUERIES; i++) {
+		a = dns_query(arg, names[i % 4], LDNS_RR_TYPE_A);
+		if (a->status != want[i % 4])
+			abort();	/* no cmocka asserts off-thread */
+		dns_answer_free(a);
+	}
+	return NULL;
+}
+
+/* test_threads - one struct dns shared by many threads at once */
+static void
+test_threads(void **state)
+{
+	pthread_t t[NTHREADS];
+	struct fake *f;
+	struct dns *d;
+	int i;
+
+	(void)state;
+	f = fake_start(0);
+	d = resolver(2, 0, "127.0.0.1:%u", f->port);
+	for (i = 0; i < NTHREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, worker, d), 0);
+	for (i = 0; i < NTHREADS; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	assert_true(fake_queries(f) >= NTHREADS * NQUERIES);
+	dns_free(d);
+	fake_stop(f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_answers),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_failover),
+		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_threads),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
