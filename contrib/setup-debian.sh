@@ -30,12 +30,19 @@ if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 	systemctl disable --now unbound >/dev/null 2>&1 || true
 fi
 
-# "No configuration" leaves /etc/postfix/main.cf absent, and postfix(1)
-# refuses "-c DIR" unless the default main.cf lists DIR in
-# alternate_config_directories.  Sandboxes live under /tmp/mxauth-*.
+# "No configuration" leaves /etc/postfix/main.cf absent: create it.  The
+# e2e sandbox's Postfix reads its main.cf from /tmp/mxauth-sandbox/etc
+# ("postfix -c"; test/e2e/lib.sh).  root may name any directory there,
+# but the set-gid postqueue(1) and sendmail(1) refuse an unlisted one to
+# other users, so list it in alternate_config_directories -- exactly:
+# Postfix does not accept a subdirectory of a listed directory.
 if [ ! -f /etc/postfix/main.cf ]; then
 	cp /usr/share/postfix/main.cf.debian /etc/postfix/main.cf
 fi
 if ! grep -q '^alternate_config_directories' /etc/postfix/main.cf; then
-	echo 'alternate_config_directories = /tmp/mxauth-sandbox' >>/etc/postfix/main.cf
+	echo 'alternate_config_directories = /tmp/mxauth-sandbox/etc' >>/etc/postfix/main.cf
+else
+	# Earlier versions of this script listed /tmp/mxauth-sandbox.
+	sed -i 's|^\(alternate_config_directories *=.*/tmp/mxauth-sandbox\)$|\1/etc|' \
+	    /etc/postfix/main.cf
 fi

@@ -7,7 +7,10 @@
  *   result (7.3).  "%%", "%_" and "%-" stand for "%", " " and "%20".
  *
  * Syntax was checked by spf_record_macro_ok; anything else here is still
- * refused (-1) rather than guessed.
+ * refused (-1) rather than guessed.  Bounds: SPF_MACRO_MAX_EXPANDS
+ * %{...} per string, SPF_MACRO_MAX_OUT bytes of output; DIGIT
+ * transformers larger than any value's part count mean "all parts".
+ * Pure and thread-safe; the caller owns OUT.
  */
 #include "config.h"
 
@@ -16,8 +19,7 @@
 
 #include "spf_macro.h"
 #include "vstr.h"
-
-#define MAX_PARTS	128
+#include "xmalloc.h"
 
 /* letter_value - the value of macro letter C; NULL if unknown */
 static const char *
@@ -55,101 +57,102 @@ url_escape(struct vstr *out, const char *s, size_t len)
 	}
 }
 
+struct part {
+	const char	*p;
+	size_t		 len;
+};
+
 /*
  * transform - split VALUE on DELIMS, reverse if REV, keep the rightmost
- * KEEP parts (0 = all), join with '.' into OUT
+ * KEEP parts (0 = all), join with '.' into OUT (RFC 7208 7.3).  The part
+ * array is sized by VALUE, so any number of delimiters is handled.
  */
-static int
-transform(const char *value, const char *delims, int rev, long keep,
+static void
+transform(const char *value, const char *delims, int rev, size_t keep,
     struct vstr *out)
 {
-	const char *part[MAX_PARTS];
-	size_t plen[MAX_PARTS], n = 0, i, first;
-	const char *p = value, *q;
+	struct part *part, tp;
+	const char *p, *q;
+	size_t n = 1, i, first;
 
-	for (;;) {
-		for (q = p; *q != '\0' && strchr(delims, *q) == NULL; q++)
-			;
-		if (n == MAX_PARTS)
-			return -1;
-		part[n] = p;
-		plen[n++] = (size_t)(q - p);
-		if (*q == '\0')
-			break;
-		p = q + 1;
+	for (p = value; *p != '\0'; p++)
+		if (strchr(delims, *p) != NULL)
+			n++;
+	part = xcalloc(n, sizeof(*part));
+	for (i = 0, p = value; i < n; i++, p = q + 1) {
+		q = p + strcspn(p, delims);
+		part[i].p = p;
+		part[i].len = (size_t)(q - p);
 	}
-	if (rev)
-		for (i = 0; i < n / 2; i++) {
-			const char *tp = part[i];
-			size_t tl = plen[i];
-
-			part[i] = part[n - 1 - i];
-			plen[i] = plen[n - 1 - i];
-			part[n - 1 - i] = tp;
-			plen[n - 1 - i] = tl;
-		}
-	first = keep > 0 && (size_t)keep < n ? n - (size_t)keep : 0;
+	for (i = 0; rev && i < n / 2; i++) {
+		tp = part[i];
+		part[i] = part[n - 1 - i];
+		part[n - 1 - i] = tp;
+	}
+	first = keep > 0 && keep < n ? n - keep : 0;
 	for (i = first; i < n; i++) {
 		if (i > first)
 			vstr_catc(out, '.');
-		vstr_ncat(out, part[i], plen[i]);
+		vstr_ncat(out, part[i].p, part[i].len);
 	}
-	return 0;
+	x_free(part);
 }
 
-/* expand_one - one %{...} at P (after "%{"); returns the end or NULL */
+/*
+ * expand_one - one "%{" macro-letter transformers *delimiter "}" at P
+ * (after "%{"); returns the end, or NULL when malformed (permerror)
+ */
 static const char *
 expand_one(const char *p, const struct spf_macro_env *env, struct vstr *out)
 {
 	struct vstr tmp = VSTR_INIT;
-	char delims[8] = "";
+	char delims[8];
 	const char *value;
-	int letter = *p++, rev = 0, rc;
-	size_t nd = 0;
-	long keep = 0;
+	int letter = (unsigned char)*p++, rev = 0, digits = 0;
+	size_t nd = 0, keep = 0;
 
 	if ((value = letter_value(env, letter)) == NULL)
 		return NULL;
-	while (isdigit((unsigned char)*p)) {
-		keep = keep * 10 + (*p++ - '0');
-		if (keep > 1000)
-			return NULL;
-	}
+	for (; isdigit((unsigned char)*p); p++, digits = 1)
+		if (keep <= 1000)		/* more than any value has */
+			keep = keep * 10 + (size_t)(*p - '0');
 	/* RFC 7208 7.1: a DIGIT transformer must be nonzero. */
-	if (p[-1] == '0' && isdigit((unsigned char)p[-1]) && keep == 0)
+	if (digits && keep == 0)
 		return NULL;
 	if (*p == 'r' || *p == 'R') {
 		rev = 1;
 		p++;
 	}
-	while (*p != '\0' && strchr(".-+,/_=", *p) != NULL) {
+	delims[0] = '\0';
+	for (; *p != '\0' && strchr(".-+,/_=", *p) != NULL; p++)
 		if (nd < sizeof(delims) - 1 && strchr(delims, *p) == NULL) {
 			delims[nd++] = *p;
 			delims[nd] = '\0';
 		}
-		p++;
-	}
 	if (*p != '}')
 		return NULL;
-	if (nd == 0)
-		strcpy(delims, ".");	/* RFC 7208 7.3: default delimiter */
-	rc = transform(value, delims, rev, keep, &tmp);
-	if (rc == 0) {
-		if (isupper(letter))
-			url_escape(out, tmp.buf != NULL ? tmp.buf : "", tmp.len);
-		else
-			vstr_ncat(out, vstr_str(&tmp), tmp.len);
-	}
+	/* RFC 7208 7.3: "." is the default delimiter. */
+	transform(value, nd == 0 ? "." : delims, rev, keep, &tmp);
+	/* RFC 7208 7.3: upper-case letters URL-escape the result. */
+	if (isupper(letter))
+		url_escape(out, vstr_str(&tmp), tmp.len);
+	else
+		vstr_ncat(out, vstr_str(&tmp), tmp.len);
 	vstr_free(&tmp);
-	return rc == 0 ? p + 1 : NULL;
+	return p + 1;
 }
 
-/* spf_macro_expand - expand macro-string S */
+/*
+ * spf_macro_expand - expand macro-string S into OUT; -1 (permerror) when
+ * it is malformed, uses more than SPF_MACRO_MAX_EXPANDS macros or grows
+ * past SPF_MACRO_MAX_OUT bytes
+ */
 int
 spf_macro_expand(const char *s, const struct spf_macro_env *env,
     struct vstr *out)
 {
 	const char *p = s;
+	int expands = 0;
 
 	vstr_reset(out);
 	vstr_cat(out, "");
@@ -174,7 +177,8 @@ spf_macro_expand(const char *s, const struct spf_macro_env *env,
 			p += 2;
 			break;
 		case '{':
-			if ((p = expand_one(p + 2, env, out)) == NULL)
+			if (++expands > SPF_MACRO_MAX_EXPANDS ||
+			    (p = expand_one(p + 2, env, out)) == NULL)
 				return -1;
 			break;
 		default:

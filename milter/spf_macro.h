@@ -2,10 +2,12 @@
  * spf_macro - SPF macro expansion (RFC 7208 7).
  *
  * The caller supplies the values of the macro letters; expansion is
- * bounded (output length and number of parts) so hostile records cannot
- * blow up memory or time (CVE-2021-20314, CVE-2021-33912/33913 were
- * overflows here in libspf2).  Pure: %{p} is resolved by the caller
- * beforehand only when the string uses it (spf_macro_uses).
+ * bounded (output length, number of %{...} per string) so hostile
+ * records cannot blow up memory or time (CVE-2021-20314,
+ * CVE-2021-33912/33913 were overflows here in libspf2).  Pure and
+ * thread-safe: %{p} is resolved by the caller beforehand, only when the
+ * string uses it (spf_macro_uses).  The environment's strings are
+ * borrowed; OUT belongs to the caller.
  */
 #ifndef MXAUTH_SPF_MACRO_H
 #define MXAUTH_SPF_MACRO_H
@@ -29,6 +31,7 @@ struct spf_macro_env {
 };
 
 #define SPF_MACRO_MAX_OUT	4096	/* bytes, before domain truncation */
+#define SPF_MACRO_MAX_EXPANDS	64	/* %{...} per string */
 
 /* spf_macro_expand - expand S into OUT; 0, or -1 (permerror) */
 int	 spf_macro_expand(const char *s, const struct spf_macro_env *,

@@ -2,11 +2,16 @@
  * spf_record - SPF record syntax, one function per grammar rule of
  * RFC 7208 section 12.
  *
- * The parser is strict where the RFC is: unknown mechanisms, a bad
- * domain-spec (including a numeric top label), CIDR lengths out of range
- * or with leading zeros, a duplicate redirect= or exp=, a bad macro, or
- * any byte outside printable ASCII make the whole record a permerror.
- * Unknown modifiers with valid syntax are ignored (RFC 7208 6).
+ * The parser is strict where the RFC is: an unknown mechanism, a bad
+ * domain-spec (including a numeric or missing top label), CIDR lengths
+ * out of range or with leading zeros, a duplicate redirect= or exp=, a
+ * bad macro (unknown letter, zero DIGIT transformer, bad delimiter, c/r/t
+ * outside exp), or any byte outside printable ASCII makes the whole
+ * record a permerror, with a reason for the log.  Unknown modifiers with
+ * valid syntax are ignored (RFC 7208 6).
+ *
+ * Pure and thread-safe.  The record owns what a parse allocates;
+ * spf_record_clear() frees it.
  */
 #include "config.h"
 
@@ -27,49 +32,86 @@ spf_record_is_spf1(const char *t)
 }
 
 /*
- * spf_record_macro_ok - macro-string (RFC 7208 7.1)
- *
- * macro-expand = ( "%{" macro-letter transformers *delimiter "}" )
- *                / "%%" / "%_" / "%-"; macro-literal = %x21-24 / %x26-7E.
- * The letters c, r and t are allowed only in explanation strings.
+ * macro_expand_ok - one macro-expand after its '%' at *PP (RFC 7208 7.1):
+ *   ( "%{" macro-letter transformers *delimiter "}" ) / "%%" / "%_" / "%-"
+ *   transformers = *DIGIT [ "r" ]; a DIGIT transformer must be nonzero.
+ * Advances *PP past it; 0 when it is malformed.
  */
-int
-spf_record_macro_ok(const char *s, size_t len, int exp)
+static int
+macro_expand_ok(const char **pp, const char *end, const char *letters)
+{
+	const char *p = *pp;
+	unsigned long n = 0;
+	int digits = 0;
+
+	if (p >= end)
+		return 0;
+	if (*p == '%' || *p == '_' || *p == '-') {
+		*pp = p + 1;
+		return 1;
+	}
+	if (*p++ != '{' || p >= end || *p == '\0' ||
+	    strchr(letters, tolower((unsigned char)*p)) == NULL)
+		return 0;
+	for (p++; p < end && isdigit((unsigned char)*p); p++, digits = 1)
+		if (n <= 1000)			/* big is "all parts" anyway */
+			n = n * 10 + (unsigned long)(*p - '0');
+	if (digits && n == 0)
+		return 0;
+	if (p < end && (*p == 'r' || *p == 'R'))
+		p++;
+	while (p < end && *p != '\0' && strchr(".-+,/_=", *p) != NULL)
+		p++;
+	if (p >= end || *p != '}')
+		return 0;
+	*pp = p + 1;
+	return 1;
+}
+
+/*
+ * macro_scan - macro-string (RFC 7208 7.1); with EXP an explain-string
+ * (6.2: spaces allowed, and the letters c, r, t).  *ENDS_MACRO tells
+ * whether the string ends with a macro-expand (domain-end, 12).
+ */
+static int
+macro_scan(const char *s, size_t len, int exp, int *ends_macro)
 {
 	const char *p = s, *end = s + len;
 	const char *letters = exp ? "slodiphcrtv" : "slodiphv";
+	unsigned char c;
 
+	*ends_macro = 0;
 	while (p < end) {
-		if (*p != '%') {
-			/* RFC 7208 6.2: explain-string = *( macro-string / SP ) */
-			if (((unsigned char)*p < 0x21 && !(exp && *p == ' ')) ||
-			    (unsigned char)*p > 0x7e)
+		c = (unsigned char)*p;
+		if (c == '%') {
+			p++;
+			if (!macro_expand_ok(&p, end, letters))
 				return 0;
-			p++;
+			*ends_macro = 1;
 			continue;
 		}
-		if (++p >= end)
+		/* macro-literal = %x21-24 / %x26-7E */
+		if ((c < 0x21 && !(exp && c == ' ')) || c > 0x7e)
 			return 0;
-		if (*p == '%' || *p == '_' || *p == '-') {
-			p++;
-			continue;
-		}
-		if (*p++ != '{' || p >= end ||
-		    strchr(letters, tolower((unsigned char)*p)) == NULL)
-			return 0;
-		for (p++; p < end && isdigit((unsigned char)*p); p++)
-			;
-		if (p < end && (*p == 'r' || *p == 'R'))
-			p++;
-		while (p < end && strchr(".-+,/_=", *p) != NULL)
-			p++;
-		if (p >= end || *p++ != '}')
-			return 0;
+		*ends_macro = 0;
+		p++;
 	}
 	return 1;
 }
 
-/* is_toplabel - RFC 7208 12 toplabel: alphanumerics, not all digits */
+/* spf_record_macro_ok - macro-string or, with EXP, explain-string */
+int
+spf_record_macro_ok(const char *s, size_t len, int exp)
+{
+	int ends_macro;
+
+	return macro_scan(s, len, exp, &ends_macro);
+}
+
+/*
+ * is_toplabel - RFC 7208 12: toplabel = ( *alphanum ALPHA *alphanum ) /
+ * ( 1*alphanum "-" *( alphanum / "-" ) alphanum ): never all digits.
+ */
 static int
 is_toplabel(const char *s, size_t len)
 {
@@ -97,11 +139,12 @@ domain_spec_ok(const char *s, size_t len)
 {
 	const char *dot;
 	size_t n = len;
+	int ends_macro;
 
-	if (len == 0 || !spf_record_macro_ok(s, len, 0))
+	if (len == 0 || !macro_scan(s, len, 0, &ends_macro))
 		return 0;
-	if (s[len - 1] == '}')
-		return 1;		/* ends with a macro-expand */
+	if (ends_macro)
+		return 1;
 	if (n >= 2 && s[n - 1] == '.')
 		n--;			/* optional trailing dot */
 	for (dot = s + n; dot > s && dot[-1] != '.'; dot--)
@@ -111,7 +154,7 @@ domain_spec_ok(const char *s, size_t len)
 	return is_toplabel(dot, (size_t)(s + n - dot));
 }
 
-/* cidr_len - "/" ( "0" / %x31-39 0*nDIGIT ) up to MAX; -1 if bad */
+/* cidr_len - ( "0" / %x31-39 0*nDIGIT ) up to MAX; -1 if bad */
 static int
 cidr_len(const char *s, size_t len, int max)
 {
@@ -166,8 +209,12 @@ dual_cidr(const char *arg, size_t *len, struct spf_term *t)
 	return 0;
 }
 
-/* ip_network - ip4/ip6 argument with its optional CIDR length */
-static int
+/*
+ * ip_network - ip4-network [ ip4-cidr-length ] / ip6-network
+ * [ ip6-cidr-length ]; inet_pton() is as strict as RFC 7208 12 (dotted
+ * quad, no leading zeros; RFC 4291 2.2 text forms).
+ */
+static const char *
 ip_network(const char *arg, size_t len, struct spf_term *t)
 {
 	char buf[64];
@@ -179,15 +226,17 @@ ip_network(const char *arg, size_t len, struct spf_term *t)
 	if (slash != NULL) {
 		if ((*cidr = cidr_len(slash + 1, (size_t)(arg + len - slash - 1),
 		    max)) < 0)
-			return -1;
+			return "bad CIDR length";
 		len = (size_t)(slash - arg);
 	}
 	if (len == 0 || len >= sizeof(buf))
-		return -1;
+		return "bad IP address";
 	memcpy(buf, arg, len);
 	buf[len] = '\0';
-	return inet_pton(t->mech == SPF_MECH_IP4 ? AF_INET : AF_INET6, buf,
-	    t->addr) == 1 ? 0 : -1;
+	if (inet_pton(t->mech == SPF_MECH_IP4 ? AF_INET : AF_INET6, buf,
+	    t->addr) != 1)
+		return "bad IP address";
+	return NULL;
 }
 
 static const struct {
@@ -205,8 +254,8 @@ static const struct {
 	{ "exists", SPF_MECH_EXISTS, 2 },
 };
 
-/* directive - [ qualifier ] mechanism (RFC 7208 4.6.1, 5) */
-static int
+/* directive - [ qualifier ] mechanism (RFC 7208 4.6.1, 5); NULL or why */
+static const char *
 directive(const char *s, size_t len, struct spf_term *t)
 {
 	const char *arg;
@@ -227,55 +276,121 @@ directive(const char *s, size_t len, struct spf_term *t)
 		    strncasecmp(s, mechs[i].name, nlen) == 0)
 			break;
 	if (i == sizeof(mechs) / sizeof(mechs[0]))
-		return -1;
+		return "unknown mechanism";
 	t->mech = mechs[i].mech;
 	arg = s + nlen;
 	alen = len - nlen;
 	if (mechs[i].arg == 0)
-		return alen == 0 ? 0 : -1;
+		return alen == 0 ? NULL : "mechanism takes no argument";
 	if (t->mech == SPF_MECH_IP4 || t->mech == SPF_MECH_IP6)
 		return alen > 1 && arg[0] == ':' ?
-		    ip_network(arg + 1, alen - 1, t) : -1;
+		    ip_network(arg + 1, alen - 1, t) : "missing IP address";
 	if (t->mech == SPF_MECH_A || t->mech == SPF_MECH_MX) {
 		if (dual_cidr(arg, &alen, t) != 0)
-			return -1;
+			return "bad CIDR length";
 	}
 	if (alen == 0)
-		return mechs[i].arg == 2 ? -1 : 0;
-	if (arg[0] != ':' || !domain_spec_ok(arg + 1, alen - 1))
-		return -1;
+		return mechs[i].arg == 2 ? "missing domain-spec" : NULL;
+	if (arg[0] != ':')
+		return t->mech == SPF_MECH_PTR ? "ptr takes no CIDR length" :
+		    "bad mechanism argument";
+	if (!domain_spec_ok(arg + 1, alen - 1))
+		return "bad domain-spec";
 	t->domain_spec = xstrndup(arg + 1, alen - 1);
-	return 0;
+	return NULL;
 }
 
-/* modifier - name "=" macro-string (RFC 7208 6); 1 = not a modifier */
+/*
+ * modifier - name "=" macro-string (RFC 7208 6, 12); returns 1 when the
+ * term is not a modifier (does not start with name "="), 0 when it is a
+ * good one, -1 with *WHY when it is a bad one.
+ */
 static int
-modifier(const char *s, size_t len, struct spf_record *r)
+modifier(const char *s, size_t len, struct spf_record *r, const char **why)
 {
 	const char *eq;
 	size_t n, i;
 	char **slot = NULL;
 
-	if ((eq = memchr(s, '=', len)) == NULL)
+	/* name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ) */
+	if ((eq = memchr(s, '=', len)) == NULL || eq == s ||
+	    !isalpha((unsigned char)s[0]))
 		return 1;
 	n = (size_t)(eq - s);
-	/* name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ) */
-	if (n == 0 || !isalpha((unsigned char)s[0]))
-		return -1;
 	for (i = 1; i < n; i++)
 		if (!isalnum((unsigned char)s[i]) && strchr("-_.", s[i]) == NULL)
-			return 1;	/* e.g. "a:x=y": a directive */
+			return 1;	/* e.g. "-exists:a.example=b.example" */
 	if (n == 8 && strncasecmp(s, "redirect", 8) == 0)
 		slot = &r->redirect;
 	else if (n == 3 && strncasecmp(s, "exp", 3) == 0)
 		slot = &r->exp;
-	if (slot == NULL)
+	if (slot == NULL) {
+		/* RFC 7208 6: unknown modifiers are ignored if well-formed. */
+		*why = "bad macro-string in modifier";
 		return spf_record_macro_ok(eq + 1, len - n - 1, 0) ? 0 : -1;
+	}
 	/* RFC 7208 6: redirect and exp may each appear at most once. */
-	if (*slot != NULL || !domain_spec_ok(eq + 1, len - n - 1))
+	if (*slot != NULL) {
+		*why = n == 3 ? "duplicate exp=" : "duplicate redirect=";
 		return -1;
+	}
+	if (!domain_spec_ok(eq + 1, len - n - 1)) {
+		*why = "bad domain-spec";
+		return -1;
+	}
 	*slot = xstrndup(eq + 1, len - n - 1);
 	return 0;
+}
+
+/* add_term - a fresh slot at the end of R's terms */
+static struct spf_term *
+add_term(struct spf_record *r)
+{
+	if (r->nterms == r->cap) {
+		r->cap = r->cap == 0 ? 16 : r->cap * 2;
+		r->terms = xrealloc(r->terms, r->cap * sizeof(*r->terms));
+	}
+	return &r->terms[r->nterms];
+}
+
+/* term - one term at S[0..LEN) into R; NULL or why it is bad */
+static const char *
+term(const char *s, size_t len, struct spf_record *r)
+{
+	const char *why = NULL;
+	size_t i;
+	int rc;
+
+	/* RFC 7208 4.6.1, 12: terms are printable ASCII split by spaces. */
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return "control or non-ASCII byte";
+	if ((rc = modifier(s, len, r, &why)) != 1)
+		return rc == 0 ? NULL : why;
+	if ((why = directive(s, len, add_term(r))) != NULL) {
+		x_free(r->terms[r->nterms].domain_spec);
+		return why;
+	}
+	r->nterms++;
+	return NULL;
+}
+
+/*
+ * reason - "WHY in "TERM"" into ERR; the term is cut at 60 bytes and its
+ * unprintable bytes shown as '?' so a hostile record cannot forge log
+ * lines.
+ */
+static void
+reason(char *err, size_t errlen, const char *why, const char *p, size_t len)
+{
+	char shown[64];
+	size_t i;
+
+	for (i = 0; i < len && i < 60; i++)
+		shown[i] = (unsigned char)p[i] < 0x20 ||
+		    (unsigned char)p[i] > 0x7e ? '?' : p[i];
+	shown[i] = '\0';
+	snprintf(err, errlen, "%s in \"%s\"", why, shown);
 }
 
 /* spf_record_parse - the whole record, or a permerror reason */
@@ -283,45 +398,28 @@ int
 spf_record_parse(const char *text, struct spf_record *r, char *err,
     size_t errlen)
 {
-	const char *p, *end;
-	int rc;
+	const char *p, *end, *why;
 
 	memset(r, 0, sizeof(*r));
 	if (!spf_record_is_spf1(text)) {
 		snprintf(err, errlen, "not an SPF record");
 		return -1;
 	}
+	/* terms = *( 1*SP ( directive / modifier ) ); bounded by the text */
 	for (p = text + 6; *p != '\0'; p = end) {
 		while (*p == ' ')
 			p++;
 		if (*p == '\0')
 			break;
 		for (end = p; *end != '\0' && *end != ' '; end++)
-			if ((unsigned char)*end < 0x21 || (unsigned char)*end > 0x7e)
-				goto bad;
-		rc = modifier(p, (size_t)(end - p), r);
-		if (rc == 1) {
-			if (r->nterms >= SPF_MAX_TERMS) {
-				snprintf(err, errlen, "too many terms");
-				spf_record_clear(r);
-				return -1;
-			}
-			rc = directive(p, (size_t)(end - p),
-			    &r->terms[r->nterms]);
-			if (rc == 0)
-				r->nterms++;
+			;
+		if ((why = term(p, (size_t)(end - p), r)) != NULL) {
+			reason(err, errlen, why, p, (size_t)(end - p));
+			spf_record_clear(r);
+			return -1;
 		}
-		if (rc != 0)
-			goto bad;
 	}
 	return 0;
-bad:
-	for (end = p; *end != '\0' && *end != ' '; end++)
-		;
-	snprintf(err, errlen, "bad term \"%.*s\"", (int)(end - p > 60 ? 60 :
-	    end - p), p);
-	spf_record_clear(r);
-	return -1;
 }
 
 /* spf_record_clear - free what a parse allocated */
@@ -332,6 +430,7 @@ spf_record_clear(struct spf_record *r)
 
 	for (i = 0; i < r->nterms; i++)
 		x_free(r->terms[i].domain_spec);
+	x_free(r->terms);
 	x_free(r->redirect);
 	x_free(r->exp);
 	memset(r, 0, sizeof(*r));

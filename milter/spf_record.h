@@ -4,7 +4,11 @@
  * spf_record_parse() checks the whole record before anything is
  * evaluated: any syntax error anywhere makes the record a permerror
  * (RFC 7208 4.6), even in terms evaluation would never reach.  Macro
- * strings are checked here and expanded later (spf_macro).  Pure: no DNS.
+ * strings are checked here and expanded later (spf_macro).  Pure: no DNS,
+ * no shared state; thread-safe.
+ *
+ * Ownership: a parsed struct spf_record owns its terms array and strings;
+ * spf_record_clear() frees them (also after a failed parse, harmless).
  */
 #ifndef MXAUTH_SPF_RECORD_H
 #define MXAUTH_SPF_RECORD_H
@@ -31,11 +35,15 @@ struct spf_term {
 	int		 cidr6;
 };
 
-#define SPF_MAX_TERMS	64		/* a record has at most 512 bytes */
-
+/*
+ * The terms array grows with the record; its length is bounded by the
+ * record's (a TXT RR is at most 65535 bytes, so at most ~32k terms, and
+ * only ten of them may cost a DNS lookup, RFC 7208 4.6.4).
+ */
 struct spf_record {
-	struct spf_term	 terms[SPF_MAX_TERMS];
+	struct spf_term	*terms;
 	size_t		 nterms;
+	size_t		 cap;
 	char		*redirect;	/* domain-spec or NULL */
 	char		*exp;		/* domain-spec or NULL */
 };

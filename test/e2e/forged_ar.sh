@@ -1,65 +1,91 @@
 #!/bin/bash
-# forged_ar.sh - a message from outside carrying Authentication-Results
-# that claim our authserv-id (one exact, one in other case, one folded)
-# plus one from another server.  Through the real Postfix: the delivered
-# message has exactly one A-R with our id, ours, on top; the other
-# server's A-R stays; the verdict line carries Postfix's queue id.  Run
-# once over an inet milter socket and once over a unix socket.
+# forged_ar.sh - Authentication-Results fields that arrive from outside
+# claiming our authserv-id are removed, ours is added on top (RFC 8601 5),
+# through the real Postfix.
+#
+# The message comes from 192.0.2.10 (XCLIENT) with seven A-R fields among
+# its own headers: four claim mx.example, spelled as RFC 8601 allows
+# (exact; other case, folded, after a comment; quoted; with a version),
+# three are someone else's (other.example, the lookalike mx.examplex).
+# Delivered, it must carry exactly one A-R for mx.example: ours, the
+# topmost field, saying what the verdict line says; the other two A-R
+# fields untouched and in order.  The verdict line carries the queue id
+# Postfix gave the message (swaks' "queued as", cleanup's log line).
+# Run once over the inet milter socket and once over a unix socket.
 . "$top_srcdir/test/e2e/lib.sh"
 
+NL='
+'
 # run_case LABEL - send the forged message and check what arrived
 run_case() {
-	label=$1
+	label=$1 name=forged-$1
 	before=$(delivered_count)
-	send_mail "forged-$label" \
+	send_mail "$name" \
 	    --from bob@bank.example \
-	    --add-header "Authentication-Results: $AUTHSERV_ID; spf=pass smtp.mailfrom=bank.example" \
-	    --add-header "Authentication-Results: other.example; spf=fail smtp.mailfrom=bank.example" \
-	    --add-header "Authentication-Results: (forged)
- MX.Example; dkim=pass header.d=bank.example" \
 	    --header "From: Bank <alerts@bank.example>" \
-	    --header "Subject: forged results ($label)"
-	expect "$label: Postfix accepted the message" \
-	    grep -q '^<- *250 .*queued as' "$SB/swaks.forged-$label"
+	    --header "Subject: forged results ($label)" \
+	    --add-header "Authentication-Results: mx.example; spf=pass (forged 1) smtp.mailfrom=bank.example" \
+	    --add-header "Authentication-Results: other.example; spf=fail (kept 1) smtp.mailfrom=bank.example" \
+	    --add-header "Comments: between the A-R fields" \
+	    --add-header "Authentication-Results: (forged 2)${NL} MX.Example; dkim=pass header.d=bank.example" \
+	    --add-header "Authentication-Results: \"mx.example\"; dmarc=pass (forged 3) header.from=bank.example" \
+	    --add-header "Authentication-Results: mx.example 1; spf=pass (forged 4) smtp.mailfrom=bank.example" \
+	    --add-header "Authentication-Results: mx.examplex; dkim=pass (kept 2) header.d=bank.example"
+	expect "$label: swaks exits 0" [ $? -eq 0 ]
+	qid=$(swaks_queue_id "$name")
+	expect "$label: Postfix accepted it (250 ... queued as $qid)" [ -n "$qid" ]
 	wait_delivered $((before + 1)) || { bad "$label: not delivered"; return; }
-	f=$(find_delivered "forged-$label@test.example")
+	f=$(find_delivered "<$name@test.example>")
 	[ -n "$f" ] || { bad "$label: delivered file not found"; return; }
-	message_headers "$f" >"$SB/hdr.$label"
+	header_fields "$f" >"$SB/fields.$label"
+	ar_list "$f" >"$SB/ar.$label"
 
-	n_ours=$(grep -ci "^Authentication-Results: *\(([^)]*)\)\? *$AUTHSERV_ID *;" "$SB/hdr.$label")
-	n_folded=$(grep -c '^ MX.Example;' "$SB/hdr.$label")
-	expect "$label: exactly one A-R with our authserv-id" \
-	    [ "$n_ours" -eq 1 -a "$n_folded" -eq 0 ]
-	expect "$label: the survivor is ours (not the forged spf=pass)" \
-	    sh -c "! grep -q 'spf=pass smtp.mailfrom=bank.example' '$SB/hdr.$label'"
-	first_ar=$(grep -n -i '^Authentication-Results:' "$SB/hdr.$label" | head -n 1)
-	expect "$label: ours is the first A-R" \
-	    sh -c "echo '$first_ar' | grep -q '$AUTHSERV_ID;'"
-	expect "$label: ours is above the message's own headers" \
-	    [ "$(grep -n -i '^Authentication-Results: *'$AUTHSERV_ID "$SB/hdr.$label" | cut -d: -f1)" -lt \
-	      "$(grep -n '^Message-ID:\|^Message-Id:' "$SB/hdr.$label" | head -n 1 | cut -d: -f1)" ]
-	expect "$label: the other server's A-R is kept" \
-	    grep -q '^Authentication-Results: other.example; spf=fail' "$SB/hdr.$label"
+	expect "$label: exactly one A-R with authserv-id mx.example" \
+	    [ "$(awk '$2 == "mx.example"' "$SB/ar.$label" | wc -l)" -eq 1 ]
+	expect "$label: it is the topmost header field (above Postfix's Received and the message's own fields)" \
+	    [ "$(awk '$2 == "mx.example" {print $1}' "$SB/ar.$label")" = 1 ]
+	expect "$label: none of the four forged claims survived" \
+	    sh -c "! grep -q '(forged [0-9])' '$SB/fields.$label'"
+	ours=$(sed -n 1p "$SB/fields.$label")
+	v=$(verdicts_for "$qid")
+	spf=$(echo "$v" | sed -n 's/.* spf=\([^ ]*\) .*/\1/p')
+	dkim=$(echo "$v" | sed -n 's/.* dkim=\([^ ]*\) .*/\1/p')
+	expect "$label: ours says what the verdict line says (spf=$spf, dkim=$dkim)" \
+	    sh -c "[ -n '$spf' ] && echo \"\$1\" | grep -q 'spf=$spf .*smtp.mailfrom=bank.example' &&
+	        echo \"\$1\" | grep -q 'dkim=$dkim'" - "$ours"
+	expect "$label: ours is written 'Authentication-Results: mx.example;' (one space after the colon, as Postfix writes its own)" \
+	    sh -c "echo \"\$1\" | grep -q '^Authentication-Results: mx\.example;'" - "$ours"
+	expect "$label: other.example's and mx.examplex's A-R are kept, verbatim, in order" \
+	    [ "$(grep '(kept [0-9])' "$SB/fields.$label" | tr '\n' '|')" = \
+	      "Authentication-Results: other.example; spf=fail (kept 1) smtp.mailfrom=bank.example|Authentication-Results: mx.examplex; dkim=pass (kept 2) header.d=bank.example|" ]
+	expect "$label: the message's own fields are all there" \
+	    sh -c "grep -q '^From: Bank <alerts@bank.example>' '$SB/fields.$label' &&
+	        grep -q '^Subject: forged results ($label)' '$SB/fields.$label' &&
+	        grep -q '^Comments: between the A-R fields' '$SB/fields.$label'"
 
-	qid=$(queue_id_of "forged-$label@test.example")
-	expect "$label: Postfix logged a queue id" [ -n "$qid" ]
-	expect "$label: verdict line starts with that queue id" \
-	    grep -q "mxauth\[[0-9]*\]: $qid: ingress=external ip=192.0.2.10 .*mailfrom=bob@bank.example from=bank.example .*forged_ar=2 action=accept" "$SB/mxauth.log"
-	expect "$label: exactly one verdict line for it" \
-	    [ "$(grep -c "]: $qid: " "$SB/mxauth.log")" -eq 1 ]
+	expect "$label: cleanup logged the same queue id for <$name@test.example>" \
+	    [ "$(queue_id_of "<$name@test.example>")" = "$qid" ]
+	expect "$label: Postfix delivered $qid to the sink" \
+	    grep -q "postfix/[a-z/]*smtp\[[0-9]*\]: $qid: to=<user@dest.example>.*status=sent" "$SB/maillog"
+	expect "$label: exactly one verdict line for $qid" \
+	    [ "$(verdicts_for "$qid" | wc -l)" -eq 1 ]
+	expect "$label: it names the client, the envelope, From and the 4 forged fields" \
+	    sh -c "echo \"\$1\" | grep -q ': $qid: ingress=external ip=192.0.2.10 helo=mail.legit.example mailfrom=bob@bank.example from=bank.example .* forged_ar=4 action=accept'" - "$v"
 }
 
 sandbox_start
 run_case inet
 
-# Same again over a unix socket; Postfix (user postfix) connects to it,
-# so the daemon hands the socket to its run user's group: run as postfix.
+# Same again over a unix socket.  Postfix (user postfix) connects to it;
+# mxauth hands it to its run user's group, mode 0660: run as postfix.
 postfix_stop
 mxauth_stop
 expect "mxauth exits 0 on SIGTERM" [ $? -eq 0 ]
 MXAUTH_SOCKET="unix:$SB/mxauth.sock" MXAUTH_USER=postfix mxauth_config
-mxauth_start
-postfix_start "unix:$SB/mxauth.sock"
+mxauth_start || die "mxauth did not start on unix:$SB/mxauth.sock"
+expect "the unix socket is srw-rw---- postfix:postfix" \
+    [ "$(stat -c '%A %U:%G' "$SB/mxauth.sock" 2>/dev/null)" = "srw-rw---- postfix:postfix" ]
+postfix_start "unix:$SB/mxauth.sock" || die "Postfix did not start"
 run_case unix
 
 finish

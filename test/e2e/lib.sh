@@ -1,22 +1,37 @@
-# lib.sh - the end-to-end sandbox: real Postfix, unbound and smtp-sink on
-# loopback, with mxauth as Postfix's milter.  Sourced by test/e2e/*.sh.
+# lib.sh - the end-to-end sandbox: the real Postfix, unbound and smtp-sink
+# on loopback, with mxauth as Postfix's milter.  Sourced by test/e2e/*.sh
+# (bash), which automake runs with top_srcdir and top_builddir exported.
 #
-#   Postfix    127.0.0.1:2525, config in $SB (the fixed directory that
-#              contrib/setup-debian.sh names in alternate_config_directories),
-#              XCLIENT allowed from loopback, everything relayed to the sink
+#   Postfix    127.0.0.1:2525 and nowhere else; its config_directory is
+#              $SB/etc, the path contrib/setup-debian.sh lists in
+#              alternate_config_directories (an exact match: Postfix
+#              refuses a subdirectory of a listed path; root, which the
+#              tests run as, needs no listing at all); queue $SB/queue,
+#              data $SB/data, log $SB/maillog (postlogd, no syslog).
+#              XCLIENT is allowed from loopback, so tests present RFC 5737
+#              client addresses; nothing is delivered locally: every
+#              message is relayed to the sink.
 #   smtp-sink  127.0.0.1:2526, one file per delivered message in $SB/sink
-#   unbound    127.0.0.1:5353, authoritative for test/data/zones-e2e/*.zone,
-#              never queries anything else (do-not-query-address 0/0)
-#   mxauth     inet:127.0.0.1:8891 (or unix:$SB/mxauth.sock), log in
-#              $SB/mxauth.log
+#              (smtp-sink's X-* lines and Received on top)
+#   unbound    127.0.0.1:5353, authoritative for test/data/zones-e2e/*.zone;
+#              it never sends a query anywhere (do-not-query-address 0/0,
+#              outgoing-interface 127.0.0.1), so other names are SERVFAIL
+#   mxauth     inet:127.0.0.1:8891 (or unix:$SB/mxauth.sock), config
+#              $SB/mxauth.conf, log $SB/mxauth.log
 #
-# sandbox_start installs a trap that stops everything and removes $SB on
-# exit, failure or interrupt.  Tests serialise on a lock (fd 9, which
-# the daemons started here must not inherit, or they would hold it).  Without root
-# or the programs, a test exits 77 (automake SKIP), never 0.
+# Only loopback addresses are ever contacted: client addresses exist only
+# as XCLIENT strings, the relay is [127.0.0.1], smtpd looks up no names.
+#
+# sandbox_start takes a lock (tests may run in parallel under make -j),
+# installs a trap that stops everything and removes $SB on exit, failure
+# or interrupt, and starts the four daemons.  Without root or the
+# programs a test exits 77 (automake SKIP), never 0.  Every wait here is
+# bounded.  MXAUTH_KEEP_SANDBOX=1 keeps $SB (daemons stopped) for a look.
 
 : "${top_srcdir:?}" "${top_builddir:?}"
 SB=/tmp/mxauth-sandbox
+PFCONF=$SB/etc
+LOCK=/tmp/mxauth-sandbox.lock
 MXAUTH="$top_builddir/mxauth"
 PF_PORT=2525
 SINK_PORT=2526
@@ -25,24 +40,33 @@ MILTER_PORT=8891
 AUTHSERV_ID=mx.example
 fails=0
 
+# --- assertions ------------------------------------------------------------
+
 ok() { echo "PASS: $*"; }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 # expect DESC CMD... - assert that CMD succeeds
 expect() { _d=$1; shift; if "$@"; then ok "$_d"; else bad "$_d"; fi; }
 skip() { echo "SKIP: $*"; exit 77; }
-finish() { [ "$fails" -eq 0 ] || { echo "$fails assertion(s) failed"; exit 1; }; exit 0; }
+# die MSG - the sandbox itself failed: no point going on
+die() { echo "FAIL: $*"; exit 1; }
+finish() {
+	[ "$fails" -eq 0 ] || { echo "$fails assertion(s) failed"; exit 1; }
+	exit 0
+}
 
 # need_tools - skip (77) unless we can run the real thing
 need_tools() {
 	[ "$(id -u)" -eq 0 ] || skip "end-to-end tests need root (Postfix)"
-	for t in postfix postconf smtp-sink unbound swaks flock; do
+	for t in postfix postconf postqueue smtp-sink unbound unbound-checkconf \
+	    swaks flock timeout python3; do
 		command -v "$t" >/dev/null 2>&1 ||
 		    skip "$t not installed (run contrib/setup-debian.sh)"
 	done
-	grep -q "^alternate_config_directories.*$SB" /etc/postfix/main.cf \
-	    2>/dev/null || skip "/etc/postfix/main.cf lacks \
-alternate_config_directories = $SB (run contrib/setup-debian.sh)"
+	[ -f /usr/share/postfix/master.cf.dist ] || [ -f /etc/postfix/master.cf ] ||
+	    skip "no Postfix master.cf to start from (run contrib/setup-debian.sh)"
 }
+
+# --- waiting ---------------------------------------------------------------
 
 # wait_for DESC SECONDS CMD... - poll CMD every 0.1 s; 1 on time-out
 wait_for() {
@@ -56,10 +80,35 @@ wait_for() {
 	return 1
 }
 
+# wait_pid PID SECONDS - wait for our child PID to exit; its status, or
+# 124 (and PID left running) on time-out
+wait_pid() {
+	wait_for "process $1 to exit" "$2" pid_gone "$1" || return 124
+	wait "$1" 2>/dev/null
+}
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+quiet() { "$@" >/dev/null; }
+
 # port_open PORT - something accepts TCP on 127.0.0.1:PORT (bounded: a
 # listener that no longer accepts must not hang the connect)
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 port_closed() { ! port_open "$1"; }
+
+# pidfile_kill FILE [SIGNAL] - signal the process FILE names, if it is
+# still one of ours (its command line or working directory is in $SB:
+# a recycled pid must not be hit)
+pidfile_kill() {
+	[ -f "$1" ] || return 0
+	_p=$(cat "$1" 2>/dev/null)
+	case "$_p" in '' | *[!0-9]*) return 0 ;; esac
+	is_ours "$_p" && kill "-${2:-TERM}" "$_p" 2>/dev/null
+	return 0
+}
+is_ours() {
+	tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -q -F "$SB/" && return 0
+	case "$(readlink "/proc/$1/cwd" 2>/dev/null)/" in "$SB"/*) return 0 ;; esac
+	return 1
+}
 
 # --- unbound ---------------------------------------------------------------
 
@@ -77,12 +126,15 @@ server:
   pidfile: "$SB/unbound/unbound.pid"
   logfile: "$SB/unbound/unbound.log"
   use-syslog: no
+  verbosity: 1
+  num-threads: 1
   access-control: 127.0.0.0/8 allow
   do-ip6: no
-  # Authoritative only: never send a query anywhere.
+  # Authoritative only: never send a query anywhere.  Names outside the
+  # zones below get SERVFAIL, fast.
+  outgoing-interface: 127.0.0.1
   do-not-query-localhost: yes
   do-not-query-address: 0.0.0.0/0
-  do-not-query-address: ::/0
   module-config: "iterator"
   cache-max-ttl: 0
   cache-max-negative-ttl: 0
@@ -92,6 +144,7 @@ CONF
 		# EXTRA_ZONES: zone files a test generated (each with SOA).
 		for z in "$top_srcdir"/test/data/zones-e2e/*.zone ${EXTRA_ZONES:-}; do
 			name=$(sed -n 's/^\$ORIGIN[ 	]*//p' "$z" | head -n 1)
+			[ -n "$name" ] || die "$z: no \$ORIGIN line"
 			cp "$z" "$SB/unbound/"
 			printf 'auth-zone:\n  name: "%s"\n  zonefile: "%s"\n' \
 			    "$name" "$SB/unbound/$(basename "$z")"
@@ -99,14 +152,16 @@ CONF
 			printf '  fallback-enabled: no\n'
 		done
 	} >"$SB/unbound/unbound.conf"
+	timeout 30 unbound-checkconf "$SB/unbound/unbound.conf" >>"$SB/unbound/stderr" 2>&1 ||
+	    { cat "$SB/unbound/stderr"; return 1; }
 	unbound -c "$SB/unbound/unbound.conf" >>"$SB/unbound/stderr" 2>&1 9>&- &
 	echo $! >"$SB/unbound/pid"
-	wait_for "unbound on $DNS_PORT" 10 dns_ready
+	wait_for "unbound on $DNS_PORT" 10 dns_ready ||
+	    { cat "$SB/unbound/stderr" "$SB/unbound/unbound.log"; return 1; }
 }
 
-# dns_ready - unbound answers a query for a zone apex
+# dns_ready - unbound answers the SOA question for the apex authoritatively
 dns_ready() {
-	"$top_builddir/mxauth-check" --help >/dev/null 2>&1
 	python3 - "$DNS_PORT" <<'PY'
 import socket, struct, sys
 q = struct.pack('>HHHHHH', 7, 0x0100, 1, 0, 0, 0) + b'\7example\0' + \
@@ -115,55 +170,185 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(0.5)
 s.sendto(q, ('127.0.0.1', int(sys.argv[1])))
 r, _ = s.recvfrom(512)
-sys.exit(0 if struct.unpack('>H', r[2:4])[0] & 15 == 0 else 1)
+flags = struct.unpack('>H', r[2:4])[0]
+sys.exit(0 if flags & 15 == 0 and flags & 0x0400 else 1)
+PY
+}
+
+# dns_txt NAME - NAME's TXT records as the sandbox's unbound serves them,
+# one per line (strings joined), or "(NXDOMAIN)" / "(no TXT record)"
+dns_txt() {
+	python3 - "$DNS_PORT" "$1" <<'PY'
+import socket, struct, sys
+port, name = int(sys.argv[1]), sys.argv[2].rstrip(".")
+q = struct.pack(">HHHHHH", 9, 0x0100, 1, 0, 0, 0)
+for label in name.split("."):
+    q += bytes([len(label)]) + label.encode()
+q += b"\0" + struct.pack(">HH", 16, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(q, ("127.0.0.1", port))
+r, _ = s.recvfrom(4096)
+rcode = struct.unpack(">H", r[2:4])[0] & 15
+ancount = struct.unpack(">H", r[6:8])[0]
+if rcode == 3:
+    sys.exit(print("(NXDOMAIN)"))
+if rcode != 0:
+    sys.exit(print("(rcode %d)" % rcode))
+def skip_name(i):
+    while r[i] != 0:
+        if r[i] & 0xC0 == 0xC0:
+            return i + 2
+        i += r[i] + 1
+    return i + 1
+i = skip_name(12) + 4
+found = False
+for _ in range(ancount):
+    i = skip_name(i)
+    rtype, _, _, rdlen = struct.unpack(">HHIH", r[i:i + 10])
+    i += 10
+    if rtype == 16:
+        j, parts = i, []
+        while j < i + rdlen:
+            parts.append(r[j + 1:j + 1 + r[j]].decode("ascii", "replace"))
+            j += 1 + r[j]
+        print('"%s"' % "".join(parts))
+        found = True
+    i += rdlen
+if not found:
+    print("(no TXT record)")
 PY
 }
 
 unbound_stop() {
 	[ -f "$SB/unbound/pid" ] || return 0
-	kill "$(cat "$SB/unbound/pid")" 2>/dev/null
-	wait_for "unbound to stop" 10 port_closed_udp
+	_p=$(cat "$SB/unbound/pid")
+	pidfile_kill "$SB/unbound/pid"
+	wait_pid "$_p" 10 >/dev/null
 	rm -f "$SB/unbound/pid"
 }
-port_closed_udp() { ! kill -0 "$(cat "$SB/unbound/pid")" 2>/dev/null; }
 
 # --- the sink --------------------------------------------------------------
 
 sink_start() {
 	mkdir -p "$SB/sink"
 	chown postfix "$SB/sink"
-	smtp-sink -u postfix -d "$SB/sink/%Y%m%d%H%M%S." \
+	smtp-sink -4 -u postfix -h sink.example -d "$SB/sink/%Y%m%d%H%M%S." \
 	    127.0.0.1:$SINK_PORT 64 >>"$SB/sink.log" 2>&1 9>&- &
 	echo $! >"$SB/sink.pid"
 	wait_for "smtp-sink on $SINK_PORT" 10 port_open $SINK_PORT
 }
 
-# delivered_files - the files of delivered messages, oldest first
+sink_stop() {
+	[ -f "$SB/sink.pid" ] || return 0
+	_p=$(cat "$SB/sink.pid")
+	pidfile_kill "$SB/sink.pid"
+	wait_pid "$_p" 10 >/dev/null
+	rm -f "$SB/sink.pid"
+}
+
+# delivered_files - the files of delivered messages, oldest first.
+# smtp-sink creates a file at MAIL FROM and closes it before it answers
+# the final dot, so only count on files after wait_delivered.
 delivered_files() { ls -1tr "$SB"/sink/* 2>/dev/null; }
 delivered_count() { delivered_files | wc -l; }
-# wait_delivered N [SECONDS] - until N messages reached the sink
+
+# wait_delivered N [SECONDS] - until N messages are completely in the
+# sink: N files there and N "status=sent" deliveries in Postfix's log
+# (Postfix logs it after the sink's 250 to the final dot)
 wait_delivered() {
-	wait_for "$1 delivered message(s)" "${2:-20}" \
-	    sh -c "[ \$(ls -1 '$SB'/sink | wc -l) -ge $1 ]"
+	wait_for "$1 delivered message(s)" "${2:-20}" delivered_at_least "$1"
 }
-# message_headers FILE - the delivered message's header block, unfolded
-# line by line as written (smtp-sink's X-* envelope lines dropped)
+delivered_at_least() {
+	[ "$(delivered_count)" -ge "$1" ] &&
+	    [ "$(grep -c ' status=sent ' "$SB/maillog" 2>/dev/null)" -ge "$1" ]
+}
+
+# wait_queue_empty [SECONDS] - until Postfix holds no message at all
+# (nothing deferred that could still arrive late or twice)
+wait_queue_empty() {
+	wait_for "Postfix's queue to drain" "${1:-20}" queue_empty
+}
+queue_empty() {
+	timeout 10 postqueue -c "$PFCONF" -p 2>/dev/null | grep -q '^Mail queue is empty'
+}
+
+# message_headers FILE - the header block of a delivered message as
+# Postfix sent it, folded lines as they are: smtp-sink's X-* lines and
+# its three-line Received field on top are dropped
 message_headers() {
-	sed -e 's/\r$//' "$1" | sed -n '/^$/q;p' | grep -v '^X-\(Client\|Helo\|Mail\|Rcpt\)-'
+	sed -e 's/\r$//' "$1" | awk -v sink=1 '
+	    /^$/ { exit }
+	    sink && /^X-(Client-Addr|Client-Proto|Helo-Args|Mail-Args|Rcpt-Args): / { next }
+	    sink && /^Received: / && !rcvd { rcvd = 1; next }
+	    sink && rcvd && /^[ \t]/ { next }
+	    { sink = 0; print }'
 }
+
+# header_fields FILE - the same fields unfolded, one per line
+header_fields() {
+	message_headers "$1" | awk '
+	    /^[ \t]/ { line = line $0; next }
+	    { if (NR > 1) print line; line = $0 }
+	    END { if (NR > 0) print line }'
+}
+
+# ar_list FILE - the message's Authentication-Results fields, one line
+# each: "POSITION AUTHSERV-ID FIELD", POSITION counting all header fields
+# from 1 (the topmost), AUTHSERV-ID lower-cased and unquoted after any
+# leading CFWS (RFC 8601 2.2), FIELD unfolded
+ar_list() {
+	header_fields "$1" | python3 -c '
+import re, sys
+def authserv_id(v):
+    i, n = 0, len(v)
+    while i < n:                        # CFWS: blanks and (nested) comments
+        if v[i] in " \t":
+            i += 1
+        elif v[i] == "(":
+            depth = 0
+            while i < n:
+                if v[i] == "\\": i += 1
+                elif v[i] == "(": depth += 1
+                elif v[i] == ")":
+                    depth -= 1
+                    if depth == 0: break
+                i += 1
+            i += 1
+        else:
+            break
+    if i < n and v[i] == "\"":
+        m = re.match(r"\"((?:[^\"\\]|\\.)*)\"", v[i:])
+        return re.sub(r"\\(.)", r"\1", m.group(1)) if m else ""
+    m = re.match(r"[^\s;()]*", v[i:])
+    return m.group(0)
+for pos, line in enumerate(sys.stdin, 1):
+    line = line.rstrip("\n")
+    name, _, value = line.partition(":")
+    if name.strip().lower() == "authentication-results":
+        print(pos, authserv_id(value).lower() or "-", line)
+'
+}
+
 # find_delivered TEXT - the delivered file containing TEXT
 find_delivered() { grep -l -F -- "$1" "$SB"/sink/* 2>/dev/null | head -n 1; }
 
 # --- Postfix ---------------------------------------------------------------
 
-# postfix_start [MILTER] - instance on 2525 with smtpd_milters = MILTER
+# postfix_start [MILTER] - instance on 127.0.0.1:2525 with smtpd_milters =
+# MILTER (default the inet socket; "none" for no milter)
 postfix_start() {
-	milter=${1:-inet:127.0.0.1:$MILTER_PORT}
-	mkdir -p "$SB/queue" "$SB/data"
+	_milter=${1:-inet:127.0.0.1:$MILTER_PORT}
+	[ "$_milter" = none ] && _milter=
+	mkdir -p "$PFCONF" "$SB/queue" "$SB/data"
 	chown postfix "$SB/data"
-	cp /etc/postfix/master.cf "$SB/master.cf" 2>/dev/null ||
-	    cp /usr/share/postfix/master.cf.dist "$SB/master.cf"
-	cat >"$SB/main.cf" <<CONF
+	if [ -f /usr/share/postfix/master.cf.dist ]; then
+		cp /usr/share/postfix/master.cf.dist "$PFCONF/master.cf"
+	else
+		cp /etc/postfix/master.cf "$PFCONF/master.cf"
+	fi
+	cat >"$PFCONF/main.cf" <<CONF
+# generated by test/e2e/lib.sh
 compatibility_level = 3.6
 queue_directory = $SB/queue
 data_directory = $SB/data
@@ -171,23 +356,43 @@ maillog_file = $SB/maillog
 maillog_file_prefixes = $SB
 myhostname = mx.example
 mydomain = example
-mydestination =
+myorigin = \$myhostname
+append_dot_mydomain = no
+
+# Loopback only, IPv4, port 2525 (master.cf).
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
+smtp_bind_address = 127.0.0.1
+# The real client is always 127.0.0.1; tests present another through
+# XCLIENT, whose NAME they set.  Never look a name up.
+smtpd_peername_lookup = no
+smtpd_authorized_xclient_hosts = 127.0.0.0/8
 mynetworks = 127.0.0.0/8
+
+# Nothing is delivered here: no local domains, no aliases, no local
+# transport; everything goes to the sink by IP address (no DNS).
+mydestination =
 alias_maps =
 alias_database =
 local_recipient_maps =
-relayhost = [127.0.0.1]:$SINK_PORT
+local_transport = error:5.1.1 no local delivery in the sandbox
 relay_domains = dest.example
+relayhost = [127.0.0.1]:$SINK_PORT
+smtp_host_lookup = native
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-smtpd_authorized_xclient_hosts = 127.0.0.0/8
-smtpd_milters = $milter
+
+# mxauth, configured as contrib/postfix-main.cf.snippet says.
+smtpd_milters = $_milter
+non_smtpd_milters =
 milter_default_action = tempfail
 milter_protocol = 6
+milter_mail_macros = i {auth_type} {auth_authen} {auth_author} {mail_addr} {mail_host} {mail_mailer}
+milter_end_of_data_macros = i
 milter_connect_timeout = 5s
 milter_command_timeout = 10s
 milter_content_timeout = 20s
+
+# Quick retries, no TLS, no surprises.
 smtp_tls_security_level = none
 smtpd_tls_security_level = none
 smtputf8_enable = no
@@ -195,45 +400,78 @@ biff = no
 queue_run_delay = 1s
 minimal_backoff_time = 1s
 maximal_backoff_time = 2s
+smtp_connect_timeout = 5s
 CONF
-	# The sandbox's smtpd listens on 2525 only; nothing is chrooted.
-	postconf -c "$SB" -M# smtp/inet
-	postconf -c "$SB" -M "127.0.0.1:$PF_PORT/inet = 127.0.0.1:$PF_PORT inet n - n - - smtpd"
-	postconf -c "$SB" -F '*/*/chroot = n'
-	postconf -c "$SB" -M postlog/unix-dgram >/dev/null 2>&1 ||
-	    postconf -c "$SB" -M "postlog/unix-dgram = postlog unix-dgram n - n - 1 postlogd"
-	postfix -c "$SB" check >>"$SB/postfix.out" 2>&1
-	postfix -c "$SB" start >>"$SB/postfix.out" 2>&1 9>&- ||
+	# smtpd on 127.0.0.1:2525 only; nothing chrooted (the paths are ours).
+	postconf -c "$PFCONF" -M# smtp/inet
+	postconf -c "$PFCONF" -M "127.0.0.1:$PF_PORT/inet = 127.0.0.1:$PF_PORT inet n - n - - smtpd"
+	postconf -c "$PFCONF" -F '*/*/chroot = n'
+	postconf -c "$PFCONF" -M postlog/unix-dgram >/dev/null 2>&1 ||
+	    postconf -c "$PFCONF" -M "postlog/unix-dgram = postlog unix-dgram n - n - 1 postlogd"
+	timeout 60 postfix -c "$PFCONF" start >>"$SB/postfix.out" 2>&1 9>&- ||
 	    { cat "$SB/postfix.out"; return 1; }
-	wait_for "Postfix on $PF_PORT" 15 port_open $PF_PORT
+	wait_for "Postfix on $PF_PORT" 15 port_open $PF_PORT || return 1
+	only_loopback_listeners
 }
 
+# only_loopback_listeners - every socket the sandbox's daemons listen on
+# is a loopback one, and Postfix's is 127.0.0.1:2525 alone
+only_loopback_listeners() {
+	command -v ss >/dev/null 2>&1 || return 0
+	_m=$(postfix_master_pid)
+	ss -Hltunp 2>/dev/null >"$SB/listeners"
+	_bad=$(grep -v '127\.0\.0\.[0-9]*:' "$SB/listeners" |
+	    grep -E "pid=(${_m:-x}|$(mxauth_pid || echo x)|$(cat "$SB/sink.pid" 2>/dev/null || echo x)|$(cat "$SB/unbound/pid" 2>/dev/null || echo x)),")
+	[ -z "$_bad" ] || { echo "non-loopback listeners: $_bad"; return 1; }
+	_pf=$(grep "pid=${_m:-x}," "$SB/listeners" | awk '{print $1, $5}' | sort -u)
+	[ "$_pf" = "tcp 127.0.0.1:$PF_PORT" ] ||
+	    { echo "Postfix listens on: $_pf"; return 1; }
+}
+
+postfix_master_pid() { cat "$SB/queue/pid/master.pid" 2>/dev/null | tr -d ' '; }
+
 postfix_stop() {
-	[ -f "$SB/main.cf" ] || return 0
-	master=$(cat "$SB/queue/pid/master.pid" 2>/dev/null | tr -d ' ')
-	postfix -c "$SB" stop >>"$SB/postfix.out" 2>&1
+	[ -f "$PFCONF/main.cf" ] || return 0
+	_m=$(postfix_master_pid)
+	[ -n "$_m" ] || return 0
+	timeout 30 postfix -c "$PFCONF" stop >>"$SB/postfix.out" 2>&1
 	# The master exits once its children have; never wait forever.
-	if [ -n "$master" ] &&
-	    ! wait_for "Postfix master to exit" 15 sh -c "! kill -0 $master"; then
-		postfix -c "$SB" abort >>"$SB/postfix.out" 2>&1
-		kill -9 "$master" 2>/dev/null
-	fi
-	wait_for "Postfix to stop" 15 port_closed $PF_PORT
+	wait_for "Postfix to stop" 15 pid_gone "$_m" || {
+		timeout 30 postfix -c "$PFCONF" abort >>"$SB/postfix.out" 2>&1
+		wait_for "Postfix to abort" 5 pid_gone "$_m" ||
+		    { is_ours "$_m" && kill -KILL "$_m" 2>/dev/null; }
+	}
+	wait_for "Postfix to close port $PF_PORT" 10 port_closed $PF_PORT
 }
 
 # postfix_log - Postfix's log
 postfix_log() { cat "$SB/maillog" 2>/dev/null; }
-# queue_ids_for TEXT - Postfix queue ids of messages whose Message-ID has TEXT
+# queue_id_of TEXT - the Postfix queue id of the message whose Message-ID
+# contains TEXT, from cleanup's log line (waits a little for postlogd)
 queue_id_of() {
-	sed -n "s/.*postfix\/cleanup\[[0-9]*\]: \([0-9A-F]*\): message-id=.*$1.*/\1/p" \
-	    "$SB/maillog" | head -n 1
+	wait_for "cleanup's log line for $1" 5 quiet cleanup_logged "$1" ||
+	    return 0
+	cleanup_logged "$1"
+}
+cleanup_logged() {
+	_q=$(grep -F -- "$1" "$SB/maillog" 2>/dev/null |
+	    sed -n 's/.*postfix\/cleanup\[[0-9]*\]: \([0-9A-F]*\): message-id=.*/\1/p' |
+	    head -n 1)
+	[ -n "$_q" ] && echo "$_q"
+}
+# swaks_queue_id NAME - the queue id in Postfix's "250 ... queued as ID"
+# reply in swaks' transcript for send_mail NAME
+swaks_queue_id() {
+	sed -n 's/^<- *250 .*queued as \([0-9A-F]*\).*/\1/p' "$SB/swaks.$1" |
+	    tail -n 1
 }
 # flush_queue - ask Postfix to retry deferred mail now
-flush_queue() { postqueue -c "$SB" -f >/dev/null 2>&1; }
+flush_queue() { timeout 10 postqueue -c "$PFCONF" -f >/dev/null 2>&1; }
 
 # --- mxauth ----------------------------------------------------------------
 
-# mxauth_config [EXTRA-LINES] - write $SB/mxauth.conf
+# mxauth_config [EXTRA-LINES] - write $SB/mxauth.conf; MXAUTH_SOCKET and
+# MXAUTH_USER override the socket and the run user
 mxauth_config() {
 	cat >"$SB/mxauth.conf" <<CONF
 # generated by test/e2e/lib.sh
@@ -249,89 +487,173 @@ ${1:-}
 CONF
 }
 
-# mxauth_start - run the daemon in the foreground, in the background
+# mxauth_start - run the daemon in the foreground, in the background, and
+# wait until it logs that it is listening (its socket is bound then)
 mxauth_start() {
 	[ -f "$SB/mxauth.conf" ] || mxauth_config
 	touch "$SB/mxauth.log"
+	_n=$(grep -c ": starting mxauth" "$SB/mxauth.log")
 	"$MXAUTH" -f -c "$SB/mxauth.conf" >>"$SB/mxauth.stderr" 2>&1 9>&- &
-	echo $! >"$SB/mxauth.bgpid"
-	wait_for "mxauth to start" 10 grep -q "starting mxauth" "$SB/mxauth.log"
+	_p=$!
+	echo $_p >"$SB/mxauth.bgpid"
+	wait_for "mxauth to start" 10 mxauth_started "$_n" "$_p" &&
+	    kill -0 "$_p" 2>/dev/null && return 0
+	echo "mxauth did not start; stderr and log:"
+	tail -n 5 "$SB/mxauth.stderr" "$SB/mxauth.log"
+	return 1
+}
+# mxauth_started N PID - a start line more than N, or PID gone (give up)
+mxauth_started() {
+	[ "$(grep -c ": starting mxauth" "$SB/mxauth.log")" -gt "$1" ] ||
+	    ! kill -0 "$2" 2>/dev/null
 }
 
 mxauth_pid() { cat "$SB/mxauth.bgpid" 2>/dev/null; }
 mxauth_running() { kill -0 "$(mxauth_pid)" 2>/dev/null; }
 
-# mxauth_stop - SIGTERM, then wait for it to exit; returns its status
+# mxauth_stop [SECONDS] - SIGTERM, then wait (default 75 s: the daemon
+# drains for up to 60 s) for it to exit; returns its status, 124 if it
+# did not exit in time (it is SIGKILLed then)
 mxauth_stop() {
-	pid=$(mxauth_pid)
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	rc=$?
+	_p=$(mxauth_pid)
+	[ -n "$_p" ] || return 0
+	kill -TERM "$_p" 2>/dev/null
+	wait_pid "$_p" "${1:-75}"
+	_rc=$?
+	if [ $_rc -eq 124 ]; then
+		echo "mxauth ignored SIGTERM for ${1:-75} s; killing it" >&2
+		kill -KILL "$_p" 2>/dev/null
+		wait_pid "$_p" 5 >/dev/null 2>&1
+	fi
 	rm -f "$SB/mxauth.bgpid"
-	return $rc
+	return $_rc
 }
 
 # mxauth_kill - SIGKILL, the way a crash looks to Postfix
 mxauth_kill() {
-	pid=$(mxauth_pid)
-	[ -n "$pid" ] || return 0
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	_p=$(mxauth_pid)
+	[ -n "$_p" ] || return 0
+	is_ours "$_p" && kill -KILL "$_p" 2>/dev/null
+	# (2>&1: no "Killed" notice from bash when it reaps the job)
+	wait_pid "$_p" 10 >/dev/null 2>&1
 	rm -f "$SB/mxauth.bgpid"
 	return 0
 }
 
 mxauth_log() { cat "$SB/mxauth.log" 2>/dev/null; }
+# verdicts_for QUEUEID - mxauth's verdict lines for that queue id
+verdicts_for() { grep -E "mxauth\[[0-9]+\]: $1: ingress=" "$SB/mxauth.log"; }
 
 # --- swaks -----------------------------------------------------------------
 
 # send_mail NAME [SWAKS-ARGS...] - one message through Postfix via
-# XCLIENT from 192.0.2.10 (HELO mail.legit.example) unless the args
-# say otherwise (a later --xclient-addr or --helo wins); transcript in
-# $SB/swaks.NAME; returns swaks' status
+# XCLIENT from 192.0.2.10 (name and HELO mail.legit.example), MAIL FROM
+# sender@legit.example, to user@dest.example, Message-Id
+# <NAME@test.example>, unless the args say otherwise (a later option
+# wins); transcript in $SB/swaks.NAME; returns swaks' status.  A message
+# given with --data keeps its own Message-ID (SEND_RAW=1).
 send_mail() {
-	name=$1; shift
-	# A message given with --data keeps its own Message-ID (SEND_RAW=1).
+	_name=$1; shift
 	[ "${SEND_RAW:-}" = 1 ] ||
-	    set -- --header "Message-Id: <$name@test.example>" "$@"
-	swaks --server 127.0.0.1 --port $PF_PORT --timeout 30 \
+	    set -- --header "Message-Id: <$_name@test.example>" "$@"
+	timeout 120 swaks --server 127.0.0.1 --port $PF_PORT --timeout 30 \
 	    --helo mail.legit.example \
 	    --xclient-addr 192.0.2.10 --xclient-name mail.legit.example \
 	    --from sender@legit.example --to user@dest.example \
-	    "$@" >"$SB/swaks.$name" 2>&1
+	    "$@" >"$SB/swaks.$_name" 2>&1 9>&-
 }
 
 # --- whole sandbox ---------------------------------------------------------
 
+# sandbox_reap - kill what a run killed hard may have left behind: the
+# Postfix, unbound, smtp-sink and mxauth processes whose command line or
+# working directory is in $SB; prints what it killed
+sandbox_reap() {
+	python3 - "$SB" <<'PY'
+import os, signal, sys, time
+sb = sys.argv[1]
+names = {"master", "smtpd", "qmgr", "pickup", "cleanup", "trivial-rewrite",
+         "smtp", "postlogd", "anvil", "bounce", "showq", "scache", "tlsmgr",
+         "proxymap", "verify", "flush", "error", "unbound", "smtp-sink",
+         "mxauth"}
+def ours(pid):
+    try:
+        exe = os.path.basename(os.readlink("/proc/%s/exe" % pid))
+        cmd = open("/proc/%s/cmdline" % pid, "rb").read().replace(b"\0", b" ")
+        cwd = os.readlink("/proc/%s/cwd" % pid)
+    except OSError:
+        return False
+    return exe in names and (sb.encode() + b"/" in cmd or
+                             (cwd + "/").startswith(sb + "/"))
+pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and ours(p)]
+for p in pids:
+    try:
+        os.kill(p, signal.SIGKILL)
+        print("reaped leftover process %d" % p)
+    except OSError:
+        pass
+for _ in range(50):
+    if not any(os.path.exists("/proc/%d" % p) and ours(p) for p in pids):
+        break
+    time.sleep(0.1)
+PY
+}
+
 sandbox_stop() {
-	mxauth_kill
 	postfix_stop
-	[ -f "$SB/sink.pid" ] && kill "$(cat "$SB/sink.pid")" 2>/dev/null
+	mxauth_kill
+	sink_stop
 	unbound_stop
-	# Whatever a run killed hard may have left behind (its pid files
-	# gone): the sandbox's own command lines name $SB.
-	pkill -f "^unbound -c $SB/" 2>/dev/null
-	pkill -f "^smtp-sink .*$SB/sink/" 2>/dev/null
-	pkill -f "mxauth -f -c $SB/" 2>/dev/null
-	if [ "${MXAUTH_KEEP_SANDBOX:-}" = "" ]; then
+	sandbox_reap >&2
+	if [ -z "${MXAUTH_KEEP_SANDBOX:-}" ]; then
 		rm -rf "$SB"
+	else
+		echo "sandbox kept in $SB" >&2
 	fi
 }
 
-# sandbox_start [MILTER] - everything up, trap installed
+# sandbox_exit - the EXIT trap: on failure show the logs' tails, then
+# stop everything
+sandbox_exit() {
+	_rc=$?
+	trap - EXIT
+	trap '' INT TERM HUP
+	if [ $_rc -ne 0 ] && [ $_rc -ne 77 ]; then
+		for _f in mxauth.log mxauth.stderr maillog unbound/unbound.log; do
+			[ -s "$SB/$_f" ] || continue
+			echo "--- last lines of $SB/$_f"
+			tail -n 25 "$SB/$_f"
+		done
+	fi
+	sandbox_stop
+	exit $_rc
+}
+
+# sandbox_start [MILTER] - everything up, trap installed; MILTER as for
+# postfix_start
 sandbox_start() {
 	need_tools
-	exec 9>/tmp/mxauth-sandbox.lock
-	flock -w 600 9 || skip "sandbox lock busy for 10 minutes"
-	# A previous run killed hard may have left things behind.
-	[ -d "$SB" ] && sandbox_stop
+	[ -x "$MXAUTH" ] || die "$MXAUTH is not built"
+	exec 9>"$LOCK"
+	if ! flock -n 9; then
+		echo "waiting for $LOCK: another test is using the sandbox" >&2
+		flock -w 600 9 || die "sandbox lock $LOCK still held after 600 s"
+	fi
+	trap sandbox_exit EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+	# A previous run killed hard may have left things behind (its
+	# daemons even when $SB is gone: they would hold our ports).
+	if [ -d "$SB" ]; then sandbox_stop; else sandbox_reap >&2; fi
+	for _port in $PF_PORT $SINK_PORT $DNS_PORT $MILTER_PORT; do
+		port_closed $_port || die "127.0.0.1:$_port is in use:" \
+		    "$(ss -Hltnp "sport = :$_port" 2>/dev/null)"
+	done
 	mkdir -p "$SB"
-	trap 'rc=$?; [ $rc -ne 0 ] && { echo "--- mxauth.log"; tail -n 30 "$SB/mxauth.log"; echo "--- maillog"; tail -n 30 "$SB/maillog"; } 2>/dev/null; sandbox_stop; exit $rc' EXIT
-	trap 'exit 1' INT TERM HUP
-	unbound_start || exit 1
-	sink_start || exit 1
+	unbound_start || die "unbound did not start"
+	sink_start || die "smtp-sink did not start"
 	mxauth_config
-	mxauth_start || exit 1
-	postfix_start "${1:-}" || exit 1
+	mxauth_start || die "mxauth did not start"
+	postfix_start "${1:-}" || die "Postfix did not start"
 }
