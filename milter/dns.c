@@ -296,29 +296,38 @@ dns_free(struct dns *d)
 	x_free(d);
 }
 
-/* neg_ttl - RFC 2308 5: min(SOA TTL, SOA MINIMUM) from the authority */
+/* dns_soa_neg_ttl - RFC 2308 5: min(SOA TTL, SOA MINIMUM), 0 if no SOA */
+uint32_t
+dns_soa_neg_ttl(const ldns_rr *rr)
+{
+	uint32_t min;
+
+	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 7)
+		return 0;
+	min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
+	return ldns_rr_ttl(rr) < min ? ldns_rr_ttl(rr) : min;
+}
+
+/* neg_ttl - the negative TTL from the authority section's SOA */
 static uint32_t
 neg_ttl(const ldns_pkt *pkt)
 {
 	const ldns_rr_list *auth = ldns_pkt_authority(pkt);
 	const ldns_rr *rr;
-	uint32_t min;
 	size_t i;
 
 	for (i = 0; i < ldns_rr_list_rr_count(auth); i++) {
 		rr = ldns_rr_list_rr(auth, i);
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA ||
-		    ldns_rr_rd_count(rr) < 7)
-			continue;
-		min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
-		return ldns_rr_ttl(rr) < min ? ldns_rr_ttl(rr) : min;
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
+		    ldns_rr_rd_count(rr) >= 7)
+			return dns_soa_neg_ttl(rr);
 	}
 	return NEG_TTL_DEFAULT;
 }
 
-/* new_answer - an answer with STATUS and TTL, no records */
-static struct dns_answer *
-new_answer(enum dns_status status, uint32_t ttl)
+/* dns_answer_new - an answer with STATUS and TTL, no records */
+struct dns_answer *
+dns_answer_new(enum dns_status status, uint32_t ttl)
 {
 	struct dns_answer *a;
 
@@ -349,13 +358,13 @@ from_packet(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type type)
 	case LDNS_RCODE_NOERROR:
 		break;
 	case LDNS_RCODE_NXDOMAIN:
-		return new_answer(DNS_NXDOMAIN, neg_ttl(pkt));
+		return dns_answer_new(DNS_NXDOMAIN, neg_ttl(pkt));
 	case LDNS_RCODE_SERVFAIL:
-		return new_answer(DNS_SERVFAIL, 0);
+		return dns_answer_new(DNS_SERVFAIL, 0);
 	default:
-		return new_answer(DNS_ERROR, 0);	/* REFUSED, FORMERR */
+		return dns_answer_new(DNS_ERROR, 0);	/* REFUSED, FORMERR */
 	}
-	a = new_answer(DNS_OK, 0);
+	a = dns_answer_new(DNS_OK, 0);
 	a->rrs = ldns_rr_list_new();
 	for (hops = 0; hops <= MAX_CNAME; hops++) {
 		next = NULL;
@@ -559,7 +568,7 @@ ask(const struct dns *d, const struct server *s, const ldns_rdf *name,
 	if (rc == 1)
 		a = from_packet(reply, name, type);
 	else if (rc < 0)
-		a = new_answer(DNS_ERROR, 0);
+		a = dns_answer_new(DNS_ERROR, 0);
 	ldns_pkt_free(reply);
 	ldns_pkt_free(query);
 	ldns_buffer_free(qb);
@@ -597,7 +606,7 @@ query_wire(const struct dns *d, const ldns_rdf *name, ldns_rr_type type)
 			else
 				dns_answer_free(a);
 		}
-	return failed != NULL ? failed : new_answer(DNS_TIMEOUT, 0);
+	return failed != NULL ? failed : dns_answer_new(DNS_TIMEOUT, 0);
 }
 
 /* mono_now - seconds on a clock that setting the date does not move */
@@ -625,7 +634,7 @@ dns_query(struct dns *d, const char *name, ldns_rr_type type)
 	time_t now;
 
 	if ((qname = dns_dname_new(name)) == NULL)
-		return new_answer(DNS_NXDOMAIN, 0);
+		return dns_answer_new(DNS_NXDOMAIN, 0);
 	if (d->zone != NULL) {
 		a = dns_zone_lookup(d->zone, qname, type);
 		ldns_rdf_deep_free(qname);

@@ -65,6 +65,13 @@ void	 dns_answer_free(struct dns_answer *);
  * Caller frees with ldns_rdf_deep_free().
  */
 ldns_rdf *dns_dname_new(const char *name);
+/* dns_answer_new - an answer with STATUS and TTL and no records */
+struct dns_answer *dns_answer_new(enum dns_status, uint32_t ttl);
+/*
+ * dns_soa_neg_ttl - RFC 2308 5 negative-caching TTL from an SOA record:
+ * min(SOA TTL, SOA MINIMUM); 0 if RR is not a well-formed SOA
+ */
+uint32_t dns_soa_neg_ttl(const ldns_rr *);
 /* dns_answer_dup - a deep copy; caller frees with dns_answer_free() */
 struct dns_answer *dns_answer_dup(const struct dns_answer *);
 

@@ -124,13 +124,9 @@ scan_faults(struct dns_zone *z, FILE *fp, const char *path, char *err,
 static void
 note_soa(struct dns_zone *z, const ldns_rr *rr)
 {
-	uint32_t min;
-
-	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA ||
-	    ldns_rr_rd_count(rr) < 7)
-		return;
-	min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
-	z->neg_ttl = ldns_rr_ttl(rr) < min ? ldns_rr_ttl(rr) : min;
+	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
+	    ldns_rr_rd_count(rr) >= 7)
+		z->neg_ttl = dns_soa_neg_ttl(rr);
 }
 
 /*
@@ -226,18 +222,6 @@ dns_zone_load(const char *path, char *err, size_t errlen)
 	return z;
 }
 
-/* new_answer - an empty answer with STATUS */
-static struct dns_answer *
-new_answer(enum dns_status status, uint32_t ttl)
-{
-	struct dns_answer *a;
-
-	a = xcalloc(1, sizeof(*a));
-	a->status = status;
-	a->ttl = ttl;
-	return a;
-}
-
 /* name_exists - whether NAME owns any RR or has a name below it */
 static int
 name_exists(const struct dns_zone *z, const ldns_rdf *name)
@@ -318,7 +302,7 @@ dns_zone_lookup(const struct dns_zone *z, const ldns_rdf *qname,
 	for (hops = 0; hops <= MAX_CNAME; hops++) {
 		if ((st = fault_for(z, name, type)) != DNS_OK) {
 			ldns_rr_list_deep_free(rrs);
-			return new_answer(st, 0);
+			return dns_answer_new(st, 0);
 		}
 		next = collect(z, name, type, rrs, &ttl);
 		if (next == NULL || type == LDNS_RR_TYPE_CNAME)
@@ -326,13 +310,13 @@ dns_zone_lookup(const struct dns_zone *z, const ldns_rdf *qname,
 		name = next;
 	}
 	if (ldns_rr_list_rr_count(rrs) > 0) {
-		a = new_answer(DNS_OK, ttl);
+		a = dns_answer_new(DNS_OK, ttl);
 		a->rrs = rrs;
 		return a;
 	}
 	ldns_rr_list_deep_free(rrs);
 	if (hops > MAX_CNAME)
-		return new_answer(DNS_ERROR, 0);	/* CNAME loop */
-	return new_answer(name_exists(z, name) ? DNS_NODATA : DNS_NXDOMAIN,
+		return dns_answer_new(DNS_ERROR, 0);	/* CNAME loop */
+	return dns_answer_new(name_exists(z, name) ? DNS_NODATA : DNS_NXDOMAIN,
 	    z->neg_ttl);
 }
