@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -19,6 +18,7 @@
 #include "conf.h"
 #include "dkim_verify.h"
 #include "eval.h"
+#include "hdr_parse.h"
 #include "policy.h"
 #include "spf_check.h"
 #include "trust.h"
@@ -143,28 +143,27 @@ eval_set_mail_from(struct eval *e, const char *arg)
 }
 
 /*
- * from_domain - the domain of a From value holding one address
- *
- * Only for reporting until hdr_parse.c (the RFC 5322 parser) exists:
- * NULL unless the value has exactly one '@'.
+ * from_domain - the one author domain of a From value (RFC 5322 3.4
+ * parse, hdr_parse.c), or NULL: no address, a group, a syntax error, or
+ * addresses in more than one domain (never pick one of several).
  */
 static char *
 from_domain(const char *value)
 {
-	const char *at, *end;
-	char *d, *p;
+	struct hdr_addresses a;
+	char err[128], *d = NULL;
+	size_t i;
 
-	if ((at = strchr(value, '@')) == NULL || strchr(at + 1, '@') != NULL)
+	if (hdr_parse_addresses(value, &a, err, sizeof(err)) != 0)
 		return NULL;
-	at++;
-	for (end = at; *end != '\0' && strchr(">,;() \t\r\n\"", *end) == NULL;
-	    end++)
-		;
-	if (end == at)
-		return NULL;
-	d = xstrndup(at, (size_t)(end - at));
-	for (p = d; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
+	if (a.groups == 0 && a.n > 0) {
+		for (i = 1; i < a.n; i++)
+			if (strcmp(a.box[i].domain, a.box[0].domain) != 0)
+				break;
+		if (i == a.n)
+			d = xstrdup(a.box[0].domain);
+	}
+	hdr_addresses_free(&a);
 	return d;
 }
 

@@ -188,6 +188,44 @@ test_snapshot(void **state)
 	conf_release(cur);
 }
 
+/* test_from_domain - the author domain, never one picked out of several */
+static void
+test_from_domain(void **state)
+{
+	static const struct {
+		const char *from[2];
+		const char *want;	/* NULL = none */
+	} cases[] = {
+		{ { " Bob <bob@B.Example.>", NULL }, "b.example" },
+		{ { " \"ceo@bank.example\" <x@evil.example>", NULL },
+		    "evil.example" },
+		{ { " a@x.example, b@x.example", NULL }, "x.example" },
+		{ { " a@x.example, b@y.example", NULL }, NULL },
+		{ { " friends: a@x.example;", NULL }, NULL },
+		{ { " broken <a@x.example", NULL }, NULL },
+		{ { " a@x.example", " b@x.example" }, NULL },	/* two fields */
+	};
+	struct conf *conf = test_conf();
+	struct hdr h[2];
+	struct eval *e;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (n = 0; n < 2 && cases[i].from[n] != NULL; n++) {
+			h[n].name = "From";
+			h[n].value = cases[i].from[n];
+		}
+		e = run(conf, "192.0.2.10", NULL, h, n);
+		if (cases[i].want == NULL)
+			assert_null(e->from_domain);
+		else
+			assert_string_equal(e->from_domain, cases[i].want);
+		eval_free(e);
+	}
+	conf_release(conf);
+}
+
 int
 main(void)
 {
@@ -196,6 +234,7 @@ main(void)
 		cmocka_unit_test(test_ingress),
 		cmocka_unit_test(test_verdict_line),
 		cmocka_unit_test(test_snapshot),
+		cmocka_unit_test(test_from_domain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,121 @@
+/*
+ * test_hdr_parse - RFC 5322 address lists as From fields carry them,
+ * including the tricks spoofers use to make a parser pick the wrong
+ * domain (espoofer-style): quoted "@" in display names and local parts,
+ * encoded words around addresses, routes, groups, unbalanced brackets,
+ * several addresses.  Each case lists the domains found, or "ERR".
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hdr_parse.h"
+#include "vstr.h"
+
+/* test_addresses - value in, domains (space separated) and groups out */
+static void
+test_addresses(void **state)
+{
+	static const struct {
+		const char *value;
+		const char *want;	/* domains, or "ERR" */
+		int want_groups;
+	} cases[] = {
+		{ "bob@a.example", "a.example", 0 },
+		{ " Bob <bob@a.example>", "a.example", 0 },
+		{ "bob@A.Example.", "a.example", 0 },
+		{ "\"Bob, Jr.\" <bob@a.example>", "a.example", 0 },
+		{ "(comment (nested)) bob@a.example (trailing)", "a.example", 0 },
+		{ "Bob\r\n <bob@a.example>", "a.example", 0 },
+		{ "Bob\n\t<bob@a.example>", "a.example", 0 },
+		{ "a@x.example, b@y.example", "x.example y.example", 0 },
+		{ "a@x.example,,b@x.example", "x.example x.example", 0 },
+		{ "Undisclosed recipients:;", "", 1 },
+		{ "friends: a@x.example, b@y.example;", "x.example y.example",
+		    1 },
+		{ "<@route.example,@r2.example:a@x.example>", "x.example", 0 },
+		{ "\"a@evil.example\" <b@x.example>", "x.example", 0 },
+		{ "\"a@evil.example\"@x.example", "x.example", 0 },
+		{ "=?utf-8?q?Bank?= <b@x.example>", "x.example", 0 },
+		{ "Mr. Smith <smith@x.example>", "x.example", 0 },
+		{ "bob@[192.0.2.1]", "[192.0.2.1]", 0 },
+		{ "first.last@sub.x.example", "sub.x.example", 0 },
+		/* refused: never pick one domain out of junk */
+		{ "=?utf-8?q?a@evil.example?= <b@x.example>", "ERR", 0 },
+		{ "Bob <bob@x.example", "ERR", 0 },
+		{ "bob@x.example>", "ERR", 0 },
+		{ "<bob@x.example", "ERR", 0 },
+		{ "a@x.example b@y.example", "ERR", 0 },
+		{ "a@x.example <b@y.example>", "ERR", 0 },
+		{ "", "ERR", 0 },
+		{ " ", "ERR", 0 },
+		{ "<>", "ERR", 0 },
+		{ "bob", "ERR", 0 },
+		{ "bob@", "ERR", 0 },
+		{ "@x.example", "ERR", 0 },
+		{ "Bob (unclosed <bob@x.example>", "ERR", 0 },
+		{ "\"unclosed <bob@x.example>", "ERR", 0 },
+		{ "bob@x..example", "ERR", 0 },
+		{ "friends: a@x.example", "ERR", 0 },	/* group without ';' */
+	};
+	struct hdr_addresses a;
+	struct vstr got = VSTR_INIT;
+	char err[128];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vstr_reset(&got);
+		if (hdr_parse_addresses(cases[i].value, &a, err,
+		    sizeof(err)) != 0)
+			vstr_cat(&got, "ERR");
+		else {
+			for (j = 0; j < a.n; j++)
+				vstr_catf(&got, "%s%s", j ? " " : "",
+				    a.box[j].domain);
+			if (a.groups != cases[i].want_groups)
+				fail_msg("\"%s\": %d groups", cases[i].value,
+				    a.groups);
+			hdr_addresses_free(&a);
+		}
+		if (strcmp(vstr_str(&got), cases[i].want) != 0)
+			fail_msg("\"%s\": got \"%s\", want \"%s\"",
+			    cases[i].value, vstr_str(&got), cases[i].want);
+	}
+	vstr_free(&got);
+}
+
+/* test_local_parts - quoted local parts come out unquoted */
+static void
+test_local_parts(void **state)
+{
+	struct hdr_addresses a;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(hdr_parse_addresses("\"a@evil.example\"@x.example",
+	    &a, err, sizeof(err)), 0);
+	assert_string_equal(a.box[0].local, "a@evil.example");
+	hdr_addresses_free(&a);
+	assert_int_equal(hdr_parse_addresses("John.Q.Public@x.example", &a,
+	    err, sizeof(err)), 0);
+	assert_string_equal(a.box[0].local, "John.Q.Public");
+	hdr_addresses_free(&a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_local_parts),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
