@@ -27,8 +27,7 @@ ctx_conn_new(const char *ip, const char *host)
 	struct conn_ctx *c;
 
 	c = xcalloc(1, sizeof(*c));
-	c->client_ip = ip != NULL ? xstrdup(ip) : NULL;
-	c->client_host = host != NULL ? xstrdup(host) : NULL;
+	ctx_set_client(c, ip, host);
 	return c;
 }
 
