@@ -191,7 +191,7 @@ eval_header(struct eval *e, const char *name, const char *value)
 	struct dkim_verify_opts o;
 
 	if (e->nheaders++ == 0 && eval_envelope(e) == ACTION_ACCEPT &&
-	    (e->ingress == INGRESS_EXTERNAL || e->ingress == INGRESS_RELAY)) {
+	    result_outside(e->ingress)) {
 		o.min_key_bits = (unsigned)e->conf->dkim_min_key_bits;
 		o.allow_partial_body = e->conf->dkim_allow_partial_body;
 		o.max_signatures = (unsigned)e->conf->dkim_max_signatures;
@@ -251,8 +251,8 @@ eval_envelope(struct eval *e)
 		return e->action;
 	e->envelope_done = 1;
 	e->ingress = trust_ingress(e->conf, e->client_ip, e->auth_user);
-	if ((e->ingress != INGRESS_EXTERNAL && e->ingress != INGRESS_RELAY) ||
-	    e->dns == NULL || e->client_ip == NULL)
+	if (!result_outside(e->ingress) || e->dns == NULL ||
+	    e->client_ip == NULL)
 		return e->action;
 	e->spf = xcalloc(1, sizeof(*e->spf));
 	spf_check_message(e->dns, e->client_ip, e->helo, e->mail_from,
@@ -312,6 +312,6 @@ eval_end(struct eval *e)
 
 	e->action = ACTION_ACCEPT;
 	if (e->reason.len == 0)
-		vstr_cat(&e->reason, e->ingress == INGRESS_EXTERNAL ?
+		vstr_cat(&e->reason, result_outside(e->ingress) ?
 		    "no policy applies" : "inside the edge");
 }

@@ -17,6 +17,13 @@ result_ingress_str(enum ingress v)
 	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
 }
 
+/* result_outside - whether the methods are evaluated for this client */
+int
+result_outside(enum ingress v)
+{
+	return v == INGRESS_EXTERNAL || v == INGRESS_RELAY;
+}
+
 /* result_spf_str - RFC 8601 2.7.2 SPF result name */
 const char *
 result_spf_str(enum spf_res v)

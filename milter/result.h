@@ -100,6 +100,8 @@ enum action {
 };
 
 const char *result_ingress_str(enum ingress);
+/* result_outside - a client the edge judges (external, or behind a relay) */
+int	 result_outside(enum ingress);
 const char *result_spf_str(enum spf_res);
 const char *result_dkim_str(enum dkim_res);
 const char *result_dmarc_str(enum dmarc_res);

@@ -58,8 +58,7 @@ put(struct vstr *out, const char *key, const char *value)
 static const char *
 unevaluated(const struct eval *e)
 {
-	return e->ingress == INGRESS_EXTERNAL || e->ingress == INGRESS_RELAY ?
-	    "none" : "skip";
+	return result_outside(e->ingress) ? "none" : "skip";
 }
 
 /* verdict_format - the verdict line of a decided message */
