@@ -36,7 +36,7 @@ now(void)
 static enum dkim_res
 verify_once(struct dns *d, const char *msg, size_t len)
 {
-	struct dkim_verify_opts o = { 1024, 0, 5 };
+	struct dkim_verify_opts o = { 1024, 0, 5, 0 };
 	struct dkim_verify *v;
 	struct dkim_result *r;
 	const char *p = msg, *end = msg + len, *eol, *colon;

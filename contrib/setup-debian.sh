@@ -19,7 +19,7 @@ echo "postfix postfix/main_mailer_type select No configuration" |
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
-	libmilter-dev libopendkim-dev libldns-dev libssl-dev \
+	libmilter-dev libldns-dev libssl-dev \
 	libpsl-dev publicsuffix libcmocka-dev \
 	postfix unbound swaks python3 python3-yaml python3-dkim \
 	procps iproute2 ca-certificates

@@ -2,7 +2,8 @@
  * check - mxauth-check, the offline front end over the same core.
  *
  *   mxauth-check [-c CONFIG] [--zone FILE] --ip ADDR [--helo NAME]
- *                [--mail-from ADDR] [--auth USER] [--json] [MESSAGE]
+ *                [--mail-from ADDR] [--auth USER] [--at EPOCH] [--json]
+ *                [MESSAGE]
  *
  * It feeds a message file (or stdin) through exactly the calls the milter
  * glue makes, so its verdict is the daemon's.  With --zone, every DNS
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -34,6 +36,7 @@ struct opts {
 	const char	*mail_from;
 	const char	*auth;
 	const char	*message;
+	time_t		 at;		/* judge DKIM x= at; 0 = now */
 	int		 json;
 };
 
@@ -43,9 +46,26 @@ usage(void)
 {
 	fprintf(stderr, "usage: mxauth-check [-c config] [--zone file] "
 	    "--ip addr [--helo name]\n"
-	    "                    [--mail-from addr] [--auth user] [--json] "
-	    "[message]\n");
+	    "                    [--mail-from addr] [--auth user] [--at epoch] "
+	    "[--json] [message]\n");
 	exit(2);
+}
+
+/* parse_at - --at: seconds since the epoch, a re-check in the past */
+static time_t
+parse_at(const char *arg)
+{
+	char *end;
+	long long t;
+
+	errno = 0;
+	t = strtoll(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || t <= 0) {
+		fprintf(stderr, "mxauth-check: --at %s: not a time in seconds "
+		    "since 1970\n", arg);
+		exit(2);
+	}
+	return (time_t)t;
 }
 
 /* parse_args - command line into O */
@@ -60,6 +80,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "mail-from", required_argument, NULL, 'm' },
 		{ "auth", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "at", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -76,6 +97,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'm': o->mail_from = optarg; break;
 		case 'a': o->auth = optarg; break;
 		case 'j': o->json = 1; break;
+		case 't': o->at = parse_at(optarg); break;
 		default: usage();
 		}
 	}
@@ -388,6 +410,7 @@ main(int argc, char **argv)
 	e = eval_new(conf, dns);
 	eval_set_client(e, o.ip, NULL);
 	eval_set_helo(e, o.helo);
+	eval_set_time(e, o.at);
 	eval_set_auth(e, o.auth);
 	eval_set_mail_from(e, o.mail_from != NULL ? o.mail_from : "");
 	if (eval_envelope(e) == ACTION_ACCEPT)

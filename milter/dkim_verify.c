@@ -1,141 +1,86 @@
 /*
- * dkim_verify - libopendkim behind mxauth's result type.
+ * dkim_verify - every DKIM-Signature of one message (RFC 6376 6.1).
  *
- * One DKIM_LIB for the process (initialised once, thread-safe for
- * verification handles); one DKIM handle per message.  Keys come from
- * milter/dns through libopendkim's key-lookup callback, so DKIM shares
- * the resolver, its timeouts and cache with SPF and DMARC; a time-out
- * or SERVFAIL is temperror, NXDOMAIN/NODATA "no key" (permerror).
+ * Header fields are kept (they are small and a signature may cover any
+ * of them); the body is streamed through one dkim_body hasher per
+ * evaluated signature and never kept.  At the end each signature is
+ * judged: body hash, x=, then its key through milter/dns (shared cache
+ * and timeouts; a time-out or SERVFAIL is temperror, NXDOMAIN/NODATA
+ * "no key", a permerror), then the header hash and the signature with
+ * OpenSSL.  Parsed keys are cached by dkim_key.
  *
- * On top of the library's verdict, mxauth refuses to call "pass":
- *   - rsa-sha1 signatures (RFC 8301 3.1)          -> policy
- *   - RSA keys shorter than min_key_bits (RFC 8301 3.2) -> policy
- *   - l= shorter than the body, unless allowed (RFC 6376 8.2) -> policy
- *   - more From fields than the signature's h= covers (RFC 6376 8.15,
- *     the header-prepend attack)                   -> fail
- * Locking: the library handle is set up under pthread_once; a verifier
- * belongs to one message (one thread).
+ * On top of the cryptography, mxauth refuses to call "pass":
+ *   - rsa-sha1 signatures (RFC 8301 3.1)                   -> policy
+ *   - RSA keys shorter than min_key_bits (RFC 8301 3.2)    -> policy
+ *   - l= shorter than the body, unless allowed (6376 8.2)  -> policy
+ *   - more From fields than h= covers (RFC 6376 8.15, the
+ *     header-prepend attack)                               -> fail
+ * A verifier belongs to one message (one thread); the digests are
+ * fetched once per process.
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
-#include <opendkim/dkim.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
 
+#include "dkim_canon.h"
+#include "dkim_key.h"
+#include "dkim_sig.h"
 #include "dkim_verify.h"
 #include "dns.h"
 #include "vstr.h"
 #include "xmalloc.h"
 
-#define MAX_TEMP	16	/* signatures with a temporary key failure */
-
-struct dkim_verify {
-	DKIM			*dkim;
-	struct dns		*dns;
-	struct dkim_verify_opts	 opts;
-	unsigned		 nfrom;		/* From fields seen */
-	size_t			 nsighdr;	/* DKIM-Signature fields seen */
-	DKIM_SIGINFO		*temp[MAX_TEMP];
-	size_t			 ntemp;
-	int			 broken;	/* library refused input */
-	int			 eoh;		/* dkim_eoh called */
-	int			 nosig;		/* no signature: skip the body */
+struct field {
+	char		*name;
+	char		*value;
+	size_t		 vlen;
 };
 
-static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
-static DKIM_LIB *lib;
+struct vsig {
+	size_t		 field;		/* index of the DKIM-Signature */
+	struct dkim_sig	*sig;		/* NULL: could not be parsed */
+	char		 why[128];
+	struct dkim_body body;
+};
 
-/* valid_name - d= and s= may hold only what a domain name may */
-static int
-valid_name(const char *s)
-{
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && strchr(".-_", *s) == NULL)
-			return 0;
-	return 1;
-}
+struct dkim_verify {
+	struct dns		*dns;
+	struct dkim_verify_opts	 opts;
+	struct field		*f;
+	size_t			 nf, af;
+	unsigned		 nfrom;
+	struct vsig		*sig;
+	size_t			 nsig, asig;
+	size_t			 ignored;
+	int			 eoh;
+};
 
-/* key_lookup - libopendkim asks for SELECTOR._domainkey.DOMAIN TXT */
-static DKIM_CBSTAT
-key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
-{
-	struct dkim_verify *v = dkim_get_user_context(dkim);
-	const char *d = (const char *)dkim_sig_getdomain(sig);
-	const char *s = (const char *)dkim_sig_getselector(sig);
-	struct vstr name = VSTR_INIT;
-	struct dns_answer *a;
-	DKIM_CBSTAT rc;
-	size_t len;
-	char *txt;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static EVP_MD *md_sha256, *md_sha1;
 
-	if (!valid_name(d) || !valid_name(s))
-		return DKIM_CBSTAT_NOTFOUND;
-	vstr_catf(&name, "%s._domainkey.%s", s, d);
-	a = dns_query(v->dns, vstr_str(&name), LDNS_RR_TYPE_TXT);
-	vstr_free(&name);
-	switch (a->status) {
-	case DNS_OK:
-		txt = dns_txt_join(ldns_rr_list_rr(a->rrs, 0), &len);
-		rc = len < buflen ? DKIM_CBSTAT_CONTINUE : DKIM_CBSTAT_ERROR;
-		if (rc == DKIM_CBSTAT_CONTINUE)
-			memcpy(buf, txt, len + 1);
-		x_free(txt);
-		break;
-	case DNS_NXDOMAIN:
-	case DNS_NODATA:
-		rc = DKIM_CBSTAT_NOTFOUND;
-		break;
-	default:
-		rc = DKIM_CBSTAT_TRYAGAIN;
-		if (v->ntemp < MAX_TEMP)
-			v->temp[v->ntemp++] = sig;
-		break;
-	}
-	dns_answer_free(a);
-	return rc;
-}
-
-/* prescreen - evaluate at most max_signatures, ignore the rest */
-static DKIM_CBSTAT
-prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
-{
-	struct dkim_verify *v = dkim_get_user_context(dkim);
-	int i;
-
-	for (i = (int)v->opts.max_signatures; i < nsigs; i++)
-		dkim_sig_ignore(sigs[i]);
-	return DKIM_CBSTAT_CONTINUE;
-}
-
-/* lib_init - the process's DKIM_LIB */
+/* md_init - fetch the digests once (an implicit fetch per use is slow) */
 static void
-lib_init(void)
+md_init(void)
 {
-	/*
-	 * Keep handles of bad signatures (to report them); fetch keys at
-	 * end of message, not end of header, so a key-lookup failure does
-	 * not stop the body from being hashed.
-	 */
-	unsigned int flags = DKIM_LIBFLAGS_BADSIGHANDLES |
-	    DKIM_LIBFLAGS_DELAYSIGPROC;
-	unsigned int zero = 0;
+	md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	md_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+	if (md_sha256 == NULL || md_sha1 == NULL)
+		x_oom(0);
+}
 
-	if ((lib = dkim_init(NULL, NULL)) == NULL)
-		return;
-	(void)dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags,
-	    sizeof(flags));
-	/* Key size is judged here (policy), not refused by the library. */
-	(void)dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_MINKEYBITS, &zero,
-	    sizeof(zero));
-	(void)dkim_set_key_lookup(lib, key_lookup);
-	(void)dkim_set_prescreen(lib, prescreen);
+/* sig_md - the digest of a signature's algorithm */
+static const EVP_MD *
+sig_md(const struct dkim_sig *sig)
+{
+	return sig->alg == DKIM_ALG_RSA_SHA1 ? md_sha1 : md_sha256;
 }
 
 /* dkim_verify_start - a verifier for one message */
@@ -144,238 +89,333 @@ dkim_verify_start(struct dns *dns, const struct dkim_verify_opts *opts,
     const char *id)
 {
 	struct dkim_verify *v;
-	DKIM_STAT st;
 
-	pthread_once(&lib_once, lib_init);
-	if (lib == NULL || dns == NULL)
+	(void)id;
+	if (dns == NULL)
 		return NULL;
+	pthread_once(&md_once, md_init);
 	v = xcalloc(1, sizeof(*v));
 	v->dns = dns;
 	v->opts = *opts;
-	v->dkim = dkim_verify(lib, (const unsigned char *)(id != NULL ? id :
-	    "mxauth"), NULL, &st);
-	if (v->dkim == NULL) {
-		x_free(v);
-		return NULL;
-	}
-	dkim_set_user_context(v->dkim, v);
 	return v;
 }
 
-/* dkim_verify_header - "Name:value" with CRLF folds, as signed */
+/* add_sig - a DKIM-Signature field: parse it, or count it as ignored */
+static void
+add_sig(struct dkim_verify *v, size_t field)
+{
+	struct vsig *s;
+
+	if (v->nsig >= v->opts.max_signatures) {
+		v->ignored++;
+		return;
+	}
+	if (v->nsig == v->asig) {
+		v->asig = v->asig * 2 + 2;
+		v->sig = xrealloc(v->sig, v->asig * sizeof(*v->sig));
+	}
+	s = &v->sig[v->nsig++];
+	memset(s, 0, sizeof(*s));
+	s->field = field;
+	s->sig = dkim_sig_parse(v->f[field].value, v->f[field].vlen, s->why,
+	    sizeof(s->why));
+}
+
+/* dkim_verify_header - one field as received; VALUE after the colon */
 void
 dkim_verify_header(struct dkim_verify *v, const char *name, const char *value)
 {
-	struct vstr h = VSTR_INIT;
-	const char *p;
+	struct field *f;
 
-	if (v == NULL || v->broken)
+	if (v == NULL || v->eoh)
 		return;
+	if (v->nf == v->af) {
+		v->af = v->af * 2 + 16;
+		v->f = xrealloc(v->f, v->af * sizeof(*v->f));
+	}
+	f = &v->f[v->nf++];
+	f->name = xstrdup(name);
+	f->vlen = strlen(value);
+	/* Without SMFIP_HDR_LEADSPC the MTA dropped the usual space. */
+	if (*value != ' ' && *value != '\t') {
+		f->value = xmalloc(f->vlen + 2);
+		f->value[0] = ' ';
+		memcpy(f->value + 1, value, ++f->vlen);
+	} else
+		f->value = xstrdup(value);
 	if (strcasecmp(name, "From") == 0)
 		v->nfrom++;
 	else if (strcasecmp(name, "DKIM-Signature") == 0)
-		v->nsighdr++;
-	vstr_catf(&h, "%s:", name);
-	/* Without SMFIP_HDR_LEADSPC the MTA dropped the usual space. */
-	if (*value != ' ' && *value != '\t')
-		vstr_catc(&h, ' ');
-	for (p = value; *p != '\0'; p++) {
-		if (*p == '\n' && (p == value || p[-1] != '\r'))
-			vstr_catc(&h, '\r');
-		vstr_catc(&h, *p);
-	}
-	if (dkim_header(v->dkim, (u_char *)h.buf, h.len) != DKIM_STAT_OK)
-		v->broken = 1;
-	vstr_free(&h);
+		add_sig(v, v->nf - 1);
 }
 
-/* end_of_header - dkim_eoh once; no signature means no body work */
+/* end_of_header - start a body hasher for each parsed signature */
 static void
 end_of_header(struct dkim_verify *v)
 {
-	DKIM_STAT st;
+	size_t i;
 
 	if (v->eoh)
 		return;
 	v->eoh = 1;
-	if (v->broken)
-		return;
-	st = dkim_eoh(v->dkim);
-	if (st == DKIM_STAT_NOSIG)
-		v->nosig = 1;
-	else if (st != DKIM_STAT_OK)
-		v->broken = 1;
+	for (i = 0; i < v->nsig; i++)
+		if (v->sig[i].sig != NULL)
+			dkim_body_init(&v->sig[i].body, sig_md(v->sig[i].sig),
+			    v->sig[i].sig->brelaxed, v->sig[i].sig->l);
 }
 
 /* dkim_verify_body - a chunk of the body, CRLF line ends */
 void
 dkim_verify_body(struct dkim_verify *v, const unsigned char *buf, size_t len)
 {
+	size_t i;
+
 	if (v == NULL || len == 0)
 		return;
 	end_of_header(v);
-	if (v->broken || v->nosig)
-		return;
-	if (dkim_body(v->dkim, (u_char *)buf, len) != DKIM_STAT_OK)
-		v->broken = 1;
+	for (i = 0; i < v->nsig; i++)
+		if (v->sig[i].sig != NULL)
+			dkim_body_update(&v->sig[i].body, buf, len);
 }
 
-/* tag - a signature tag's value, or NULL */
-static const char *
-tag(DKIM_SIGINFO *sig, const char *name)
+/* header_data - the canonical header fields SIG signed (RFC 6376 5.4.2) */
+static void
+header_data(const struct dkim_verify *v, const struct vsig *s,
+    struct vstr *out)
 {
-	return (const char *)dkim_sig_gettagvalue(sig, 0, (u_char *)name);
+	const struct dkim_sig *sig = s->sig;
+	const struct field *self = &v->f[s->field];
+	unsigned char *used = xcalloc(v->nf + 1, 1);
+	struct vstr val = VSTR_INIT;
+	size_t k, j;
+
+	/* Each h= name takes the bottom-most unused field of that name. */
+	for (k = 0; k < sig->nh; k++)
+		for (j = v->nf; j-- > 0;)
+			if (!used[j] && strcasecmp(v->f[j].name,
+			    sig->h[k]) == 0) {
+				used[j] = 1;
+				dkim_canon_header(out, sig->hrelaxed,
+				    v->f[j].name, v->f[j].value, v->f[j].vlen, 0);
+				break;
+			}
+	x_free(used);
+	/* 3.7: the signature itself, b= emptied, no trailing CRLF. */
+	vstr_ncat(&val, self->value, sig->b_off);
+	vstr_ncat(&val, self->value + sig->b_end, self->vlen - sig->b_end);
+	dkim_canon_header(out, sig->hrelaxed, self->name, val.buf, val.len, 1);
+	vstr_free(&val);
 }
 
-/* h_from_count - how many times the signature's h= names From */
-static unsigned
-h_from_count(DKIM_SIGINFO *sig)
+/*
+ * check_crypto - whether SIG's b= is KEY's signature over DATA: RSA
+ * PKCS#1 v1.5 of the digest; Ed25519 over the SHA-256 digest (RFC 8463 3)
+ */
+static int
+check_crypto(const struct dkim_sig *sig, EVP_PKEY *key, const char *data,
+    size_t len)
 {
-	const char *h = tag(sig, "h"), *p, *end;
-	unsigned n = 0;
+	unsigned char dig[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	EVP_PKEY_CTX *pctx = NULL;
+	EVP_MD_CTX *mctx = NULL;
+	int ok = 0;
 
-	for (p = h; p != NULL && *p != '\0'; p = *end ? end + 1 : end) {
-		while (isspace((unsigned char)*p))
-			p++;
-		for (end = p; *end != '\0' && *end != ':'; end++)
-			;
-		if (end - p >= 4 && strncasecmp(p, "from", 4) == 0) {
-			const char *q = p + 4;
-
-			while (q < end && isspace((unsigned char)*q))
-				q++;
-			if (q == end)
-				n++;
-		}
+	if (EVP_Digest(data, len, dig, &dlen, sig_md(sig), NULL) != 1)
+		return 0;
+	if (sig->alg == DKIM_ALG_ED25519_SHA256) {
+		if ((mctx = EVP_MD_CTX_new()) == NULL)
+			x_oom(0);
+		ok = EVP_DigestVerifyInit_ex(mctx, NULL, NULL, NULL, NULL, key,
+		    NULL) == 1 && EVP_DigestVerify(mctx, sig->b, sig->blen, dig,
+		    dlen) == 1;
+	} else {
+		if ((pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) == NULL)
+			x_oom(0);
+		ok = EVP_PKEY_verify_init(pctx) == 1 &&
+		    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) > 0 &&
+		    EVP_PKEY_CTX_set_signature_md(pctx, sig_md(sig)) > 0 &&
+		    EVP_PKEY_verify(pctx, sig->b, sig->blen, dig, dlen) == 1;
 	}
+	EVP_MD_CTX_free(mctx);
+	EVP_PKEY_CTX_free(pctx);
+	ERR_clear_error();	/* a bad signature is an answer, not an error */
+	return ok;
+}
+
+/*
+ * get_key - SIG's key from SELECTOR._domainkey.DOMAIN TXT; the result
+ * when there is none to use (temperror or permerror), else DKIM_RES_NONE
+ */
+static enum dkim_res
+get_key(struct dkim_verify *v, const struct dkim_sig *sig,
+    struct dkim_key *key, struct vstr *reason)
+{
+	struct vstr name = VSTR_INIT;
+	struct dns_answer *a;
+	enum dkim_res res = DKIM_RES_PERMERROR;
+	char why[128] = "no key";
+	size_t i, len;
+	char *txt;
+
+	vstr_catf(&name, "%s._domainkey.%s", sig->s, sig->d);
+	a = dns_query(v->dns, vstr_str(&name), LDNS_RR_TYPE_TXT);
+	vstr_free(&name);
+	switch (a->status) {
+	case DNS_OK:
+		/* RFC 6376 3.6.2.2: several records, use one that parses. */
+		for (i = 0; i < ldns_rr_list_rr_count(a->rrs); i++) {
+			txt = dns_txt_join(ldns_rr_list_rr(a->rrs, i), &len);
+			if (txt != NULL && dkim_key_parse(txt, len, sig->alg,
+			    key, why, sizeof(why)) == 0)
+				res = DKIM_RES_NONE;
+			x_free(txt);
+			if (res == DKIM_RES_NONE)
+				break;
+		}
+		break;
+	case DNS_NXDOMAIN:
+	case DNS_NODATA:
+		break;
+	default:
+		res = DKIM_RES_TEMPERROR;
+		snprintf(why, sizeof(why), "key lookup failed temporarily (%s)",
+		    dns_status_str(a->status));
+		break;
+	}
+	dns_answer_free(a);
+	if (res != DKIM_RES_NONE)
+		vstr_cat(reason, why);
+	return res;
+}
+
+/* i_domain_is_d - t=s: the i= domain must be d= itself (3.6.1) */
+static int
+i_domain_is_d(const struct dkim_sig *sig)
+{
+	const char *at;
+
+	if (sig->i == NULL)
+		return 1;
+	at = strrchr(sig->i, '@');
+	return at != NULL && strcasecmp(at + 1, sig->d) == 0;
+}
+
+/* verify - the cryptographic verdict on one parsed signature */
+static enum dkim_res
+verify(struct dkim_verify *v, struct vsig *s, struct dkim_key *key,
+    struct vstr *reason)
+{
+	const struct dkim_sig *sig = s->sig;
+	unsigned char bh[EVP_MAX_MD_SIZE];
+	struct vstr data = VSTR_INIT;
+	time_t now = v->opts.now != 0 ? v->opts.now : time(NULL);
+	enum dkim_res res;
+	size_t n;
+
+	end_of_header(v);
+	n = dkim_body_final(&s->body, bh);
+	if (sig->x >= 0 && sig->x < (int64_t)now) {
+		vstr_cat(reason, "signature expired (x=)");
+		return DKIM_RES_FAIL;
+	}
+	/* RFC 6376 6.1.2 before 6.1.3: a key failure outranks the hashes. */
+	if ((res = get_key(v, sig, key, reason)) != DKIM_RES_NONE)
+		return res;
+	if (key->strict && !i_domain_is_d(sig)) {
+		vstr_cat(reason, "key t=s forbids an i= subdomain");
+		return DKIM_RES_PERMERROR;
+	}
+	if (sig->l >= 0 && (uint64_t)sig->l > s->body.total) {
+		vstr_catf(reason, "l=%lld is longer than the %llu-byte body",
+		    (long long)sig->l, (unsigned long long)s->body.total);
+		return DKIM_RES_FAIL;
+	}
+	if (n != sig->bhlen || memcmp(bh, sig->bh, n) != 0) {
+		vstr_cat(reason, "body hash did not verify");
+		return DKIM_RES_FAIL;
+	}
+	header_data(v, s, &data);
+	res = check_crypto(sig, key->pkey, data.buf, data.len) ?
+	    DKIM_RES_PASS : DKIM_RES_FAIL;
+	vstr_free(&data);
+	if (res == DKIM_RES_FAIL)
+		vstr_cat(reason, "signature did not verify");
+	return res;
+}
+
+/* from_count - how many times h= names From */
+static unsigned
+from_count(const struct dkim_sig *sig)
+{
+	unsigned n = 0;
+	size_t k;
+
+	for (k = 0; k < sig->nh; k++)
+		n += strcmp(sig->h[k], "from") == 0;
 	return n;
 }
 
-/* was_temp - whether the key lookup for SIG failed temporarily */
-static int
-was_temp(const struct dkim_verify *v, const DKIM_SIGINFO *sig)
-{
-	size_t i;
-
-	for (i = 0; i < v->ntemp; i++)
-		if (v->temp[i] == sig)
-			return 1;
-	return 0;
-}
-
-/* from_error - the result a library error gives, with its reason */
+/* judge - one signature's result: the verdict, then mxauth's rules */
 static enum dkim_res
-from_error(int err, const char **reason)
+judge(struct dkim_verify *v, struct vsig *s, struct vstr *reason)
 {
-	*reason = dkim_sig_geterrorstr(err);
-	switch (err) {
-	case DKIM_SIGERROR_BADSIG:
-		*reason = "signature did not verify";
-		return DKIM_RES_FAIL;
-	case DKIM_SIGERROR_EXPIRED:
-		*reason = "signature expired (x=)";
-		return DKIM_RES_FAIL;
-	case DKIM_SIGERROR_KEYFAIL:
-		return DKIM_RES_TEMPERROR;
-	case DKIM_SIGERROR_DNSSYNTAX:
-		*reason = "key record is malformed";
-		return DKIM_RES_PERMERROR;
-	case DKIM_SIGERROR_NOKEY:
-		*reason = "no key";
-		return DKIM_RES_PERMERROR;
-	case DKIM_SIGERROR_KEYREVOKED:
-		*reason = "key revoked";
-		return DKIM_RES_PERMERROR;
-	case DKIM_SIGERROR_KEYTOOSMALL:
-		return DKIM_RES_POLICY;
-	default:
-		return DKIM_RES_PERMERROR;	/* syntax, key format, ... */
-	}
-}
-
-/* judge - one signature's result and reason */
-static enum dkim_res
-judge(struct dkim_verify *v, DKIM_SIGINFO *sig, struct vstr *reason)
-{
-	const char *why = NULL, *d = tag(sig, "d"), *s = tag(sig, "s");
-	unsigned int flags = dkim_sig_getflags(sig), bits = 0;
-	ssize_t msglen = -1, canonlen = -1, signlen = -1;
-	dkim_alg_t alg = DKIM_SIGN_UNKNOWN;
+	const struct dkim_sig *sig = s->sig;
+	struct dkim_key key;
 	enum dkim_res res;
 
-	if (!valid_name(d) || !valid_name(s)) {
-		vstr_cat(reason, "invalid d= or s=");
+	if (sig == NULL) {
+		vstr_cat(reason, s->why);
 		return DKIM_RES_PERMERROR;
 	}
-	if (was_temp(v, sig)) {
-		vstr_cat(reason, "key lookup failed temporarily");
-		return DKIM_RES_TEMPERROR;
-	}
-	/* The library stops at a temporary key failure of another one. */
-	if ((flags & DKIM_SIGFLAG_PROCESSED) == 0 && v->ntemp > 0) {
-		vstr_cat(reason, "not evaluated after a key lookup failure");
-		return DKIM_RES_TEMPERROR;
-	}
-	if ((flags & DKIM_SIGFLAG_PASSED) != 0 &&
-	    dkim_sig_getbh(sig) == DKIM_SIGBH_MATCH)
-		res = DKIM_RES_PASS;
-	else if (dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH) {
-		res = DKIM_RES_FAIL;
-		why = "body hash did not verify";
-	} else if (dkim_sig_geterror(sig) == DKIM_SIGERROR_OK) {
-		res = DKIM_RES_FAIL;
-		why = "signature did not verify";
-	} else
-		res = from_error(dkim_sig_geterror(sig), &why);
-	if (why != NULL)
-		vstr_cat(reason, why);
-	/* RFC 6376 8.15: a From the signature does not cover. */
-	if (res == DKIM_RES_PASS && v->nfrom > h_from_count(sig)) {
-		vstr_catf(reason, "%u From fields, h= covers %u", v->nfrom,
-		    h_from_count(sig));
-		return DKIM_RES_FAIL;
-	}
+	memset(&key, 0, sizeof(key));
+	res = verify(v, s, &key, reason);
+	dkim_key_release(&key);
 	if (res != DKIM_RES_PASS)
 		return res;
-	(void)dkim_sig_getsignalg(sig, &alg);
-	(void)dkim_sig_getkeysize(sig, &bits);
-	if (alg == DKIM_SIGN_RSASHA1) {
+	/* RFC 6376 8.15: a From the signature does not cover. */
+	if (v->nfrom > from_count(sig)) {
+		vstr_catf(reason, "%u From fields, h= covers %u", v->nfrom,
+		    from_count(sig));
+		return DKIM_RES_FAIL;
+	}
+	if (sig->alg == DKIM_ALG_RSA_SHA1) {
 		vstr_cat(reason, "rsa-sha1 is not accepted (RFC 8301)");
 		return DKIM_RES_POLICY;
 	}
-	if (alg != DKIM_SIGN_ED25519SHA256 && bits < v->opts.min_key_bits) {
-		vstr_catf(reason, "%u-bit key, minimum %u", bits,
+	if (sig->alg != DKIM_ALG_ED25519_SHA256 &&
+	    key.bits < v->opts.min_key_bits) {
+		vstr_catf(reason, "%u-bit key, minimum %u", key.bits,
 		    v->opts.min_key_bits);
 		return DKIM_RES_POLICY;
 	}
-	(void)dkim_sig_getcanonlen(v->dkim, sig, &msglen, &canonlen, &signlen);
-	if (!v->opts.allow_partial_body && signlen >= 0 && msglen > signlen) {
-		vstr_catf(reason, "l=%zd covers part of a %zd-byte body",
-		    signlen, msglen);
+	if (!v->opts.allow_partial_body && sig->l >= 0 &&
+	    s->body.total > (uint64_t)sig->l) {
+		vstr_catf(reason, "l=%lld covers part of a %llu-byte body",
+		    (long long)sig->l, (unsigned long long)s->body.total);
 		return DKIM_RES_POLICY;
 	}
 	return res;
 }
 
-/* fill - copy a signature's identifiers into R */
+/* fill - a signature's identifiers into R */
 static void
-fill(DKIM_SIGINFO *sig, struct dkim_result *r)
+fill(const struct dkim_sig *sig, struct dkim_result *r)
 {
-	const char *t;
+	struct vstr id = VSTR_INIT;
 
-	r->domain = xstrdup((t = tag(sig, "d")) != NULL ? t : "");
-	r->selector = xstrdup((t = tag(sig, "s")) != NULL ? t : "");
-	r->algorithm = xstrdup((t = tag(sig, "a")) != NULL ? t : "");
-	if ((t = tag(sig, "i")) != NULL)
-		r->identity = xstrdup(t);
+	if (sig == NULL)
+		return;
+	r->domain = xstrdup(sig->d);
+	r->selector = xstrdup(sig->s);
+	r->algorithm = xstrdup(sig->a);
+	if (sig->i != NULL)
+		r->identity = xstrdup(sig->i);
 	else {
-		struct vstr id = VSTR_INIT;
-
-		vstr_catf(&id, "@%s", r->domain);	/* RFC 6376 3.5 default */
+		vstr_catf(&id, "@%s", sig->d);	/* RFC 6376 3.5 default */
 		r->identity = vstr_steal(&id);
 	}
-	if ((t = tag(sig, "b")) != NULL)
-		r->b = xstrndup(t, 8);		/* RFC 6008 */
+	r->b = xstrdup(sig->b8);
 }
 
 /* dkim_verify_end - verify and report each evaluated signature */
@@ -383,56 +423,45 @@ size_t
 dkim_verify_end(struct dkim_verify *v, struct dkim_result **out,
     size_t *ignored)
 {
-	DKIM_SIGINFO **sigs = NULL;
 	struct vstr reason = VSTR_INIT;
 	struct dkim_result *res;
-	int nsigs = 0, i;
-	size_t n = 0;
+	size_t i;
 
 	*out = NULL;
-	*ignored = 0;
-	if (v == NULL || v->nsighdr == 0)
+	*ignored = v != NULL ? v->ignored : 0;
+	if (v == NULL || v->nsig == 0)
 		return 0;
-	end_of_header(v);
-	if (!v->broken && !v->nosig)
-		(void)dkim_eom(v->dkim, NULL);
-	if (v->nosig || dkim_getsiglist(v->dkim, &sigs, &nsigs) !=
-	    DKIM_STAT_OK || nsigs < 0)
-		nsigs = 0;
-	res = xcalloc((size_t)nsigs + v->nsighdr, sizeof(*res));
-	for (i = 0; i < nsigs; i++) {
-		if ((dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE) != 0) {
-			(*ignored)++;
-			continue;
-		}
+	res = xcalloc(v->nsig, sizeof(*res));
+	for (i = 0; i < v->nsig; i++) {
 		vstr_reset(&reason);
-		res[n].result = v->broken ? DKIM_RES_PERMERROR :
-		    judge(v, sigs[i], &reason);
-		if (v->broken)
-			vstr_cat(&reason, "message could not be parsed");
-		fill(sigs[i], &res[n]);
+		res[i].result = judge(v, &v->sig[i], &reason);
+		fill(v->sig[i].sig, &res[i]);
 		if (reason.len > 0)
-			res[n].reason = xstrdup(vstr_str(&reason));
-		n++;
+			res[i].reason = xstrdup(vstr_str(&reason));
 	}
 	vstr_free(&reason);
-	/* Fields the library could not even parse are permerror, not none. */
-	while (n + *ignored < v->nsighdr) {
-		res[n].result = DKIM_RES_PERMERROR;
-		res[n].reason = xstrdup("DKIM-Signature could not be parsed");
-		n++;
-	}
 	*out = res;
-	return n;
+	return v->nsig;
 }
 
 /* dkim_verify_free - release the verifier; NULL is a no-op */
 void
 dkim_verify_free(struct dkim_verify *v)
 {
+	size_t i;
+
 	if (v == NULL)
 		return;
-	dkim_free(v->dkim);
+	for (i = 0; i < v->nsig; i++) {
+		dkim_body_free(&v->sig[i].body);
+		dkim_sig_free(v->sig[i].sig);
+	}
+	for (i = 0; i < v->nf; i++) {
+		x_free(v->f[i].name);
+		x_free(v->f[i].value);
+	}
+	x_free(v->sig);
+	x_free(v->f);
 	x_free(v);
 }
 

@@ -1,17 +1,20 @@
 /*
  * dkim_verify - DKIM verification of every signature of one message
- * (RFC 6376, RFC 8463 Ed25519, RFC 8301 crypto rules), with libopendkim.
+ * (RFC 6376, RFC 8463 Ed25519, RFC 8301 crypto rules); mxauth's own
+ * parser and canonicalization (dkim_sig, dkim_canon, dkim_key) over
+ * OpenSSL's digests and signature checks.
  *
  * Fed incrementally in SMTP order: dkim_verify_header per field,
  * dkim_verify_body per chunk, then dkim_verify_end, which returns one
  * struct dkim_result per evaluated signature.  Key lookups go through
  * milter/dns (shared cache and timeouts).  mxauth keeps no copy of the
- * body.  Only this module includes libopendkim.
+ * body.
  */
 #ifndef MXAUTH_DKIM_VERIFY_H
 #define MXAUTH_DKIM_VERIFY_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "result.h"
 
@@ -22,6 +25,7 @@ struct dkim_verify_opts {
 	unsigned	 min_key_bits;		/* RSA keys below never pass */
 	int		 allow_partial_body;	/* l= shorter than the body */
 	unsigned	 max_signatures;	/* evaluate at most this many */
+	time_t		 now;			/* x= judged at; 0 = now */
 };
 
 /* dkim_verify_start - a verifier for one message; NULL if DKIM is off */

@@ -111,6 +111,13 @@ eval_set_helo(struct eval *e, const char *helo)
 	replace(&e->helo, helo);
 }
 
+/* eval_set_time - judge signature expiry (x=) as of T (mxauth-check) */
+void
+eval_set_time(struct eval *e, time_t t)
+{
+	e->now = t;
+}
+
 /* eval_set_auth - SMTP AUTH identity; NULL or "" = not authenticated */
 void
 eval_set_auth(struct eval *e, const char *user)
@@ -195,6 +202,7 @@ eval_header(struct eval *e, const char *name, const char *value)
 		o.min_key_bits = (unsigned)e->conf->dkim_min_key_bits;
 		o.allow_partial_body = e->conf->dkim_allow_partial_body;
 		o.max_signatures = (unsigned)e->conf->dkim_max_signatures;
+		o.now = e->now;
 		e->dkim_v = dkim_verify_start(e->dns, &o, e->queue_id);
 	}
 	dkim_verify_header(e->dkim_v, name, value);

@@ -17,6 +17,7 @@
 #define MXAUTH_EVAL_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "result.h"
 #include "vstr.h"
@@ -43,6 +44,7 @@ struct eval {
 	char		*helo;
 	char		*mail_from;	/* without <>; "" = null sender */
 	char		*auth_user;
+	time_t		 now;		/* judge x= at this time; 0 = now */
 
 	/* header facts */
 	size_t		 nheaders;
@@ -78,6 +80,7 @@ void	 eval_set_client(struct eval *, const char *ip, const char *host);
 void	 eval_set_helo(struct eval *, const char *);
 void	 eval_set_auth(struct eval *, const char *);
 void	 eval_set_mail_from(struct eval *, const char *);
+void	 eval_set_time(struct eval *, time_t);
 enum action eval_envelope(struct eval *);
 void	 eval_header(struct eval *, const char *name, const char *value);
 void	 eval_body(struct eval *, const unsigned char *, size_t);

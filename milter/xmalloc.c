@@ -13,8 +13,8 @@
 
 #include "xmalloc.h"
 
-/* x_oom - report allocation failure and abort */
-static void
+/* x_oom - report allocation failure and abort (also for libraries') */
+void
 x_oom(size_t len)
 {
 	fprintf(stderr, "mxauth: out of memory allocating %zu bytes\n", len);

@@ -16,5 +16,7 @@ void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 void	 x_free(void *);
+/* x_oom - abort for an allocation of LEN that failed (0: a library's) */
+void	 x_oom(size_t len) __attribute__((noreturn));
 
 #endif
