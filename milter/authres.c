@@ -323,20 +323,40 @@ fmt_dkim(struct vstr *out, const struct authres_in *in)
 	}
 }
 
-/* fmt_dmarc - resinfo for DMARC (RFC 7489 11.2) */
+/*
+ * fmt_dmarc - resinfo for DMARC (RFC 7489 11.2, RFC 9989):
+ * dmarc=RESULT (p=P sp=S dis=D) header.from=DOMAIN policy.dmarc=D
+ */
 static void
 fmt_dmarc(struct vstr *out, const struct authres_in *in)
 {
 	const struct dmarc_result *dm = in->dmarc;
+	const char *dis;
 
-	if (dm == NULL)
+	if (dm == NULL) {
 		vstr_cat(out, ";\n\tdmarc=none (not checked)");
-	else
+	} else {
 		vstr_catf(out, ";\n\tdmarc=%s", result_dmarc_str(dm->result));
+		dis = result_policy_str(dm->disposition != DMARC_POLICY_UNSET ?
+		    dm->disposition : DMARC_POLICY_NONE);
+		if (dm->p != DMARC_POLICY_UNSET)
+			vstr_catf(out, " (p=%s sp=%s dis=%s)",
+			    result_policy_str(dm->p), result_policy_str(dm->sp),
+			    dis);
+		else if (dm->reason != NULL && dm->result != DMARC_RES_PASS) {
+			vstr_cat(out, " (");
+			comment_text(out, dm->reason);
+			vstr_catc(out, ')');
+		}
+	}
 	if (in->from_domain != NULL && *in->from_domain != '\0') {
 		vstr_cat(out, " header.from=");
 		authres_pvalue(out, in->from_domain);
 	}
+	if (dm != NULL && dm->p != DMARC_POLICY_UNSET)
+		vstr_catf(out, " policy.dmarc=%s", result_policy_str(
+		    dm->disposition != DMARC_POLICY_UNSET ? dm->disposition :
+		    DMARC_POLICY_NONE));
 }
 
 /*

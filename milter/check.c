@@ -2,8 +2,8 @@
  * check - mxauth-check, the offline front end over the same core.
  *
  *   mxauth-check [-c CONFIG] [--zone FILE] --ip ADDR [--helo NAME]
- *                [--mail-from ADDR] [--auth USER] [--at EPOCH] [--json]
- *                [MESSAGE]
+ *                [--mail-from ADDR] [--auth USER] [--at EPOCH]
+ *                [--json | --explain] [MESSAGE]
  *
  * It feeds a message file (or stdin) through exactly the calls the milter
  * glue makes, so its verdict is the daemon's.  With --zone, every DNS
@@ -38,6 +38,7 @@ struct opts {
 	const char	*message;
 	time_t		 at;		/* judge DKIM x= at; 0 = now */
 	int		 json;
+	int		 explain;
 };
 
 /* usage - synopsis on stderr, exit 2 */
@@ -47,7 +48,7 @@ usage(void)
 	fprintf(stderr, "usage: mxauth-check [-c config] [--zone file] "
 	    "--ip addr [--helo name]\n"
 	    "                    [--mail-from addr] [--auth user] [--at epoch] "
-	    "[--json] [message]\n");
+	    "[--json | --explain] [message]\n");
 	exit(2);
 }
 
@@ -81,6 +82,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "auth", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "at", required_argument, NULL, 't' },
+		{ "explain", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -98,12 +100,13 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'a': o->auth = optarg; break;
 		case 'j': o->json = 1; break;
 		case 't': o->at = parse_at(optarg); break;
+		case 'x': o->explain = 1; break;
 		default: usage();
 		}
 	}
 	if (optind < argc)
 		o->message = argv[optind++];
-	if (optind != argc || o->ip == NULL)
+	if (optind != argc || o->ip == NULL || (o->json && o->explain))
 		usage();
 	if (inet_pton(AF_INET, o->ip, buf) != 1 &&
 	    inet_pton(AF_INET6, o->ip, buf) != 1) {
@@ -292,6 +295,23 @@ json_dmarc(struct vstr *out, const struct dmarc_result *d)
 	vstr_cat(out, ", \"disposition\": ");
 	vstr_json(out, d->disposition == DMARC_POLICY_UNSET ? "none" :
 	    result_policy_str(d->disposition));
+	vstr_cat(out, ", \"p\": ");
+	if (d->p == DMARC_POLICY_UNSET)
+		vstr_cat(out, "null");
+	else
+		vstr_json(out, result_policy_str(d->p));
+	vstr_cat(out, ", \"sp\": ");
+	if (d->sp == DMARC_POLICY_UNSET)
+		vstr_cat(out, "null");
+	else
+		vstr_json(out, result_policy_str(d->sp));
+	vstr_cat(out, ", \"policy_domain\": ");
+	json_str_or_null(out, d->policy_domain);
+	vstr_cat(out, ", \"org_domain\": ");
+	json_str_or_null(out, d->org_domain);
+	vstr_catf(out, ", \"testing\": %s", d->testing ? "true" : "false");
+	vstr_cat(out, ", \"reason\": ");
+	json_str_or_null(out, d->reason);
 	vstr_catf(out, ", \"spf_aligned\": %s, \"dkim_aligned\": %s}",
 	    d->spf_aligned ? "true" : "false",
 	    d->dkim_aligned ? "true" : "false");
@@ -336,6 +356,48 @@ print_plain(const struct eval *e)
 		printf("%s: %s\n", e->add[i].name, e->add[i].value);
 	printf("action: %s (%s)\n", result_action_str(e->action),
 	    vstr_str(&e->reason));
+	if (e->action == ACTION_REJECT || e->action == ACTION_TEMPFAIL)
+		printf("reply: %s %s %s\n", e->rcode != NULL ? e->rcode : "550",
+		    e->xcode != NULL ? e->xcode : "5.7.1", vstr_str(&e->reply));
+}
+
+/*
+ * print_explain - the reasoning behind the verdict, for a person:
+ * where the client stands, SPF, each DKIM signature, then the DMARC
+ * walk and the site rule eval collected in EXPLAIN
+ */
+static void
+print_explain(const struct eval *e, const struct vstr *explain)
+{
+	size_t i;
+
+	printf("client %s (%s), HELO %s, MAIL FROM <%s>\n",
+	    e->client_ip != NULL ? e->client_ip : "-",
+	    result_ingress_str(e->ingress), e->helo != NULL ? e->helo : "-",
+	    e->mail_from != NULL ? e->mail_from : "");
+	if (!result_outside(e->ingress)) {
+		printf("inside the edge: nothing is checked\n");
+		return;
+	}
+	if (e->spf != NULL)
+		printf("SPF: %s for %s (identity %s)\n",
+		    result_spf_str(e->spf->result), e->spf->domain != NULL ?
+		    e->spf->domain : "-", e->spf->identity == SPF_ID_HELO ?
+		    "HELO" : "MAIL FROM");
+	if (e->ndkim == 0)
+		printf("DKIM: no signature evaluated\n");
+	for (i = 0; i < e->ndkim; i++)
+		printf("DKIM: %s d=%s s=%s%s%s%s\n",
+		    result_dkim_str(e->dkim[i].result),
+		    e->dkim[i].domain != NULL ? e->dkim[i].domain : "-",
+		    e->dkim[i].selector != NULL ? e->dkim[i].selector : "-",
+		    e->dkim[i].reason != NULL ? " (" : "",
+		    e->dkim[i].reason != NULL ? e->dkim[i].reason : "",
+		    e->dkim[i].reason != NULL ? ")" : "");
+	if (explain->len > 0)
+		fputs(vstr_str(explain), stdout);
+	else
+		printf("decided at MAIL FROM: %s\n", vstr_str(&e->reason));
 }
 
 /* load_conf - -c FILE, else the default file if present, else defaults */
@@ -384,7 +446,7 @@ open_dns(const struct opts *o, const struct conf *conf)
 int
 main(int argc, char **argv)
 {
-	struct vstr msg = VSTR_INIT;
+	struct vstr msg = VSTR_INIT, explain = VSTR_INIT;
 	struct opts o;
 	struct conf *conf;
 	struct dns *dns;
@@ -408,6 +470,8 @@ main(int argc, char **argv)
 		fclose(fp);
 
 	e = eval_new(conf, dns);
+	if (o.explain)
+		e->explain = &explain;
 	eval_set_client(e, o.ip, NULL);
 	eval_set_helo(e, o.helo);
 	eval_set_time(e, o.at);
@@ -416,6 +480,8 @@ main(int argc, char **argv)
 	if (eval_envelope(e) == ACTION_ACCEPT)
 		feed_message(e, msg.buf != NULL ? msg.buf : "", msg.len);
 	eval_end(e);
+	if (o.explain)
+		print_explain(e, &explain);
 	if (o.json)
 		print_json(e);
 	else
@@ -425,5 +491,6 @@ main(int argc, char **argv)
 	conf_release(conf);
 	dns_free(dns);
 	vstr_free(&msg);
+	vstr_free(&explain);
 	return 0;
 }

@@ -35,6 +35,7 @@
 #include "conf.h"
 #include "conf_table.h"
 #include "netlist.h"
+#include "overrides.h"
 #include "vstr.h"
 #include "xmalloc.h"
 
@@ -473,6 +474,11 @@ conf_load(const char *path, char *err, size_t errlen)
 	if (rc == 0)
 		fill_defaults(c, set);
 	x_free(set);
+	/* The overrides start from the finished global settings. */
+	if (rc == 0 && *c->policy_overrides != '\0' &&
+	    (c->overrides = overrides_load(c->policy_overrides + 5, &c->site,
+	    err, errlen)) == NULL)
+		rc = -1;
 	if (rc != 0) {
 		conf_free(c);
 		return NULL;
@@ -496,6 +502,7 @@ conf_free(struct conf *c)
 		else if (def->type == CONF_NETLIST)
 			netlist_free(*FIELD(c, def, struct netlist *));
 	}
+	overrides_free(c->overrides);
 	x_free(c->path);
 	x_free(c);
 }

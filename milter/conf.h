@@ -19,6 +19,19 @@
 #include <stdio.h>
 
 struct netlist;
+struct overrides;
+
+/*
+ * What the site does with a DMARC verdict; the global one is in struct
+ * conf, a domain's own from policy_overrides (overrides.c).
+ */
+struct conf_site {
+	int		 policy;		/* enum conf_dmarc_policy */
+	int		 reject_action;		/* enum conf_dmarc_action */
+	int		 quarantine_action;	/* enum conf_dmarc_action */
+	int		 temperror_action;	/* enum conf_spf_temp */
+	int		 dry_run;		/* bool: log, accept */
+};
 
 struct conf {
 	int		 refcnt;	/* owned by conf.c */
@@ -55,6 +68,43 @@ struct conf {
 	int		 dkim_min_key_bits;	/* RSA keys below never pass */
 	int		 dkim_allow_partial_body; /* bool: l= may pass */
 	int		 dkim_max_signatures;	/* evaluated per message */
+
+	/* DMARC */
+	int		 dmarc_org_domain;	/* enum conf_org_domain */
+	char		*psl_file;		/* Public Suffix List (psl mode) */
+	struct conf_site site;
+	int		 dmarc_bad_from_action;	/* enum conf_dmarc_action */
+	int		 quarantine_method;	/* enum conf_quarantine */
+	char		*dmarc_reject_text;	/* $domain expanded */
+	char		*policy_overrides;	/* file:PATH, or "" */
+	struct overrides *overrides;		/* loaded from it, or NULL */
+};
+
+/* dmarc_*_action values (table order) */
+enum conf_dmarc_action {
+	CONF_DMARC_REJECT = 0,
+	CONF_DMARC_QUARANTINE,
+	CONF_DMARC_NONE
+};
+
+/* a domain's policy as the site sees it (policy_overrides only) */
+enum conf_dmarc_policy {
+	CONF_POLICY_PUBLISHED = 0,	/* what the domain publishes */
+	CONF_POLICY_NONE,
+	CONF_POLICY_QUARANTINE,
+	CONF_POLICY_REJECT
+};
+
+/* dmarc_org_domain values (table order) */
+enum conf_org_domain {
+	CONF_ORG_TREEWALK = 0,		/* RFC 9989 */
+	CONF_ORG_PSL			/* RFC 7489, Public Suffix List */
+};
+
+/* quarantine_method values (table order) */
+enum conf_quarantine {
+	CONF_QUARANTINE_HOLD = 0,	/* smfi_quarantine: Postfix hold queue */
+	CONF_QUARANTINE_HEADER		/* X-Mxauth-Quarantine field */
 };
 
 /* spf_{fail,softfail,permerror}_action values (table order) */

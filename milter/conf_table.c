@@ -27,6 +27,10 @@ static const char *const log_levels[] = {
 };
 static const char *const spf_actions[] = { "none", "reject", NULL };
 static const char *const spf_temp_actions[] = { "accept", "tempfail", NULL };
+static const char *const dmarc_actions[] = { "reject", "quarantine", "none",
+	NULL };
+static const char *const org_domains[] = { "treewalk", "psl", NULL };
+static const char *const quarantine_methods[] = { "hold", "header", NULL };
 
 /* port_ok - a decimal port 1..65535 */
 static int
@@ -189,6 +193,32 @@ bad:
 	return -1;
 }
 
+/* check_reply_text - printable ASCII for an SMTP reply, 1..200 bytes */
+static int
+check_reply_text(const char *v, struct vstr *out, char *err, size_t errlen)
+{
+	const char *p;
+
+	(void)out;
+	for (p = v; *p >= 0x20 && *p < 0x7f; p++)
+		;
+	if (*p == '\0' && p > v && p - v <= 200)
+		return 0;
+	snprintf(err, errlen, "must be 1 to 200 printable ASCII characters");
+	return -1;
+}
+
+/* check_file_ref - empty or file:/ABSOLUTE/PATH */
+static int
+check_file_ref(const char *v, struct vstr *out, char *err, size_t errlen)
+{
+	(void)out;
+	if (*v == '\0' || (strncmp(v, "file:", 5) == 0 && abs_path_ok(v + 5)))
+		return 0;
+	snprintf(err, errlen, "must be file:/PATH or empty");
+	return -1;
+}
+
 #define OFF(f)	offsetof(struct conf, f)
 
 const struct conf_def conf_table[] = {
@@ -230,6 +260,25 @@ const struct conf_def conf_table[] = {
 	    OFF(dkim_allow_partial_body), 0, 0, NULL, NULL },
 	{ "dkim_max_signatures", CONF_INT, "5", OFF(dkim_max_signatures), 1,
 	    50, NULL, NULL },
+	{ "dmarc_org_domain", CONF_ENUM, "treewalk", OFF(dmarc_org_domain),
+	    0, 0, org_domains, NULL },
+	{ "psl_file", CONF_STR, "/usr/share/publicsuffix/public_suffix_list.dat",
+	    OFF(psl_file), 0, 0, NULL, check_abs_path },
+	{ "dmarc_reject_action", CONF_ENUM, "reject", OFF(site.reject_action),
+	    0, 0, dmarc_actions, NULL },
+	{ "dmarc_quarantine_action", CONF_ENUM, "quarantine",
+	    OFF(site.quarantine_action), 0, 0, dmarc_actions, NULL },
+	{ "dmarc_temperror_action", CONF_ENUM, "accept",
+	    OFF(site.temperror_action), 0, 0, spf_temp_actions, NULL },
+	{ "dmarc_bad_from_action", CONF_ENUM, "reject",
+	    OFF(dmarc_bad_from_action), 0, 0, dmarc_actions, NULL },
+	{ "dry_run", CONF_BOOL, "no", OFF(site.dry_run), 0, 0, NULL, NULL },
+	{ "quarantine_method", CONF_ENUM, "hold", OFF(quarantine_method), 0, 0,
+	    quarantine_methods, NULL },
+	{ "dmarc_reject_text", CONF_STR, "rejected by DMARC policy for $domain",
+	    OFF(dmarc_reject_text), 0, 0, NULL, check_reply_text },
+	{ "policy_overrides", CONF_STR, "", OFF(policy_overrides), 0, 0, NULL,
+	    check_file_ref },
 };
 
 const size_t conf_table_len = sizeof(conf_table) / sizeof(conf_table[0]);

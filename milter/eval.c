@@ -11,14 +11,17 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "authres.h"
 #include "conf.h"
 #include "dkim_verify.h"
+#include "dmarc_check.h"
 #include "eval.h"
 #include "hdr_parse.h"
+#include "overrides.h"
 #include "policy.h"
 #include "spf_check.h"
 #include "trust.h"
@@ -38,6 +41,7 @@ eval_new(struct conf *conf, struct dns *dns)
 	e->dns = dns;
 	vstr_init(&e->reason);
 	vstr_init(&e->reply);
+	vstr_init(&e->from_error);
 	return e;
 }
 
@@ -73,9 +77,11 @@ eval_free(struct eval *e)
 		x_free(e->spf);
 	}
 	dkim_verify_free(e->dkim_v);
+	dmarc_result_free(e->dmarc);
 	dkim_verify_results_free(e->dkim, e->ndkim);
 	vstr_free(&e->reason);
 	vstr_free(&e->reply);
+	vstr_free(&e->from_error);
 	free_edits(e->del, e->ndel);
 	free_edits(e->add, e->nadd);
 	x_free(e);
@@ -149,31 +155,6 @@ eval_set_mail_from(struct eval *e, const char *arg)
 	e->mail_from = xstrndup(p, (size_t)(end - p));
 }
 
-/*
- * from_domain - the one author domain of a From value (RFC 5322 3.4
- * parse, hdr_parse.c), or NULL: no address, a group, a syntax error, or
- * addresses in more than one domain (never pick one of several).
- */
-static char *
-from_domain(const char *value)
-{
-	struct hdr_addresses a;
-	char err[128], *d = NULL;
-	size_t i;
-
-	if (hdr_parse_addresses(value, &a, err, sizeof(err)) != 0)
-		return NULL;
-	if (a.groups == 0 && a.n > 0) {
-		for (i = 1; i < a.n; i++)
-			if (strcmp(a.box[i].domain, a.box[0].domain) != 0)
-				break;
-		if (i == a.n)
-			d = xstrdup(a.box[0].domain);
-	}
-	hdr_addresses_free(&a);
-	return d;
-}
-
 /* add_edit - append an edit to *ARR */
 static void
 add_edit(struct eval_edit **arr, size_t *n, const char *name, size_t index,
@@ -196,6 +177,7 @@ void
 eval_header(struct eval *e, const char *name, const char *value)
 {
 	struct dkim_verify_opts o;
+	char why[160];
 
 	if (e->nheaders++ == 0 && eval_envelope(e) == ACTION_ACCEPT &&
 	    result_outside(e->ingress)) {
@@ -214,7 +196,13 @@ eval_header(struct eval *e, const char *name, const char *value)
 	} else if (strcasecmp(name, "From") == 0) {
 		e->nfrom++;
 		x_free(e->from_domain);
-		e->from_domain = e->nfrom == 1 ? from_domain(value) : NULL;
+		e->from_domain = NULL;
+		vstr_reset(&e->from_error);
+		if (e->nfrom > 1)
+			vstr_catf(&e->from_error, "%zu From fields", e->nfrom);
+		else if (hdr_author_domain(value, &e->from_domain, why,
+		    sizeof(why)) != 0)
+			vstr_cat(&e->from_error, why);
 	}
 }
 
@@ -291,6 +279,8 @@ add_received_spf(struct eval *e)
 	add_edit(&e->add, &e->nadd, "Received-SPF", 0, vstr_steal(&v));
 }
 
+static void decide_dmarc(struct eval *, struct vstr *);
+
 /* eval_end - decide the message: results, edits, action */
 void
 eval_end(struct eval *e)
@@ -302,6 +292,8 @@ eval_end(struct eval *e)
 		return;		/* refused at MAIL FROM: nothing to edit */
 	plan_deletions(e);
 	e->ndkim = dkim_verify_end(e->dkim_v, &e->dkim, &e->dkim_ignored);
+	if (result_outside(e->ingress) && e->dns != NULL)
+		decide_dmarc(e, e->explain);
 
 	memset(&in, 0, sizeof(in));
 	in.authserv_id = e->conf->authserv_id;
@@ -318,8 +310,63 @@ eval_end(struct eval *e)
 	add_edit(&e->add, &e->nadd, AR_NAME, 0, vstr_steal(&ar));
 	add_received_spf(e);
 
-	e->action = ACTION_ACCEPT;
 	if (e->reason.len == 0)
 		vstr_cat(&e->reason, result_outside(e->ingress) ?
 		    "no policy applies" : "inside the edge");
+}
+
+/*
+ * decide_dmarc - DMARC for an outside client's message and the site's
+ * rules for it; the action, reply and reason replace the envelope's.
+ * EXPLAIN (mxauth-check --explain) gets the reasoning, if not NULL.
+ */
+static void
+decide_dmarc(struct eval *e, struct vstr *explain)
+{
+	const struct conf_site *site = NULL;
+	struct dmarc_check_in in;
+	struct policy_decision d;
+	const char *matched = NULL;
+
+	memset(&in, 0, sizeof(in));
+	in.from_domain = e->from_domain;
+	in.from_error = e->nfrom == 0 ? "no From field" :
+	    vstr_str(&e->from_error);
+	in.spf = e->spf;
+	in.dkim = e->dkim;
+	in.ndkim = e->ndkim;
+	in.psl = e->conf->dmarc_org_domain == CONF_ORG_PSL;
+	in.psl_file = e->conf->psl_file;
+	e->dmarc = dmarc_check(e->dns, &in, explain);
+	if (e->dmarc->domain != NULL)
+		site = overrides_find(e->conf->overrides, e->dmarc->domain,
+		    &matched);
+	policy_decision_init(&d);
+	/* pct (RFC 7489 mode): a uniform draw, fresh per message */
+	policy_dmarc(e->conf, site != NULL ? site : &e->conf->site, e->dmarc,
+	    arc4random_uniform(100), &d);
+	e->dmarc->disposition = d.disposition;
+	e->action = d.action;
+	e->rcode = d.rcode;
+	e->xcode = d.xcode;
+	vstr_reset(&e->reply);
+	vstr_cat(&e->reply, vstr_str(&d.reply));
+	vstr_reset(&e->reason);
+	vstr_cat(&e->reason, vstr_str(&d.reason));
+	if (matched != NULL)
+		vstr_catf(&e->reason, " [override %s]", matched);
+	policy_decision_free(&d);
+	if (explain != NULL)
+		vstr_catf(explain, "site rule: %s -> %s\n", vstr_str(&e->reason),
+		    result_action_str(e->action));
+	if (e->action == ACTION_QUARANTINE && e->conf->quarantine_method ==
+	    CONF_QUARANTINE_HEADER) {
+		struct vstr v = VSTR_INIT;
+
+		vstr_catf(&v, "DMARC policy of %s", e->dmarc->domain != NULL ?
+		    e->dmarc->domain : "the sender");
+		add_edit(&e->add, &e->nadd, "X-Mxauth-Quarantine", 0,
+		    vstr_steal(&v));
+	} else if (e->action == ACTION_QUARANTINE)
+		e->quarantine_hold = 1;
 }

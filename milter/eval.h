@@ -50,7 +50,8 @@ struct eval {
 	size_t		 nheaders;
 	size_t		 nar;		/* Authentication-Results seen so far */
 	size_t		 nfrom;
-	char		*from_domain;	/* domain of a single From address */
+	char		*from_domain;	/* the author domain (A-labels), or NULL */
+	struct vstr	 from_error;	/* why there is none ("" = no From yet) */
 
 	struct dkim_verify *dkim_v;	/* external clients only */
 	size_t		 dkim_ignored;	/* signatures past the limit */
@@ -63,6 +64,8 @@ struct eval {
 	struct dmarc_result *dmarc;	/* NULL = not evaluated */
 	int		 envelope_done;
 	enum action	 action;
+	int		 quarantine_hold; /* QUARANTINE via the MTA's hold */
+	struct vstr	*explain;	/* mxauth-check --explain; borrowed */
 	const char	*rcode;		/* SMTP reply when refusing, or NULL */
 	const char	*xcode;
 	struct vstr	 reply;

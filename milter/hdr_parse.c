@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <idn2.h>
+
 #include "hdr_parse.h"
 #include "vstr.h"
 #include "xmalloc.h"
@@ -350,4 +352,92 @@ hdr_addresses_free(struct hdr_addresses *a)
 	}
 	x_free(a->box);
 	memset(a, 0, sizeof(*a));
+}
+
+/*
+ * a_label - DOMAIN (lower case, UTF-8 allowed by RFC 6532) as A-labels
+ * (IDNA2008 via libidn2); NULL if it is not a valid IDN.  Caller frees
+ * with x_free.
+ */
+static char *
+a_label(const char *domain)
+{
+	const unsigned char *p;
+	char *out = NULL, *r;
+
+	for (p = (const unsigned char *)domain; *p != '\0' && *p < 0x80; p++)
+		;
+	if (*p == '\0')
+		return xstrdup(domain);
+	if (idn2_to_ascii_8z(domain, &out, IDN2_NFC_INPUT |
+	    IDN2_NONTRANSITIONAL) != IDN2_OK)
+		return NULL;
+	for (r = out; *r != '\0'; r++)
+		*r = (char)tolower((unsigned char)*r);
+	r = xstrdup(out);
+	idn2_free(out);
+	return r;
+}
+
+/* host_name - whether D is a host name (letters, digits, '-', dots) */
+static int
+host_name(const char *d)
+{
+	size_t label = 0, total = 0;
+
+	for (; *d != '\0'; d++, total++) {
+		if (*d == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (isalnum((unsigned char)*d) || *d == '-' || *d == '_') {
+			if (++label > 63)
+				return 0;
+		} else
+			return 0;
+	}
+	return label > 0 && total <= 253;
+}
+
+/*
+ * hdr_author_domain - the one author domain of a From value (RFC 9989
+ * 4.4 / RFC 7489 6.6.1): every address in one domain, no group; the
+ * domain as A-labels.  0 and *DOMAIN (caller frees with x_free), or -1
+ * with the reason in WHY: never one domain picked out of several.
+ */
+int
+hdr_author_domain(const char *value, char **domain, char *why,
+    size_t whylen)
+{
+	struct hdr_addresses a;
+	char err[128];
+	size_t i;
+
+	*domain = NULL;
+	if (hdr_parse_addresses(value, &a, err, sizeof(err)) != 0) {
+		snprintf(why, whylen, "From does not parse: %s", err);
+		return -1;
+	}
+	if (a.groups > 0)
+		snprintf(why, whylen, "From holds a group");
+	else if (a.n == 0)
+		snprintf(why, whylen, "From has no address");
+	else {
+		for (i = 1; i < a.n; i++)
+			if (strcmp(a.box[i].domain, a.box[0].domain) != 0)
+				break;
+		if (i < a.n)
+			snprintf(why, whylen, "From has addresses in %s and %s",
+			    a.box[0].domain, a.box[i].domain);
+		else if ((*domain = a_label(a.box[0].domain)) == NULL)
+			snprintf(why, whylen, "From domain is not a valid IDN");
+		else if (!host_name(*domain)) {
+			snprintf(why, whylen, "From domain %.64s is not a "
+			    "domain name", *domain);
+			x_free(*domain);
+			*domain = NULL;
+		}
+	}
+	hdr_addresses_free(&a);
+	return *domain != NULL ? 0 : -1;
 }

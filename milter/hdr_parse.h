@@ -29,5 +29,12 @@ struct hdr_addresses {
 int	 hdr_parse_addresses(const char *value, struct hdr_addresses *,
 	    char *err, size_t errlen);
 void	 hdr_addresses_free(struct hdr_addresses *);
+/*
+ * hdr_author_domain - the single author domain of a From value, as
+ * A-labels; 0 and *DOMAIN (caller frees with x_free), or -1 and why
+ * (no address, a group, several domains, unparseable, bad IDN)
+ */
+int	 hdr_author_domain(const char *value, char **domain, char *why,
+	    size_t whylen);
 
 #endif

@@ -152,7 +152,9 @@ reply(SMFICTX *ctx, const struct eval *e)
 		return e->action == ACTION_REJECT ? SMFIS_REJECT :
 		    SMFIS_TEMPFAIL;
 	case ACTION_QUARANTINE:
-		if (smfi_quarantine(ctx, (char *)reason) != MI_SUCCESS)
+		/* quarantine_method = header: the core added the field */
+		if (e->quarantine_hold &&
+		    smfi_quarantine(ctx, (char *)reason) != MI_SUCCESS)
 			log_warning("%s: quarantine request failed",
 			    e->queue_id ? e->queue_id : "NOQUEUE");
 		return SMFIS_CONTINUE;

@@ -7,6 +7,12 @@
  * temperror may be tempfailed with 451 4.4.3 (RFC 3463: directory
  * server failure).  Every other case accepts, and the reason says which
  * rule let it through.
+ *
+ * DMARC at end of message (policy_dmarc): the policy that applies is the
+ * domain's (p/sp/np, one step milder for t=y, RFC 9989 4.7; and for pct
+ * in RFC 7489 mode, 6.6.4) unless the site's override names one; the
+ * site's dmarc_*_action then maps reject and quarantine to what is done;
+ * dry_run logs that and accepts.
  */
 #include "config.h"
 
@@ -101,6 +107,165 @@ policy_mail_from(const struct conf *c, const struct spf_result *spf,
 			vstr_catf(&d->reply, "SPF %s: %s does not designate %s "
 			    "as permitted sender", what, spf->domain,
 			    spf->client_ip);
+		break;
+	}
+}
+
+/* milder - one step less strict: reject -> quarantine -> none */
+static enum dmarc_policy
+milder(enum dmarc_policy p)
+{
+	return p == DMARC_POLICY_REJECT ? DMARC_POLICY_QUARANTINE :
+	    DMARC_POLICY_NONE;
+}
+
+/* site_action - what the site does for policy P */
+static int
+site_action(const struct conf_site *site, enum dmarc_policy p,
+    const char **rule)
+{
+	if (p == DMARC_POLICY_REJECT) {
+		*rule = "dmarc_reject_action";
+		return site->reject_action;
+	}
+	if (p == DMARC_POLICY_QUARANTINE) {
+		*rule = "dmarc_quarantine_action";
+		return site->quarantine_action;
+	}
+	*rule = NULL;
+	return CONF_DMARC_NONE;
+}
+
+/* act - carry out ACT (enum conf_dmarc_action) for DOMAIN */
+static void
+act(const struct conf *c, int act, const char *domain,
+    struct policy_decision *d)
+{
+	const char *p;
+
+	if (act == CONF_DMARC_REJECT) {
+		refuse(d, ACTION_REJECT, "550", "5.7.1");
+		/* dmarc_reject_text: "$domain" is the From domain */
+		for (p = c->dmarc_reject_text; *p != '\0'; p++) {
+			if (strncmp(p, "$domain", 7) == 0) {
+				vstr_cat(&d->reply, domain);
+				p += 6;
+			} else
+				vstr_catc(&d->reply, *p);
+		}
+		d->disposition = DMARC_POLICY_REJECT;
+	} else if (act == CONF_DMARC_QUARANTINE) {
+		d->action = ACTION_QUARANTINE;
+		d->disposition = DMARC_POLICY_QUARANTINE;
+	} else
+		d->disposition = DMARC_POLICY_NONE;
+}
+
+/* action_word - a conf_dmarc_action as written in the file */
+static const char *
+action_word(int a)
+{
+	return a == CONF_DMARC_REJECT ? "reject" : a == CONF_DMARC_QUARANTINE ?
+	    "quarantine" : "none";
+}
+
+/* dmarc_fail - a failing message under its domain's and the site's rules */
+static void
+dmarc_fail(const struct conf *c, const struct conf_site *site, int rfc7489,
+    const struct dmarc_result *dm, unsigned roll, struct policy_decision *d)
+{
+	enum dmarc_policy want = dm->policy;
+	const char *rule, *why = "";
+	int a;
+
+	if (site->policy != CONF_POLICY_PUBLISHED) {
+		want = (enum dmarc_policy)site->policy;	/* same order */
+		why = ", site policy";
+	} else if (dm->testing && want != DMARC_POLICY_NONE) {
+		want = milder(want);			/* RFC 9989 4.7 t=y */
+		why = ", t=y";
+	} else if (rfc7489 && dm->pct < 100 && roll >= (unsigned)dm->pct &&
+	    want != DMARC_POLICY_NONE) {
+		want = milder(want);			/* RFC 7489 6.6.4 */
+		why = ", not sampled by pct";
+	}
+	a = site_action(site, want, &rule);
+	vstr_catf(&d->reason, "DMARC fail for %s, policy %s%s", dm->domain,
+	    result_policy_str(want), why);
+	if (rule != NULL)
+		vstr_catf(&d->reason, " (%s=%s)", rule, action_word(a));
+	if (site->dry_run && a != CONF_DMARC_NONE) {
+		vstr_catf(&d->reason, ", dry run: would %s", action_word(a));
+		d->disposition = DMARC_POLICY_NONE;
+		return;
+	}
+	act(c, a, dm->domain, d);
+}
+
+/*
+ * policy_dmarc - the site's decision on a DMARC result.  SITE is the
+ * domain's override or &c->site; ROLL is 0..99, drawn by the caller, for
+ * pct in RFC 7489 mode.  D is reset first.
+ */
+void
+policy_dmarc(const struct conf *c, const struct conf_site *site,
+    const struct dmarc_result *dm, unsigned roll, struct policy_decision *d)
+{
+	vstr_reset(&d->reply);
+	vstr_reset(&d->reason);
+	d->action = ACTION_ACCEPT;
+	d->rcode = d->xcode = NULL;
+	d->disposition = DMARC_POLICY_NONE;
+	if (dm == NULL)
+		return;
+	switch (dm->result) {
+	case DMARC_RES_PASS:
+		vstr_catf(&d->reason, "DMARC pass for %s", dm->domain);
+		break;
+	case DMARC_RES_FAIL:
+		dmarc_fail(c, site, c->dmarc_org_domain == CONF_ORG_PSL, dm,
+		    roll, d);
+		break;
+	case DMARC_RES_TEMPERROR:
+		vstr_catf(&d->reason, "DMARC temperror for %s "
+		    "(dmarc_temperror_action=%s)", dm->domain,
+		    site->temperror_action == CONF_SPF_TEMPFAIL ? "tempfail" :
+		    "accept");
+		if (site->temperror_action != CONF_SPF_TEMPFAIL)
+			break;
+		if (site->dry_run) {
+			vstr_cat(&d->reason, ", dry run: would tempfail");
+			break;
+		}
+		refuse(d, ACTION_TEMPFAIL, "451", "4.4.3");
+		vstr_catf(&d->reply, "temporary DNS error checking DMARC for "
+		    "%s, try again later", dm->domain);
+		break;
+	case DMARC_RES_PERMERROR:
+		if (!dm->bad_from) {
+			vstr_catf(&d->reason, "DMARC permerror for %s",
+			    dm->domain != NULL ? dm->domain : "-");
+			break;
+		}
+		vstr_catf(&d->reason, "%s (dmarc_bad_from_action=%s)",
+		    dm->reason != NULL ? dm->reason : "no single author domain",
+		    action_word(c->dmarc_bad_from_action));
+		if (c->site.dry_run && c->dmarc_bad_from_action !=
+		    CONF_DMARC_NONE) {
+			vstr_catf(&d->reason, ", dry run: would %s",
+			    action_word(c->dmarc_bad_from_action));
+			break;
+		}
+		act(c, c->dmarc_bad_from_action, "-", d);
+		if (d->action == ACTION_REJECT) {
+			vstr_reset(&d->reply);
+			vstr_cat(&d->reply, "message must have one From field "
+			    "with one author domain (RFC 5322, RFC 9989)");
+		}
+		break;
+	default:
+		vstr_catf(&d->reason, "no DMARC policy for %s",
+		    dm->domain != NULL ? dm->domain : "-");
 		break;
 	}
 }

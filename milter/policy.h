@@ -3,7 +3,8 @@
  * an action out; no DNS, no logging).
  *
  * policy_mail_from() applies the SPF-only rules that act at MAIL FROM
- * (spf_*_action).  It fills a decision with the action, the SMTP reply
+ * (spf_*_action), policy_dmarc() the DMARC rules at end of message.
+ * Each fills a decision with the action, the SMTP reply
  * to give when refusing, and a reason an admin can act on.
  */
 #ifndef MXAUTH_POLICY_H
@@ -20,10 +21,18 @@ struct policy_decision {
 	const char	*xcode;		/* "5.7.23" ...; static */
 	struct vstr	 reply;		/* SMTP reply text when refusing */
 	struct vstr	 reason;	/* for the verdict line */
+	enum dmarc_policy disposition;	/* DMARC: what was done (A-R dis=) */
 };
 
 /* policy_mail_from - SPF rules for a judged MAIL FROM; D is reset first */
 void	 policy_mail_from(const struct conf *, const struct spf_result *,
+	    struct policy_decision *d);
+/*
+ * policy_dmarc - the site's rules for a DMARC result; SITE is the From
+ * domain's override or &conf->site, ROLL 0..99 (pct, RFC 7489 mode)
+ */
+void	 policy_dmarc(const struct conf *, const struct conf_site *site,
+	    const struct dmarc_result *, unsigned roll,
 	    struct policy_decision *d);
 void	 policy_decision_init(struct policy_decision *);
 void	 policy_decision_free(struct policy_decision *);

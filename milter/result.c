@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "result.h"
+#include "xmalloc.h"
 
 /* result_ingress_str - "external", "trusted", "authenticated", "relay" */
 const char *
@@ -79,4 +80,17 @@ result_action_str(enum action v)
 	};
 
 	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+/* dmarc_result_free - release a DMARC result; NULL is a no-op */
+void
+dmarc_result_free(struct dmarc_result *d)
+{
+	if (d == NULL)
+		return;
+	x_free(d->domain);
+	x_free(d->policy_domain);
+	x_free(d->org_domain);
+	x_free(d->reason);
+	x_free(d);
 }

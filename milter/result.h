@@ -84,11 +84,18 @@ enum dmarc_policy {
 
 struct dmarc_result {
 	enum dmarc_res	 result;
-	char		*domain;	/* RFC5322.From domain */
-	enum dmarc_policy policy;	/* published p=/sp=/np= that applied */
-	enum dmarc_policy disposition;
+	char		*domain;	/* RFC5322.From domain (A-labels) */
+	char		*policy_domain;	/* where the record was found */
+	char		*org_domain;	/* the author's organizational domain */
+	enum dmarc_policy p, sp;	/* as published (sp: effective) */
+	enum dmarc_policy policy;	/* what applied: p, sp or np, t=y, pct */
+	enum dmarc_policy disposition;	/* what the site did */
+	bool		 testing;	/* t=y */
+	int		 pct;		/* 0..100 (RFC 7489 mode only) */
 	bool		 spf_aligned;
 	bool		 dkim_aligned;
+	bool		 bad_from;	/* permerror: no single author domain */
+	char		*reason;	/* why not pass, for people */
 };
 
 /* What the MTA is told to do with the message. */
@@ -107,5 +114,6 @@ const char *result_dkim_str(enum dkim_res);
 const char *result_dmarc_str(enum dmarc_res);
 const char *result_policy_str(enum dmarc_policy);
 const char *result_action_str(enum action);
+void	 dmarc_result_free(struct dmarc_result *);
 
 #endif

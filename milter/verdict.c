@@ -94,6 +94,8 @@ verdict_format(struct vstr *out, const struct eval *e)
 		vstr_catf(out, " dkim_ignored=%zu", e->dkim_ignored);
 	put(out, "dmarc", e->dmarc != NULL ?
 	    result_dmarc_str(e->dmarc->result) : unevaluated(e));
+	if (e->dmarc != NULL && e->dmarc->policy != DMARC_POLICY_UNSET)
+		put(out, "policy", result_policy_str(e->dmarc->policy));
 	if (e->ndel > 0)
 		vstr_catf(out, " forged_ar=%zu", e->ndel);
 	put(out, "action", result_action_str(e->action));

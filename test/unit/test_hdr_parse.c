@@ -17,6 +17,7 @@
 
 #include "hdr_parse.h"
 #include "vstr.h"
+#include "xmalloc.h"
 
 /* test_addresses - value in, domains (space separated) and groups out */
 static void
@@ -109,12 +110,56 @@ test_local_parts(void **state)
 	hdr_addresses_free(&a);
 }
 
+/* test_author_domain - one author domain or the reason there is none */
+static void
+test_author_domain(void **state)
+{
+	static const struct {
+		const char *value;
+		const char *want;	/* domain, or the reason */
+		int rc;
+	} cases[] = {
+		{ " Bob <bob@A.Example.>", "a.example", 0 },
+		{ "a@x.example, b@X.example", "x.example", 0 },
+		/* RFC 6532 UTF-8 domain to A-labels (IDNA2008) */
+		{ "j\xc3\xb6rg@B\xc3\xbc" "cher.example", "xn--bcher-kva.example", 0 },
+		{ "a@xn--bcher-kva.example", "xn--bcher-kva.example", 0 },
+		{ "a@x.example, b@y.example",
+		    "From has addresses in x.example and y.example", -1 },
+		{ "friends: a@x.example;", "From holds a group", -1 },
+		{ "Undisclosed recipients:;", "From holds a group", -1 },
+		{ "a@[192.0.2.1]", "From domain [192.0.2.1] is not a domain name",
+		    -1 },
+		{ "a@x..example", "From does not parse: unparseable address "
+		    "near \"a@x..example\"", -1 },
+		{ "", "From does not parse: no address", -1 },
+	};
+	char why[160], *d;
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why[0] = '\0';
+		rc = hdr_author_domain(cases[i].value, &d, why, sizeof(why));
+		assert_int_equal(rc, cases[i].rc);
+		if (rc == 0)
+			assert_string_equal(d, cases[i].want);
+		else {
+			assert_null(d);
+			assert_string_equal(why, cases[i].want);
+		}
+		x_free(d);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_local_parts),
+		cmocka_unit_test(test_author_domain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,8 @@
 /*
- * test_policy - the SPF rules at MAIL FROM, table-driven: which result
- * under which setting refuses, with which SMTP reply, and the reason.
+ * test_policy - the SPF rules at MAIL FROM and the DMARC rules at end
+ * of message, table-driven: which result under which setting refuses,
+ * quarantines or accepts, with which SMTP reply, and the reason.  Also
+ * policy_overrides files (overrides.c): parsing, errors, matching.
  */
 #include "config.h"
 
@@ -8,12 +10,17 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "conf.h"
+#include "overrides.h"
 #include "policy.h"
+#include "xmalloc.h"
 
 /* test_spf_rules - every result against both settings of its rule */
 static void
@@ -101,11 +108,233 @@ test_spf_rules(void **state)
 	conf_release(c);
 }
 
+#define R	DMARC_POLICY_REJECT
+#define Q	DMARC_POLICY_QUARANTINE
+#define N	DMARC_POLICY_NONE
+
+/* test_dmarc_rules - DMARC results under the site's settings */
+static void
+test_dmarc_rules(void **state)
+{
+	static const struct {
+		enum dmarc_res result;
+		enum dmarc_policy policy;	/* applied published policy */
+		int testing, pct, rfc7489;
+		unsigned roll;
+		int site_policy, reject_act, quar_act, temp_act, dry_run;
+		int bad_from;
+		enum action want;
+		enum dmarc_policy want_dis;
+		const char *want_reply;
+		const char *want_reason;
+	} cases[] = {
+		{ DMARC_RES_PASS, R, 0, 100, 0, 0, 0, 0, 1, 0, 0, 0,
+		    ACTION_ACCEPT, N, "", "DMARC pass for a.example" },
+		{ DMARC_RES_NONE, 0, 0, 100, 0, 0, 0, 0, 1, 0, 0, 0,
+		    ACTION_ACCEPT, N, "", "no DMARC policy for a.example" },
+		{ DMARC_RES_FAIL, R, 0, 100, 0, 0, 0, 0, 1, 0, 0, 0,
+		    ACTION_REJECT, R, "rejected by DMARC policy for a.example",
+		    "DMARC fail for a.example, policy reject "
+		    "(dmarc_reject_action=reject)" },
+		{ DMARC_RES_FAIL, R, 0, 100, 0, 0, 0, 1, 1, 0, 0, 0,
+		    ACTION_QUARANTINE, Q, "", "DMARC fail for a.example, policy "
+		    "reject (dmarc_reject_action=quarantine)" },
+		{ DMARC_RES_FAIL, R, 0, 100, 0, 0, 0, 2, 1, 0, 0, 0,
+		    ACTION_ACCEPT, N, "", "DMARC fail for a.example, policy "
+		    "reject (dmarc_reject_action=none)" },
+		{ DMARC_RES_FAIL, Q, 0, 100, 0, 0, 0, 0, 1, 0, 0, 0,
+		    ACTION_QUARANTINE, Q, "", "DMARC fail for a.example, policy "
+		    "quarantine (dmarc_quarantine_action=quarantine)" },
+		{ DMARC_RES_FAIL, Q, 0, 100, 0, 0, 0, 0, 2, 0, 0, 0,
+		    ACTION_ACCEPT, N, "", "DMARC fail for a.example, policy "
+		    "quarantine (dmarc_quarantine_action=none)" },
+		{ DMARC_RES_FAIL, N, 0, 100, 0, 0, 0, 0, 1, 0, 0, 0,
+		    ACTION_ACCEPT, N, "", "DMARC fail for a.example, policy "
+		    "none" },
+		/* t=y: one step milder (RFC 9989 4.7) */
+		{ DMARC_RES_FAIL, R, 1, 100, 0, 0, 0, 0, 1, 0, 0, 0,
+		    ACTION_QUARANTINE, Q, "", "DMARC fail for a.example, policy "
+		    "quarantine, t=y (dmarc_quarantine_action=quarantine)" },
+		{ DMARC_RES_FAIL, Q, 1, 100, 0, 0, 0, 0, 1, 0, 0, 0,
+		    ACTION_ACCEPT, N, "", "DMARC fail for a.example, policy "
+		    "none, t=y" },
+		/* pct only in RFC 7489 mode; roll 0..99 against pct */
+		{ DMARC_RES_FAIL, R, 0, 30, 0, 90, 0, 0, 1, 0, 0, 0,
+		    ACTION_REJECT, R, "rejected by DMARC policy for a.example",
+		    "DMARC fail for a.example, policy reject "
+		    "(dmarc_reject_action=reject)" },
+		{ DMARC_RES_FAIL, R, 0, 30, 1, 90, 0, 0, 1, 0, 0, 0,
+		    ACTION_QUARANTINE, Q, "", "DMARC fail for a.example, policy "
+		    "quarantine, not sampled by pct "
+		    "(dmarc_quarantine_action=quarantine)" },
+		{ DMARC_RES_FAIL, R, 0, 30, 1, 29, 0, 0, 1, 0, 0, 0,
+		    ACTION_REJECT, R, "rejected by DMARC policy for a.example",
+		    "DMARC fail for a.example, policy reject "
+		    "(dmarc_reject_action=reject)" },
+		/* site policy (override) instead of the published one */
+		{ DMARC_RES_FAIL, N, 0, 100, 0, 0, CONF_POLICY_REJECT, 0, 1, 0,
+		    0, 0, ACTION_REJECT, R,
+		    "rejected by DMARC policy for a.example",
+		    "DMARC fail for a.example, policy reject, site policy "
+		    "(dmarc_reject_action=reject)" },
+		{ DMARC_RES_FAIL, R, 1, 100, 0, 0, CONF_POLICY_NONE, 0, 1, 0,
+		    0, 0, ACTION_ACCEPT, N, "", "DMARC fail for a.example, "
+		    "policy none, site policy" },
+		/* dry run: logged, accepted */
+		{ DMARC_RES_FAIL, R, 0, 100, 0, 0, 0, 0, 1, 0, 1, 0,
+		    ACTION_ACCEPT, N, "", "DMARC fail for a.example, policy "
+		    "reject (dmarc_reject_action=reject), dry run: would "
+		    "reject" },
+		{ DMARC_RES_TEMPERROR, R, 0, 100, 0, 0, 0, 0, 1, 0, 0, 0,
+		    ACTION_ACCEPT, N, "", "DMARC temperror for a.example "
+		    "(dmarc_temperror_action=accept)" },
+		{ DMARC_RES_TEMPERROR, R, 0, 100, 0, 0, 0, 0, 1, 1, 0, 0,
+		    ACTION_TEMPFAIL, N, "temporary DNS error checking DMARC "
+		    "for a.example, try again later", "DMARC temperror for "
+		    "a.example (dmarc_temperror_action=tempfail)" },
+		/* bad From: dmarc_bad_from_action (the global reject) */
+		{ DMARC_RES_PERMERROR, 0, 0, 100, 0, 0, 0, 0, 1, 0, 0, 1,
+		    ACTION_REJECT, R, "message must have one From field with "
+		    "one author domain (RFC 5322, RFC 9989)",
+		    "2 From fields (dmarc_bad_from_action=reject)" },
+		{ DMARC_RES_PERMERROR, 0, 0, 100, 0, 0, 0, 0, 1, 0, 1, 1,
+		    ACTION_ACCEPT, N, "", "2 From fields "
+		    "(dmarc_bad_from_action=reject), dry run: would reject" },
+		{ DMARC_RES_PERMERROR, 0, 0, 100, 0, 0, 0, 0, 1, 0, 0, 0,
+		    ACTION_ACCEPT, N, "", "DMARC permerror for a.example" },
+	};
+	struct conf *c = conf_defaults();
+	struct policy_decision d;
+	struct dmarc_result dm;
+	struct conf_site site;
+	size_t i;
+
+	(void)state;
+	policy_decision_init(&d);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&dm, 0, sizeof(dm));
+		dm.result = cases[i].result;
+		dm.domain = (char *)"a.example";
+		dm.policy = cases[i].policy;
+		dm.testing = cases[i].testing;
+		dm.pct = cases[i].pct;
+		dm.bad_from = cases[i].bad_from;
+		dm.reason = cases[i].bad_from ? (char *)"2 From fields" : NULL;
+		c->dmarc_org_domain = cases[i].rfc7489 ? CONF_ORG_PSL :
+		    CONF_ORG_TREEWALK;
+		c->site.dry_run = cases[i].dry_run;
+		site = c->site;
+		site.policy = cases[i].site_policy;
+		site.reject_action = cases[i].reject_act;
+		site.quarantine_action = cases[i].quar_act;
+		site.temperror_action = cases[i].temp_act;
+		policy_dmarc(c, &site, &dm, cases[i].roll, &d);
+		assert_int_equal(d.action, cases[i].want);
+		assert_int_equal(d.disposition, cases[i].want_dis);
+		assert_string_equal(vstr_str(&d.reply), cases[i].want_reply);
+		assert_string_equal(vstr_str(&d.reason), cases[i].want_reason);
+		if (d.action == ACTION_REJECT)
+			assert_string_equal(d.xcode, "5.7.1");
+	}
+	policy_decision_free(&d);
+	conf_release(c);
+}
+
+/* write_file - TEXT into a temporary file; its path (static buffer) */
+static const char *
+write_file(const char *text)
+{
+	static char path[] = "/tmp/mxauth-overrides.XXXXXX";
+	FILE *fp;
+	int fd;
+
+	strcpy(path + sizeof(path) - 7, "XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	fputs(text, fp);
+	fclose(fp);
+	return path;
+}
+
+/* test_overrides - policy_overrides: matching and every error */
+static void
+test_overrides(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *want_err;	/* after "PATH:" */
+	} bad[] = {
+		{ "a.example\n", "1: a.example: no key=value" },
+		{ "# c\na.example dmarc_policy=maybe\n",
+		    "2: bad value \"maybe\" for dmarc_policy" },
+		{ "a.example spf_helo=no\n", "1: unknown key \"spf_helo\" "
+		    "(dmarc_policy, dmarc_reject_action, dmarc_quarantine_action, "
+		    "dmarc_temperror_action, dry_run)" },
+		{ "a.example dry_run\n", "1: \"dry_run\" is not key=value" },
+		{ "a..example dry_run=yes\n", "1: \"a..example\" is not a "
+		    "domain name (write IDNs as A-labels)" },
+		{ "a.example dry_run=yes\nA.EXAMPLE. dry_run=no\n",
+		    "2: a.example is already on an earlier line" },
+	};
+	struct conf_site base;
+	const struct conf_site *s;
+	struct overrides *ov;
+	const char *path, *m, *colon;
+	char err[512];
+	size_t i;
+
+	(void)state;
+	memset(&base, 0, sizeof(base));
+	base.reject_action = CONF_DMARC_REJECT;
+	path = write_file("# partners\n"
+	    "partner.example  dmarc_reject_action=quarantine dry_run=yes\n"
+	    "\n"
+	    "mail.partner.example dmarc_policy=none  # a line of its own\n"
+	    "Bank.Example. dmarc_policy=reject\n");
+	ov = overrides_load(path, &base, err, sizeof(err));
+	unlink(path);
+	assert_non_null(ov);
+	assert_int_equal(overrides_count(ov), 3);
+	s = overrides_find(ov, "partner.example", &m);
+	assert_non_null(s);
+	assert_string_equal(m, "partner.example");
+	assert_int_equal(s->reject_action, CONF_DMARC_QUARANTINE);
+	assert_int_equal(s->dry_run, 1);
+	assert_int_equal(s->policy, CONF_POLICY_PUBLISHED);
+	s = overrides_find(ov, "news.partner.example", &m);
+	assert_string_equal(m, "partner.example");
+	s = overrides_find(ov, "x.mail.partner.example", &m);
+	assert_string_equal(m, "mail.partner.example");	/* longest */
+	assert_int_equal(s->policy, CONF_POLICY_NONE);
+	assert_int_equal(s->reject_action, CONF_DMARC_REJECT); /* base */
+	assert_non_null(overrides_find(ov, "bank.example", NULL));
+	assert_null(overrides_find(ov, "xpartner.example", &m));
+	assert_null(m);
+	assert_null(overrides_find(ov, "example", NULL));
+	overrides_free(ov);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		path = write_file(bad[i].text);
+		ov = overrides_load(path, &base, err, sizeof(err));
+		unlink(path);
+		assert_null(ov);
+		colon = strchr(err, ':');
+		assert_non_null(colon);
+		assert_string_equal(colon + 1, bad[i].want_err);
+	}
+	assert_null(overrides_load("/nonexistent/overrides", &base, err,
+	    sizeof(err)));
+	assert_string_equal(err, "/nonexistent/overrides: cannot open: "
+	    "No such file or directory");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spf_rules),
+		cmocka_unit_test(test_dmarc_rules),
+		cmocka_unit_test(test_overrides),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,324 @@
+/*
+ * orgdomain - DMARC policy discovery and organizational domains.
+ *
+ * One walk serves both questions (RFC 9989 4.10): each name asked
+ * yields at most one DMARC record (a name with several has none); the
+ * walk stops early only at a record with psd=y or psd=n.  Every query
+ * goes through milter/dns and its cache, so the walks for the author
+ * domain, the SPF domain and each DKIM d= of one message share answers.
+ * The Public Suffix List (RFC 7489 mode) is loaded once per process
+ * under a lock and only read afterwards.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libpsl.h>
+
+#include "dns.h"
+#include "orgdomain.h"
+#include "vstr.h"
+#include "xmalloc.h"
+
+/* One name the walk asked about. */
+struct level {
+	const char	*name;		/* a suffix of the walked domain */
+	size_t		 labels;
+	int		 has;		/* a DMARC record (usable or not) */
+	int		 usable;	/* it parsed into a policy */
+	struct dmarc_record rec;
+	char		 why[160];
+};
+
+static pthread_mutex_t psl_lock = PTHREAD_MUTEX_INITIALIZER;
+static psl_ctx_t *psl_ctx;
+static char *psl_path;
+
+/* labels - how many labels NAME has */
+static size_t
+labels(const char *name)
+{
+	size_t n = 1;
+
+	for (; *name != '\0'; name++)
+		n += *name == '.';
+	return n;
+}
+
+/* suffix - the last N labels of NAME (a pointer into it) */
+static const char *
+suffix(const char *name, size_t n)
+{
+	size_t have = labels(name);
+
+	while (have > n && (name = strchr(name, '.')) != NULL) {
+		name++;
+		have--;
+	}
+	return name;
+}
+
+/*
+ * ask - _dmarc.NAME TXT into L; -1 on DNS trouble (WHY set).  A name
+ * with no DMARC record, or several, has none (RFC 9989 4.10 step 2).
+ */
+static int
+ask(struct dns *dns, struct level *l, struct vstr *explain)
+{
+	struct vstr q = VSTR_INIT;
+	struct dns_answer *a;
+	size_t i, len, n = 0;
+	char *txt, *one = NULL;
+	int rc = 0;
+
+	vstr_catf(&q, "_dmarc.%s", l->name);
+	a = dns_query(dns, vstr_str(&q), LDNS_RR_TYPE_TXT);
+	if (a->status == DNS_OK) {
+		for (i = 0; i < ldns_rr_list_rr_count(a->rrs); i++) {
+			txt = dns_txt_join(ldns_rr_list_rr(a->rrs, i), &len);
+			if (txt != NULL && dmarc_record_is(txt, len) && n++ == 0)
+				one = txt;
+			else
+				x_free(txt);
+		}
+	} else if (a->status != DNS_NXDOMAIN && a->status != DNS_NODATA) {
+		snprintf(l->why, sizeof(l->why), "%s TXT: %s", vstr_str(&q),
+		    dns_status_str(a->status));
+		rc = -1;
+	}
+	if (n == 1) {
+		l->has = 1;
+		l->usable = dmarc_record_parse(one, strlen(one), &l->rec,
+		    l->why, sizeof(l->why)) == 0;
+	}
+	if (explain != NULL) {
+		vstr_catf(explain, "  asked %s TXT: ", vstr_str(&q));
+		if (rc != 0)
+			vstr_catf(explain, "%s (temporary)\n",
+			    dns_status_str(a->status));
+		else if (n == 0)
+			vstr_catf(explain, "no DMARC record (%s)\n",
+			    a->status == DNS_OK ? "other TXT only" :
+			    dns_status_str(a->status));
+		else if (n > 1)
+			vstr_catf(explain, "%zu DMARC records: none used\n", n);
+		else
+			vstr_catf(explain, "\"%.200s\"%s\n", one,
+			    l->usable ? "" : " (no policy in it)");
+	}
+	x_free(one);
+	dns_answer_free(a);
+	vstr_free(&q);
+	return rc;
+}
+
+/*
+ * walk - RFC 9989 4.10: DOMAIN, then (8 or more labels) its last 7, then
+ * one label less each time, to the top-level domain; at most 8 names.
+ * Stops after a psd=y/n record.  Returns the number of levels, or -1 on
+ * DNS trouble (WHY set).
+ */
+static int
+walk(struct dns *dns, const char *domain, struct level *lv, char *why,
+    size_t whylen, struct vstr *explain)
+{
+	size_t n = 0, have = labels(domain);
+	const char *name = domain;
+
+	for (;;) {
+		memset(&lv[n], 0, sizeof(lv[n]));
+		lv[n].name = name;
+		lv[n].labels = labels(name);
+		if (ask(dns, &lv[n], explain) != 0) {
+			snprintf(why, whylen, "%s", lv[n].why);
+			n++;
+			while (n-- > 0)
+				dmarc_record_clear(&lv[n].rec);
+			return -1;
+		}
+		n++;
+		if ((lv[n - 1].has && lv[n - 1].usable &&
+		    lv[n - 1].rec.psd != DMARC_PSD_U) ||
+		    lv[n - 1].labels == 1 || n == ORG_MAX_QUERIES)
+			break;
+		have = lv[n - 1].labels;
+		name = suffix(domain, n == 1 && have >= 8 ? 7 : have - 1);
+	}
+	return (int)n;
+}
+
+/* org_of_walk - the organizational domain the levels give (4.10.2) */
+static const char *
+org_of_walk(const char *domain, const struct level *lv, size_t n)
+{
+	const char *fewest = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!lv[i].has || !lv[i].usable)
+			continue;
+		if (lv[i].rec.psd == DMARC_PSD_N)
+			return lv[i].name;
+		/* psd=y other than at the start: the name one label below */
+		if (lv[i].rec.psd == DMARC_PSD_Y && i > 0)
+			return suffix(domain, lv[i].labels + 1);
+		fewest = lv[i].name;
+	}
+	return fewest != NULL ? fewest : domain;
+}
+
+/* psl_org - RFC 7489 3.2: the registrable domain by the PSL */
+static char *
+psl_org(const struct org_opts *o, const char *domain)
+{
+	const char *r;
+
+	pthread_mutex_lock(&psl_lock);
+	if (psl_ctx == NULL || psl_path == NULL ||
+	    strcmp(psl_path, o->psl_file) != 0) {
+		psl_free(psl_ctx);
+		x_free(psl_path);
+		psl_ctx = psl_latest(o->psl_file);
+		psl_path = xstrdup(o->psl_file);
+	}
+	pthread_mutex_unlock(&psl_lock);
+	/* libpsl contexts are read-only once loaded */
+	r = psl_ctx != NULL ? psl_registrable_domain(psl_ctx, domain) : NULL;
+	return xstrdup(r != NULL ? r : domain);
+}
+
+/* take - a level's record into OUT as the policy */
+static void
+take(struct org_found *out, struct level *l)
+{
+	out->policy_domain = xstrdup(l->name);
+	if (l->usable) {
+		out->rec = l->rec;
+		memset(&l->rec, 0, sizeof(l->rec));
+	} else {
+		out->status = ORG_UNUSABLE;
+		snprintf(out->why, sizeof(out->why), "_dmarc.%.60s: %.90s",
+		    l->name, l->why);
+	}
+}
+
+/* discover_psl - RFC 7489 6.6.3: the domain's record, else the org's */
+static enum org_status
+discover_psl(struct dns *dns, const struct org_opts *o, const char *domain,
+    struct org_found *out, struct vstr *explain)
+{
+	struct level l[2];
+	int i, n = 1;
+
+	out->org_domain = psl_org(o, domain);
+	if (explain != NULL)
+		vstr_catf(explain, "  organizational domain by the Public "
+		    "Suffix List: %s\n", out->org_domain);
+	memset(l, 0, sizeof(l));
+	l[0].name = domain;
+	l[1].name = out->org_domain;
+	if (strcmp(domain, out->org_domain) != 0)
+		n = 2;
+	for (i = 0; i < n; i++) {
+		if (ask(dns, &l[i], explain) != 0) {
+			out->status = ORG_TEMP;
+			snprintf(out->why, sizeof(out->why), "%s", l[i].why);
+			break;
+		}
+		if (l[i].has) {
+			take(out, &l[i]);
+			break;
+		}
+	}
+	for (i = 0; i < 2; i++)
+		dmarc_record_clear(&l[i].rec);
+	return out->status;
+}
+
+/* org_discover - policy record and organizational domain of DOMAIN */
+enum org_status
+org_discover(struct dns *dns, const struct org_opts *o, const char *domain,
+    struct org_found *out, struct vstr *explain)
+{
+	struct level lv[ORG_MAX_QUERIES];
+	int n, i;
+
+	memset(out, 0, sizeof(*out));
+	if (o->psl)
+		return discover_psl(dns, o, domain, out, explain);
+	if ((n = walk(dns, domain, lv, out->why, sizeof(out->why),
+	    explain)) < 0) {
+		out->status = ORG_TEMP;
+		return ORG_TEMP;
+	}
+	out->org_domain = xstrdup(org_of_walk(domain, lv, (size_t)n));
+	/* RFC 9989 4.10.1: the policy is the closest DMARC record */
+	for (i = 0; i < n; i++)
+		if (lv[i].has) {
+			take(out, &lv[i]);
+			break;
+		}
+	for (i = 0; i < n; i++)
+		dmarc_record_clear(&lv[i].rec);
+	return out->status;
+}
+
+/* org_domain - only the organizational domain of DOMAIN */
+enum org_status
+org_domain(struct dns *dns, const struct org_opts *o, const char *domain,
+    char **org, struct vstr *explain)
+{
+	struct level lv[ORG_MAX_QUERIES];
+	char why[160];
+	int n;
+
+	*org = NULL;
+	if (o->psl) {
+		*org = psl_org(o, domain);
+		return ORG_OK;
+	}
+	if ((n = walk(dns, domain, lv, why, sizeof(why), explain)) < 0)
+		return ORG_TEMP;
+	*org = xstrdup(org_of_walk(domain, lv, (size_t)n));
+	while (n-- > 0)
+		dmarc_record_clear(&lv[n].rec);
+	return ORG_OK;
+}
+
+/*
+ * org_exists - whether DOMAIN exists for np= (RFC 9989 4.7): NXDOMAIN
+ * for its A query means it does not (NXDOMAIN covers every type)
+ */
+int
+org_exists(struct dns *dns, const char *domain)
+{
+	struct dns_answer *a = dns_query(dns, domain, LDNS_RR_TYPE_A);
+	int rc;
+
+	switch (a->status) {
+	case DNS_NXDOMAIN:
+		rc = 0;
+		break;
+	case DNS_OK:
+	case DNS_NODATA:
+		rc = 1;
+		break;
+	default:
+		rc = -1;
+		break;
+	}
+	dns_answer_free(a);
+	return rc;
+}
+
+/* org_found_clear - release what org_discover filled */
+void
+org_found_clear(struct org_found *f)
+{
+	dmarc_record_clear(&f->rec);
+	x_free(f->policy_domain);
+	x_free(f->org_domain);
+	f->policy_domain = f->org_domain = NULL;
+}

@@ -1,0 +1,63 @@
+/*
+ * orgdomain - where a domain's DMARC policy is and what its
+ * organizational domain is, through milter/dns.
+ *
+ * RFC 9989 4.10 (dmarc_org_domain = treewalk): the DNS tree walk from the
+ * domain towards the root, at most 8 queries (a name of 8 or more labels
+ * jumps to its last 7 after the first query); the policy is the closest
+ * DMARC record; the organizational domain the closest record with psd=n,
+ * the name below the first psd=y, or else the record with the fewest
+ * labels, or the domain itself when there is none.  RFC 7489 (psl): the
+ * Public Suffix List gives the organizational domain; the policy is the
+ * domain's record, else the organizational domain's.
+ */
+#ifndef MXAUTH_ORGDOMAIN_H
+#define MXAUTH_ORGDOMAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dmarc_record.h"
+
+struct dns;
+struct vstr;
+
+#define ORG_MAX_QUERIES	8	/* RFC 9989 4.10 */
+
+enum org_status {
+	ORG_OK = 0,		/* looked up; POLICY_DOMAIN may be NULL */
+	ORG_UNUSABLE,		/* a record, but no policy in it */
+	ORG_TEMP		/* DNS trouble: temperror */
+};
+
+struct org_found {
+	enum org_status	 status;
+	struct dmarc_record rec;	/* when POLICY_DOMAIN is set */
+	char		*policy_domain;	/* where the record is, or NULL */
+	char		*org_domain;	/* never NULL after a lookup */
+	char		 why[160];	/* ORG_UNUSABLE / ORG_TEMP */
+};
+
+struct org_opts {
+	bool		 psl;		/* RFC 7489 mode */
+	const char	*psl_file;
+};
+
+/*
+ * org_discover - DOMAIN's policy record and organizational domain into
+ * OUT (release with org_found_clear).  EXPLAIN, if not NULL, gets one
+ * line per name asked with its answer.
+ */
+enum org_status org_discover(struct dns *, const struct org_opts *,
+	    const char *domain, struct org_found *out, struct vstr *explain);
+/*
+ * org_domain - only the organizational domain of DOMAIN (an SPF domain
+ * or DKIM d=); *ORG caller frees with x_free.  ORG_TEMP on DNS trouble.
+ */
+enum org_status org_domain(struct dns *, const struct org_opts *,
+	    const char *domain, char **org, struct vstr *explain);
+/* org_exists - RFC 9989 np=: NXDOMAIN = 0, exists = 1, DNS trouble = -1 */
+int	 org_exists(struct dns *, const char *domain);
+void	 org_found_clear(struct org_found *);
+
+#endif

@@ -1,0 +1,241 @@
+/*
+ * overrides - policy_overrides files.
+ *
+ * Keys are looked up in conf_table (so their names, choices and
+ * documentation are the global directives'), restricted to the rows
+ * that live inside struct conf_site; dmarc_policy exists only here.
+ * Lookup is a linear scan, longest matching domain first: meant for
+ * tens or hundreds of partner domains, not a blocklist.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "conf_table.h"
+#include "overrides.h"
+#include "vstr.h"
+#include "xmalloc.h"
+
+#define MAX_LINE	4096
+
+struct override {
+	char		*domain;
+	struct conf_site site;
+};
+
+struct overrides {
+	struct override	*v;
+	size_t		 n;
+};
+
+static const char *const policies[] = { "published", "none", "quarantine",
+	"reject", NULL };
+
+/* choice - index of VALUE in CHOICES, or -1 */
+static int
+choice(const char *const *choices, const char *value)
+{
+	int i;
+
+	for (i = 0; choices[i] != NULL; i++)
+		if (strcmp(choices[i], value) == 0)
+			return i;
+	return -1;
+}
+
+/* set_key - one key=value onto SITE; 0, or -1 and WHY */
+static int
+set_key(struct conf_site *site, const char *key, const char *value,
+    char *why, size_t whylen)
+{
+	static const char *const bools[] = { "no", "yes", NULL };
+	const size_t base = offsetof(struct conf, site);
+	const struct conf_def *def;
+	int v;
+
+	if (strcmp(key, "dmarc_policy") == 0) {
+		if ((v = choice(policies, value)) < 0)
+			goto badvalue;
+		site->policy = v;
+		return 0;
+	}
+	def = conf_table_find(key);
+	if (def == NULL || def->offset < base ||
+	    def->offset >= base + sizeof(struct conf_site)) {
+		snprintf(why, whylen, "unknown key \"%.40s\" (dmarc_policy, "
+		    "dmarc_reject_action, dmarc_quarantine_action, "
+		    "dmarc_temperror_action, dry_run)", key);
+		return -1;
+	}
+	v = choice(def->type == CONF_BOOL ? bools : def->choices, value);
+	if (v < 0)
+		goto badvalue;
+	*(int *)(void *)((char *)site + (def->offset - base)) = v;
+	return 0;
+badvalue:
+	snprintf(why, whylen, "bad value \"%.40s\" for %s", value, key);
+	return -1;
+}
+
+/* domain_ok - a lower-case ASCII domain name, no trailing dot */
+static int
+domain_ok(const char *d)
+{
+	size_t label = 0;
+
+	for (; *d != '\0'; d++) {
+		if (*d == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if ((islower((unsigned char)*d) ||
+		    isdigit((unsigned char)*d) || *d == '-' || *d == '_') &&
+		    ++label <= 63)
+			continue;
+		else
+			return 0;
+	}
+	return label > 0;
+}
+
+/* parse_line - "DOMAIN key=value ..." into O; 0, 1 (blank), or -1 */
+static int
+parse_line(char *line, const struct conf_site *base, struct override *o,
+    char *why, size_t whylen)
+{
+	char *tok, *save = NULL, *eq, *p;
+
+	if ((p = strchr(line, '#')) != NULL)
+		*p = '\0';
+	if ((tok = strtok_r(line, " \t\r\n", &save)) == NULL)
+		return 1;
+	for (p = tok; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (p > tok && p[-1] == '.')
+		*--p = '\0';
+	if (!domain_ok(tok)) {
+		snprintf(why, whylen, "\"%.64s\" is not a domain name "
+		    "(write IDNs as A-labels)", tok);
+		return -1;
+	}
+	o->domain = xstrdup(tok);
+	o->site = *base;
+	if ((tok = strtok_r(NULL, " \t\r\n", &save)) == NULL) {
+		snprintf(why, whylen, "%s: no key=value", o->domain);
+		goto bad;
+	}
+	for (; tok != NULL; tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if ((eq = strchr(tok, '=')) == NULL) {
+			snprintf(why, whylen, "\"%.40s\" is not key=value",
+			    tok);
+			goto bad;
+		}
+		*eq = '\0';
+		if (set_key(&o->site, tok, eq + 1, why, whylen) != 0)
+			goto bad;
+	}
+	return 0;
+bad:
+	x_free(o->domain);
+	o->domain = NULL;
+	return -1;
+}
+
+/* overrides_load - read PATH on top of BASE */
+struct overrides *
+overrides_load(const char *path, const struct conf_site *base, char *err,
+    size_t errlen)
+{
+	struct overrides *ov = xcalloc(1, sizeof(*ov));
+	char line[MAX_LINE], why[256];
+	struct override o;
+	size_t lineno = 0, i;
+	FILE *fp;
+	int rc;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		    strerror(errno));
+		x_free(ov);
+		return NULL;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			snprintf(why, sizeof(why), "line longer than %d bytes",
+			    MAX_LINE - 2);
+			goto bad;
+		}
+		if ((rc = parse_line(line, base, &o, why, sizeof(why))) > 0)
+			continue;
+		if (rc < 0)
+			goto bad;
+		for (i = 0; i < ov->n; i++)
+			if (strcmp(ov->v[i].domain, o.domain) == 0) {
+				snprintf(why, sizeof(why), "%s is already on "
+				    "an earlier line", o.domain);
+				x_free(o.domain);
+				goto bad;
+			}
+		ov->v = xrealloc(ov->v, (ov->n + 1) * sizeof(*ov->v));
+		ov->v[ov->n++] = o;
+	}
+	fclose(fp);
+	return ov;
+bad:
+	snprintf(err, errlen, "%s:%zu: %s", path, lineno, why);
+	fclose(fp);
+	overrides_free(ov);
+	return NULL;
+}
+
+/* overrides_find - the longest override DOMAIN is, or is below */
+const struct conf_site *
+overrides_find(const struct overrides *ov, const char *domain,
+    const char **matched)
+{
+	const struct override *best = NULL;
+	size_t i, dl, ol;
+
+	if (ov == NULL || domain == NULL)
+		return NULL;
+	dl = strlen(domain);
+	for (i = 0; i < ov->n; i++) {
+		ol = strlen(ov->v[i].domain);
+		if (ol > dl || (best != NULL && ol <= strlen(best->domain)))
+			continue;
+		if (strcmp(domain + dl - ol, ov->v[i].domain) == 0 &&
+		    (ol == dl || domain[dl - ol - 1] == '.'))
+			best = &ov->v[i];
+	}
+	if (matched != NULL)
+		*matched = best != NULL ? best->domain : NULL;
+	return best != NULL ? &best->site : NULL;
+}
+
+/* overrides_count - how many domains have an override */
+size_t
+overrides_count(const struct overrides *ov)
+{
+	return ov != NULL ? ov->n : 0;
+}
+
+/* overrides_free - release; NULL is a no-op */
+void
+overrides_free(struct overrides *ov)
+{
+	size_t i;
+
+	if (ov == NULL)
+		return;
+	for (i = 0; i < ov->n; i++)
+		x_free(ov->v[i].domain);
+	x_free(ov->v);
+	x_free(ov);
+}
