@@ -68,14 +68,14 @@ PY
 printf 'From: a@b.example\n\nx\n' >"$tmp/min.eml"
 ingress() {
 	"$check" -c "$tmp/mxauth.conf" --zone "$tmp/empty.zone" --json "$@" \
-	    "$tmp/min.eml" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["ingress"], "spf" if j["spf"] else None, j["dmarc"], j["add_headers"][0].split(";",1)[1].strip())'
+	    "$tmp/min.eml" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["ingress"], "spf" if j["spf"] else None, j["dmarc"]["result"] if j["dmarc"] else None, j["add_headers"][0].split(";",1)[1].strip())'
 }
 expect "ingress: loopback is trusted, nothing claimed" \
     [ "$(ingress --ip 127.0.0.1)" = "trusted None None none" ]
 expect "ingress: SMTP AUTH is authenticated" \
     [ "$(ingress --ip 198.51.100.7 --auth alice)" = "authenticated None None auth=pass smtp.auth=alice" ]
 expect "ingress: IPv6 outsider is external" \
-    [ "$(ingress --ip 2001:db8::25 | head -n 1 | cut -d' ' -f1-3)" = "external spf None" ]
+    [ "$(ingress --ip 2001:db8::25 | head -n 1 | cut -d' ' -f1-3)" = "external spf none" ]
 
 # --- errors an admin sees ---
 "$check" --ip not-an-ip "$tmp/min.eml" >/dev/null 2>"$tmp/err"

@@ -11,9 +11,11 @@
 #   1. legitimate: sender@legit.example from 192.0.2.10, an address
 #      legit.example's SPF record lists;
 #   2. spoofed: From and MAIL FROM bank.example, sent from 203.0.113.66,
-#      which bank.example's SPF record does not list;
-#   3. forged: the same spoofer, carrying "Authentication-Results:
-#      mx.example; spf=pass; dkim=pass; dmarc=pass" to look checked.
+#      which bank.example's SPF record does not list; bank.example
+#      publishes DMARC p=reject, so Postfix refuses it (550 5.7.1);
+#   3. forged: the same spoofer as none.example (DMARC p=none: watched,
+#      never refused), carrying "Authentication-Results: mx.example;
+#      spf=pass; dkim=pass; dmarc=pass" to look checked.
 # Then it stops everything it started.  The client addresses are RFC 5737
 # documentation addresses presented through XCLIENT: nothing but
 # loopback is ever contacted.
@@ -78,14 +80,15 @@ send_mail demo-spoof --xclient-addr 203.0.113.66 \
 show demo-spoof 203.0.113.66 alerts@bank.example bank.example
 
 title "3. A spoofed message that claims to have been checked already"
-forged="Authentication-Results: $AUTHSERV_ID; spf=pass smtp.mailfrom=bank.example; dkim=pass header.d=bank.example; dmarc=pass header.from=bank.example"
-echo "  the same spoofer; the message carries"
+forged="Authentication-Results: $AUTHSERV_ID; spf=pass smtp.mailfrom=none.example; dkim=pass header.d=none.example; dmarc=pass header.from=none.example"
+echo "  the same spoofer as none.example (DMARC p=none: delivered, never"
+echo "  refused); the message carries"
 echo "$forged" | indent
 send_mail demo-forged --xclient-addr 203.0.113.66 \
     --xclient-name spoofer.example --helo spoofer.example \
-    --from alerts@bank.example --header "From: Bank <alerts@bank.example>" \
+    --from alerts@none.example --header "From: News <alerts@none.example>" \
     --add-header "$forged" --header "Subject: already verified"
-show demo-forged 203.0.113.66 alerts@bank.example bank.example &&
+show demo-forged 203.0.113.66 alerts@none.example none.example &&
     echo "  (the forged field is gone: forged_ar=1 counts what mxauth removed)"
 
 title "Stopping everything."
