@@ -203,6 +203,14 @@ dmarc_check(struct dns *dns, const struct dmarc_check_in *in,
 		    result_policy_str(r->sp), r->testing ? " t=y" : "",
 		    in->psl && r->pct < 100 ? " pct<100" : "");
 	r->policy = applies(dns, in->psl, &f, r->domain, explain);
+	/* RFC 9989 4.7 t=y: the policy one step milder */
+	if (r->testing && r->policy != DMARC_POLICY_NONE) {
+		r->policy = r->policy == DMARC_POLICY_REJECT ?
+		    DMARC_POLICY_QUARANTINE : DMARC_POLICY_NONE;
+		if (explain != NULL)
+			vstr_catf(explain, "  t=y: one step milder, %s\n",
+			    result_policy_str(r->policy));
+	}
 	evaluate(dns, &o, in, &f, r, explain);
 	if (explain != NULL)
 		vstr_catf(explain, "  result: dmarc=%s, published policy %s\n",

@@ -22,7 +22,11 @@
 
 #define IS_WSP(c)	((c) == ' ' || (c) == '\t')
 
-/* dmarc_record_is - v=DMARC1 as the first tag (RFC 9989 4.7 v=) */
+/*
+ * dmarc_record_is - v=DMARC1 as the first tag (RFC 9989 4.7 v=): the
+ * tag name is case-insensitive like every ABNF literal, the value
+ * "DMARC1" is case-sensitive
+ */
 bool
 dmarc_record_is(const char *txt, size_t len)
 {
@@ -30,7 +34,7 @@ dmarc_record_is(const char *txt, size_t len)
 
 	while (i < len && IS_WSP(txt[i]))
 		i++;
-	if (len - i < 1 || txt[i] != 'v')
+	if (len - i < 1 || (txt[i] != 'v' && txt[i] != 'V'))
 		return false;
 	for (i++; i < len && IS_WSP(txt[i]); i++)
 		;

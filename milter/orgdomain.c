@@ -27,6 +27,7 @@ struct level {
 	const char	*name;		/* a suffix of the walked domain */
 	size_t		 labels;
 	int		 has;		/* a DMARC record (usable or not) */
+	int		 several;	/* more than one: discovery ends */
 	int		 usable;	/* it parsed into a policy */
 	struct dmarc_record rec;
 	char		 why[160];
@@ -88,6 +89,7 @@ ask(struct dns *dns, struct level *l, struct vstr *explain)
 		    dns_status_str(a->status));
 		rc = -1;
 	}
+	l->several = n > 1;
 	if (n == 1) {
 		l->has = 1;
 		l->usable = dmarc_record_parse(one, strlen(one), &l->rec,
@@ -140,7 +142,7 @@ walk(struct dns *dns, const char *domain, struct level *lv, char *why,
 		}
 		n++;
 		if ((lv[n - 1].has && lv[n - 1].usable &&
-		    lv[n - 1].rec.psd != DMARC_PSD_U) ||
+		    lv[n - 1].rec.psd != DMARC_PSD_U) || lv[n - 1].several ||
 		    lv[n - 1].labels == 1 || n == ORG_MAX_QUERIES)
 			break;
 		have = lv[n - 1].labels;
@@ -227,6 +229,13 @@ discover_psl(struct dns *dns, const struct org_opts *o, const char *domain,
 			snprintf(out->why, sizeof(out->why), "%s", l[i].why);
 			break;
 		}
+		if (l[i].several) {
+			out->status = ORG_UNUSABLE;
+			out->policy_domain = xstrdup(l[i].name);
+			snprintf(out->why, sizeof(out->why), "several DMARC "
+			    "records at _dmarc.%.100s", l[i].name);
+			break;
+		}
 		if (l[i].has) {
 			take(out, &l[i]);
 			break;
@@ -254,9 +263,18 @@ org_discover(struct dns *dns, const struct org_opts *o, const char *domain,
 		return ORG_TEMP;
 	}
 	out->org_domain = xstrdup(org_of_walk(domain, lv, (size_t)n));
-	/* RFC 9989 4.10.1: the policy is the closest DMARC record */
+	/*
+	 * RFC 9989 4.10.1: the policy is the closest DMARC record; a name
+	 * with several ends discovery with none (RFC 7489 6.6.3 step 5)
+	 */
 	for (i = 0; i < n; i++)
-		if (lv[i].has) {
+		if (lv[i].several) {
+			out->status = ORG_UNUSABLE;
+			out->policy_domain = xstrdup(lv[i].name);
+			snprintf(out->why, sizeof(out->why), "several DMARC "
+			    "records at _dmarc.%.100s", lv[i].name);
+			break;
+		} else if (lv[i].has) {
 			take(out, &lv[i]);
 			break;
 		}

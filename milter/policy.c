@@ -9,8 +9,9 @@
  * rule let it through.
  *
  * DMARC at end of message (policy_dmarc): the policy that applies is the
- * domain's (p/sp/np, one step milder for t=y, RFC 9989 4.7; and for pct
- * in RFC 7489 mode, 6.6.4) unless the site's override names one; the
+ * domain's (p/sp/np, already one step milder for t=y, RFC 9989 4.7; one
+ * step milder when pct does not sample it in RFC 7489 mode, 6.6.4)
+ * unless the site's override names one; the
  * site's dmarc_*_action then maps reject and quarantine to what is done;
  * dry_run logs that and accepts.
  */
@@ -181,9 +182,8 @@ dmarc_fail(const struct conf *c, const struct conf_site *site, int rfc7489,
 	if (site->policy != CONF_POLICY_PUBLISHED) {
 		want = (enum dmarc_policy)site->policy;	/* same order */
 		why = ", site policy";
-	} else if (dm->testing && want != DMARC_POLICY_NONE) {
-		want = milder(want);			/* RFC 9989 4.7 t=y */
-		why = ", t=y";
+	} else if (dm->testing) {
+		why = ", t=y";		/* already milder (dmarc_check) */
 	} else if (rfc7489 && dm->pct < 100 && roll >= (unsigned)dm->pct &&
 	    want != DMARC_POLICY_NONE) {
 		want = milder(want);			/* RFC 7489 6.6.4 */

@@ -151,11 +151,11 @@ test_dmarc_rules(void **state)
 		{ DMARC_RES_FAIL, N, 0, 100, 0, 0, 0, 0, 1, 0, 0, 0,
 		    ACTION_ACCEPT, N, "", "DMARC fail for a.example, policy "
 		    "none" },
-		/* t=y: one step milder (RFC 9989 4.7) */
-		{ DMARC_RES_FAIL, R, 1, 100, 0, 0, 0, 0, 1, 0, 0, 0,
+		/* t=y: dmarc_check made it one step milder (RFC 9989 4.7) */
+		{ DMARC_RES_FAIL, Q, 1, 100, 0, 0, 0, 0, 1, 0, 0, 0,
 		    ACTION_QUARANTINE, Q, "", "DMARC fail for a.example, policy "
 		    "quarantine, t=y (dmarc_quarantine_action=quarantine)" },
-		{ DMARC_RES_FAIL, Q, 1, 100, 0, 0, 0, 0, 1, 0, 0, 0,
+		{ DMARC_RES_FAIL, N, 1, 100, 0, 0, 0, 0, 1, 0, 0, 0,
 		    ACTION_ACCEPT, N, "", "DMARC fail for a.example, policy "
 		    "none, t=y" },
 		/* pct only in RFC 7489 mode; roll 0..99 against pct */
