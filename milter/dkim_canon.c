@@ -63,13 +63,13 @@ dkim_canon_header(struct vstr *out, int relaxed, const char *name,
 		vstr_ncat(out, "\r\n", 2);
 }
 
-/* flush - the buffer into the digest, as far as l= allows */
+/* emit - N canonical bytes into the digest, as far as l= allows */
 static void
-flush(struct dkim_body *b)
+emit(struct dkim_body *b, const unsigned char *p, size_t n)
 {
-	uint64_t take = b->nbuf;
+	uint64_t take = n;
 
-	b->total += b->nbuf;
+	b->total += n;
 	if (b->limit >= 0) {
 		uint64_t room = (uint64_t)b->limit > b->hashed ?
 		    (uint64_t)b->limit - b->hashed : 0;
@@ -78,8 +78,15 @@ flush(struct dkim_body *b)
 			take = room;
 	}
 	if (take > 0)
-		(void)EVP_DigestUpdate(b->md, b->buf, (size_t)take);
+		(void)EVP_DigestUpdate(b->md, p, (size_t)take);
 	b->hashed += take;
+}
+
+/* flush - the buffer into the digest */
+static void
+flush(struct dkim_body *b)
+{
+	emit(b, b->buf, b->nbuf);
 	b->nbuf = 0;
 }
 
@@ -92,23 +99,19 @@ put(struct dkim_body *b, unsigned char c)
 	b->buf[b->nbuf++] = c;
 }
 
-/* put_run - LEN canonical bytes */
+/* put_run - LEN canonical bytes; long runs skip the buffer */
 static void
 put_run(struct dkim_body *b, const unsigned char *p, size_t len)
 {
-	size_t n;
-
-	while (len > 0) {
-		if (b->nbuf == sizeof(b->buf))
-			flush(b);
-		n = sizeof(b->buf) - b->nbuf;
-		if (n > len)
-			n = len;
-		memcpy(b->buf + b->nbuf, p, n);
-		b->nbuf += n;
-		p += n;
-		len -= n;
+	if (len >= 256) {
+		flush(b);
+		emit(b, p, len);
+		return;
 	}
+	if (len > sizeof(b->buf) - b->nbuf)
+		flush(b);
+	memcpy(b->buf + b->nbuf, p, len);
+	b->nbuf += len;
 }
 
 /* content - C is part of a line: what was held back is not trailing */
@@ -136,8 +139,10 @@ plain_run(const unsigned char *p, size_t len, int relaxed)
 	size_t i = 0;
 
 	if (relaxed)
-		while (i < len && p[i] > ' ')
-			i++;
+		/* words, and single spaces between them, stay as they are */
+		while (i < len && (p[i] > ' ' || (p[i] == ' ' &&
+		    i + 1 < len && p[i + 1] > ' ')))
+			i += p[i] == ' ' ? 2 : 1;
 	else
 		while (i < len && p[i] != '\r' && p[i] != '\n')
 			i++;
