@@ -294,6 +294,14 @@ eval_end(struct eval *e)
 	e->ndkim = dkim_verify_end(e->dkim_v, &e->dkim, &e->dkim_ignored);
 	if (result_outside(e->ingress) && e->dns != NULL)
 		decide_dmarc(e, e->explain);
+	if (e->action == ACTION_REJECT || e->action == ACTION_TEMPFAIL) {
+		/* refused at end of DATA: the message is not edited */
+		free_edits(e->del, e->ndel);
+		free_edits(e->add, e->nadd);
+		e->del = e->add = NULL;
+		e->ndel = e->nadd = 0;
+		return;
+	}
 
 	memset(&in, 0, sizeof(in));
 	in.authserv_id = e->conf->authserv_id;
