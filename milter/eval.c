@@ -232,6 +232,19 @@ plan_deletions(struct eval *e)
 	}
 }
 
+/* take_decision - a policy decision becomes the message's action */
+static void
+take_decision(struct eval *e, const struct policy_decision *d)
+{
+	e->action = d->action;
+	e->rcode = d->rcode;
+	e->xcode = d->xcode;
+	vstr_reset(&e->reply);
+	vstr_cat(&e->reply, vstr_str(&d->reply));
+	vstr_reset(&e->reason);
+	vstr_cat(&e->reason, vstr_str(&d->reason));
+}
+
 /*
  * eval_envelope - at MAIL FROM: where the client stands and, for an
  * external one, SPF (RFC 7208: only the edge judges the connecting IP)
@@ -255,13 +268,7 @@ eval_envelope(struct eval *e)
 	    e->conf->authserv_id, e->conf->spf_helo, e->spf);
 	policy_decision_init(&d);
 	policy_mail_from(e->conf, e->spf, &d);
-	e->action = d.action;
-	e->rcode = d.rcode;
-	e->xcode = d.xcode;
-	vstr_reset(&e->reply);
-	vstr_cat(&e->reply, vstr_str(&d.reply));
-	vstr_reset(&e->reason);
-	vstr_cat(&e->reason, vstr_str(&d.reason));
+	take_decision(e, &d);
 	policy_decision_free(&d);
 	return e->action;
 }
@@ -354,13 +361,7 @@ decide_dmarc(struct eval *e, struct vstr *explain)
 	policy_dmarc(e->conf, site != NULL ? site : &e->conf->site, e->dmarc,
 	    arc4random_uniform(100), &d);
 	e->dmarc->disposition = d.disposition;
-	e->action = d.action;
-	e->rcode = d.rcode;
-	e->xcode = d.xcode;
-	vstr_reset(&e->reply);
-	vstr_cat(&e->reply, vstr_str(&d.reply));
-	vstr_reset(&e->reason);
-	vstr_cat(&e->reason, vstr_str(&d.reason));
+	take_decision(e, &d);
 	if (matched != NULL)
 		vstr_catf(&e->reason, " [override %s]", matched);
 	policy_decision_free(&d);

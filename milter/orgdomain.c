@@ -191,12 +191,19 @@ psl_org(const struct org_opts *o, const char *domain)
 	return xstrdup(r != NULL ? r : domain);
 }
 
-/* take - a level's record into OUT as the policy */
+/*
+ * take - a level's record into OUT as the policy; a name with several
+ * DMARC records ends discovery with none (RFC 7489 6.6.3 step 5)
+ */
 static void
 take(struct org_found *out, struct level *l)
 {
 	out->policy_domain = xstrdup(l->name);
-	if (l->usable) {
+	if (l->several) {
+		out->status = ORG_UNUSABLE;
+		snprintf(out->why, sizeof(out->why), "several DMARC records "
+		    "at _dmarc.%.100s", l->name);
+	} else if (l->usable) {
 		out->rec = l->rec;
 		memset(&l->rec, 0, sizeof(l->rec));
 	} else {
@@ -229,14 +236,7 @@ discover_psl(struct dns *dns, const struct org_opts *o, const char *domain,
 			snprintf(out->why, sizeof(out->why), "%s", l[i].why);
 			break;
 		}
-		if (l[i].several) {
-			out->status = ORG_UNUSABLE;
-			out->policy_domain = xstrdup(l[i].name);
-			snprintf(out->why, sizeof(out->why), "several DMARC "
-			    "records at _dmarc.%.100s", l[i].name);
-			break;
-		}
-		if (l[i].has) {
+		if (l[i].has || l[i].several) {
 			take(out, &l[i]);
 			break;
 		}
@@ -263,18 +263,9 @@ org_discover(struct dns *dns, const struct org_opts *o, const char *domain,
 		return ORG_TEMP;
 	}
 	out->org_domain = xstrdup(org_of_walk(domain, lv, (size_t)n));
-	/*
-	 * RFC 9989 4.10.1: the policy is the closest DMARC record; a name
-	 * with several ends discovery with none (RFC 7489 6.6.3 step 5)
-	 */
+	/* RFC 9989 4.10.1: the policy is the closest DMARC record */
 	for (i = 0; i < n; i++)
-		if (lv[i].several) {
-			out->status = ORG_UNUSABLE;
-			out->policy_domain = xstrdup(lv[i].name);
-			snprintf(out->why, sizeof(out->why), "several DMARC "
-			    "records at _dmarc.%.100s", lv[i].name);
-			break;
-		} else if (lv[i].has) {
+		if (lv[i].has || lv[i].several) {
 			take(out, &lv[i]);
 			break;
 		}

@@ -30,13 +30,6 @@ EXTRA_ZONES="$fx/keys.zone"
 sandbox_start
 trap 'rc=$?; sandbox_stop; rm -rf "$fx"; exit $rc' EXIT
 
-# reconfigure EXTRA - rewrite mxauth.conf with EXTRA lines and reload
-reconfigure() {
-	_n=$(grep -c "configuration reloaded" "$SB/mxauth.log")
-	mxauth_config "$1"
-	kill -HUP "$(mxauth_pid)"
-	wait_for "reload" 10 sh -c "[ \$(grep -c 'configuration reloaded' '$SB/mxauth.log') -gt $_n ]"
-}
 # header NAME FIELD - the delivered message's FIELD lines, unfolded
 header() {
 	f=$(find_delivered "$1@test.example")

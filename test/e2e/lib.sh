@@ -489,6 +489,15 @@ ${1:-}
 CONF
 }
 
+# reconfigure EXTRA - rewrite mxauth.conf with EXTRA lines, SIGHUP, and
+# wait for the daemon to log the reload
+reconfigure() {
+	_n=$(grep -c "configuration reloaded" "$SB/mxauth.log")
+	mxauth_config "$1"
+	kill -HUP "$(mxauth_pid)"
+	wait_for "reload" 10 sh -c "[ \$(grep -c 'configuration reloaded' '$SB/mxauth.log') -gt $_n ]"
+}
+
 # mxauth_start - run the daemon in the foreground, in the background, and
 # wait until it logs that it is listening (its socket is bound then)
 mxauth_start() {

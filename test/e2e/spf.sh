@@ -16,13 +16,6 @@
 zone="$top_srcdir/test/data/zones-e2e/example.zone"
 sandbox_start
 
-# reconfigure EXTRA - rewrite mxauth.conf with EXTRA lines and reload
-reconfigure() {
-	n=$(grep -c "configuration reloaded" "$SB/mxauth.log")
-	mxauth_config "$1"
-	kill -HUP "$(mxauth_pid)"
-	wait_for "reload" 10 sh -c "[ \$(grep -c 'configuration reloaded' '$SB/mxauth.log') -gt $n ]"
-}
 # verdict_field MAILFROM KEY - KEY's value in the last verdict line for MAILFROM
 verdict_field() {
 	grep "mailfrom=$1 " "$SB/mxauth.log" | tail -n 1 |
