@@ -8,7 +8,9 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "authres.h"
 #include "vstr.h"
@@ -92,6 +94,115 @@ authres_parse_id(const char *value, char *buf, size_t len)
 	p = skip_cfws(p);
 	if (*p != '\0' && *p != ';' && !(*p >= '0' && *p <= '9'))
 		return -1;
+	return 0;
+}
+
+/* word - a token or quoted-string at P into BUF (unquoted); after it */
+static const char *
+word(const char *p, char *buf, size_t len, const char *extra)
+{
+	size_t n = 0;
+
+	if (*p == '"') {
+		for (p++; *p != '"'; p++) {
+			if (*p == '\0')
+				return NULL;
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			if (n + 1 < len)
+				buf[n++] = *p;
+		}
+		p++;
+	} else
+		for (; is_token_char((unsigned char)*p) ||
+		    (*p != '\0' && strchr(extra, *p) != NULL); p++)
+			if (n + 1 < len)
+				buf[n++] = *p;
+	buf[n] = '\0';
+	return p;
+}
+
+/*
+ * resinfo - one "method[/version]=result *(reason / propspec)" (RFC 8601
+ * 2.2) into R; the rest of the text after it (at ';' or the end)
+ */
+static const char *
+resinfo(const char *p, struct authres_result *r)
+{
+	char key[64], val[256];
+	const char *q;
+
+	memset(r, 0, sizeof(*r));
+	if ((p = word(skip_cfws(p), r->method, sizeof(r->method), "")) ==
+	    NULL || r->method[0] == '\0')
+		return NULL;
+	p = skip_cfws(p);
+	if (*p == '/') {			/* method version */
+		if ((p = word(skip_cfws(p + 1), key, sizeof(key), "")) == NULL)
+			return NULL;
+		p = skip_cfws(p);
+	}
+	if (*p != '=')
+		return NULL;
+	if ((p = word(skip_cfws(p + 1), r->result, sizeof(r->result), "")) ==
+	    NULL || r->result[0] == '\0')
+		return NULL;
+	/* reasonspec and propspecs: ptype.property=pvalue */
+	for (p = skip_cfws(p); *p != '\0' && *p != ';'; p = skip_cfws(p)) {
+		if ((q = word(p, key, sizeof(key), ".")) == NULL || q == p)
+			return NULL;
+		p = skip_cfws(q);
+		if (*p != '=')
+			return NULL;
+		/* pvalue may be an addr-spec: allow '@' in a bare value */
+		if ((p = word(skip_cfws(p + 1), val, sizeof(val), "@")) == NULL)
+			return NULL;
+		if (strcasecmp(key, "header.from") == 0)
+			snprintf(r->header_from, sizeof(r->header_from), "%.255s",
+			    val);
+		else if (strcasecmp(key, "policy.dmarc") == 0)
+			snprintf(r->policy_dmarc, sizeof(r->policy_dmarc), "%.15s",
+			    val);
+	}
+	return p;
+}
+
+/* authres_parse - authserv-id and resinfos of an A-R value */
+int
+authres_parse(const char *value, struct authres_parsed *a)
+{
+	const char *p;
+
+	memset(a, 0, sizeof(*a));
+	if (authres_parse_id(value, a->id, sizeof(a->id)) != 0)
+		return -1;
+	p = skip_cfws(value);
+	if ((p = word(p, a->res[0].method, sizeof(a->res[0].method), "")) ==
+	    NULL)
+		return -1;
+	p = skip_cfws(p);
+	while (*p >= '0' && *p <= '9')		/* authres-version */
+		p++;
+	p = skip_cfws(p);
+	if (*p == '\0')
+		return -1;
+	if (*p != ';')
+		return -1;
+	p = skip_cfws(p + 1);
+	/* RFC 8601 2.2: "none" means no results at all */
+	if (strncasecmp(p, "none", 4) == 0 && *skip_cfws(p + 4) == '\0')
+		return 0;
+	while (*p != '\0') {
+		struct authres_result r;
+
+		if ((p = resinfo(p, &r)) == NULL)
+			return -1;
+		if (a->n < AUTHRES_MAX_RESULTS)
+			a->res[a->n++] = r;
+		p = skip_cfws(p);
+		if (*p == ';')
+			p = skip_cfws(p + 1);
+	}
 	return 0;
 }
 

@@ -30,6 +30,30 @@ struct authres_in {
 
 /* authres_parse_id - authserv-id of an A-R value into BUF; 0 or -1 */
 int	 authres_parse_id(const char *value, char *buf, size_t len);
+
+#define AUTHRES_MAX_RESULTS	16
+
+/* One resinfo of an incoming header: method=result and two properties. */
+struct authres_result {
+	char	 method[32];		/* "spf", "dkim", "dmarc", ... */
+	char	 result[32];		/* "pass", "fail", ... */
+	char	 header_from[256];	/* header.from, or "" */
+	char	 policy_dmarc[16];	/* policy.dmarc, or "" */
+};
+
+struct authres_parsed {
+	char	 id[256];
+	struct authres_result res[AUTHRES_MAX_RESULTS];
+	size_t	 n;
+};
+
+/*
+ * authres_parse - an incoming A-R value (RFC 8601 2.2): its authserv-id
+ * and each resinfo's method, result, header.from and policy.dmarc
+ * (comments skipped, quoted values unquoted).  0, or -1 when it does not
+ * parse; results past AUTHRES_MAX_RESULTS are dropped.
+ */
+int	 authres_parse(const char *value, struct authres_parsed *);
 /* authres_format - append our header's value (no field name) to OUT */
 void	 authres_format(struct vstr *out, const struct authres_in *);
 /*

@@ -317,6 +317,26 @@ json_dmarc(struct vstr *out, const struct dmarc_result *d)
 	    d->dkim_aligned ? "true" : "false");
 }
 
+/* json_upstream - the trusted hop's verdict, or null */
+static void
+json_upstream(struct vstr *out, const struct eval *e)
+{
+	static const char *const methods[] = { "spf", "dkim", "dmarc" };
+	size_t i;
+
+	if (e->upstream == NULL) {
+		vstr_cat(out, "null");
+		return;
+	}
+	vstr_cat(out, "{\"authserv_id\": ");
+	vstr_json(out, e->upstream->id);
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		vstr_catf(out, ", \"%s\": ", methods[i]);
+		json_str_or_null(out, eval_upstream_result(e, methods[i]));
+	}
+	vstr_catc(out, '}');
+}
+
 /* print_json - the verdict as one JSON object (the documented contract) */
 static void
 print_json(const struct eval *e)
@@ -325,6 +345,11 @@ print_json(const struct eval *e)
 
 	vstr_cat(&out, "{\"ingress\": ");
 	vstr_json(&out, result_ingress_str(e->ingress));
+	vstr_cat(&out, ", \"client_ip\": ");
+	json_str_or_null(&out, e->origin_ip != NULL ? e->origin_ip :
+	    e->client_ip);
+	vstr_cat(&out, ",\n \"upstream\": ");
+	json_upstream(&out, e);
 	vstr_cat(&out, ",\n \"spf\": ");
 	json_spf(&out, e->spf);
 	vstr_cat(&out, ",\n \"dkim\": ");

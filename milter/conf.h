@@ -55,6 +55,9 @@ struct conf {
 
 	/* ingress */
 	struct netlist	*trusted_networks;
+	struct netlist	*trusted_relays;	/* MTAs in front without mxauth */
+	char		*trusted_authserv_ids;	/* upstream A-R ids, space-separated */
+	int		 inner_enforce;		/* bool: act on upstream verdicts */
 
 	/* SPF */
 	int		 spf_helo;		/* bool: check the HELO identity */

@@ -21,11 +21,18 @@
 #include "dmarc_check.h"
 #include "eval.h"
 #include "hdr_parse.h"
+#include "log.h"
+#include "received.h"
 #include "overrides.h"
 #include "policy.h"
 #include "spf_check.h"
 #include "trust.h"
 #include "xmalloc.h"
+
+static void decide_dmarc(struct eval *, struct vstr *);
+static void decide_upstream(struct eval *);
+static void judge_relayed(struct eval *);
+static void take_decision(struct eval *, const struct policy_decision *);
 
 #define AR_NAME		"Authentication-Results"
 
@@ -62,9 +69,16 @@ free_edits(struct eval_edit *ed, size_t n)
 void
 eval_free(struct eval *e)
 {
+	size_t i;
+
 	if (e == NULL)
 		return;
 	conf_release(e->conf);
+	for (i = 0; i < e->nreceived; i++)
+		x_free(e->received[i]);
+	x_free(e->upstream);
+	x_free(e->origin_ip);
+	x_free(e->origin_helo);
 	x_free(e->queue_id);
 	x_free(e->client_ip);
 	x_free(e->client_host);
@@ -190,9 +204,23 @@ eval_header(struct eval *e, const char *name, const char *value)
 	dkim_verify_header(e->dkim_v, name, value);
 	if (strcasecmp(name, AR_NAME) == 0) {
 		e->nar++;
-		if (trust_ar_forged(e->conf, value))
+		switch (trust_ar_fate(e->conf, e->ingress, value, &e->ar_walk)) {
+		case AR_DELETE:
 			add_edit(&e->del, &e->ndel, AR_NAME, e->nar,
 			    xstrdup(value));
+			break;
+		case AR_UPSTREAM:
+			e->upstream = xcalloc(1, sizeof(*e->upstream));
+			if (authres_parse(value, e->upstream) != 0)
+				(void)authres_parse_id(value, e->upstream->id,
+				    sizeof(e->upstream->id));
+			break;
+		case AR_KEEP:
+			break;
+		}
+	} else if (strcasecmp(name, "Received") == 0 &&
+	    e->ingress == INGRESS_RELAY && e->nreceived < RECEIVED_MAX) {
+		e->received[e->nreceived++] = xstrdup(value);
 	} else if (strcasecmp(name, "From") == 0) {
 		e->nfrom++;
 		x_free(e->from_domain);
@@ -210,7 +238,43 @@ eval_header(struct eval *e, const char *name, const char *value)
 void
 eval_body(struct eval *e, const unsigned char *buf, size_t len)
 {
+	judge_relayed(e);
 	dkim_verify_body(e->dkim_v, buf, len);
+}
+
+/*
+ * judge_relayed - once the headers are in: a relay's client is taken
+ * from the Received fields and judged as the edge judges any client
+ */
+static void
+judge_relayed(struct eval *e)
+{
+	struct received_client rc;
+	struct policy_decision d;
+	const char *ip = e->client_ip, *helo = e->helo;
+	char why[160];
+
+	if (e->ingress != INGRESS_RELAY || e->spf != NULL || e->dns == NULL ||
+	    e->client_ip == NULL || e->action != ACTION_ACCEPT)
+		return;
+	if (received_origin(e->conf->trusted_relays, e->received,
+	    e->nreceived, &rc, why, sizeof(why)) == 0) {
+		replace(&e->origin_ip, rc.ip);
+		ip = e->origin_ip;
+		helo = rc.helo[0] != '\0' ? rc.helo : NULL;
+		replace(&e->origin_helo, helo);
+		helo = e->origin_helo;
+	} else
+		log_warning("%s: relay %s: %s; judging the relay itself",
+		    e->queue_id != NULL ? e->queue_id : "NOQUEUE", e->client_ip,
+		    why);
+	e->spf = xcalloc(1, sizeof(*e->spf));
+	spf_check_message(e->dns, ip, helo, e->mail_from,
+	    e->conf->authserv_id, e->conf->spf_helo, e->spf);
+	policy_decision_init(&d);
+	policy_mail_from(e->conf, e->spf, &d);
+	take_decision(e, &d);
+	policy_decision_free(&d);
 }
 
 /*
@@ -263,6 +327,9 @@ eval_envelope(struct eval *e)
 	if (!result_outside(e->ingress) || e->dns == NULL ||
 	    e->client_ip == NULL)
 		return e->action;
+	/* A relay's client is in its Received field: judged after headers */
+	if (e->ingress == INGRESS_RELAY)
+		return e->action;
 	e->spf = xcalloc(1, sizeof(*e->spf));
 	spf_check_message(e->dns, e->client_ip, e->helo, e->mail_from,
 	    e->conf->authserv_id, e->conf->spf_helo, e->spf);
@@ -282,11 +349,10 @@ add_received_spf(struct eval *e)
 	if (e->spf == NULL || !e->conf->received_spf)
 		return;
 	authres_received_spf(&v, e->spf, e->conf->authserv_id, e->mail_from,
-	    e->helo);
+	    e->origin_ip != NULL ? e->origin_helo : e->helo);
 	add_edit(&e->add, &e->nadd, "Received-SPF", 0, vstr_steal(&v));
 }
 
-static void decide_dmarc(struct eval *, struct vstr *);
 
 /* eval_end - decide the message: results, edits, action */
 void
@@ -297,10 +363,17 @@ eval_end(struct eval *e)
 
 	if (eval_envelope(e) != ACTION_ACCEPT)
 		return;		/* refused at MAIL FROM: nothing to edit */
+	judge_relayed(e);
 	plan_deletions(e);
 	e->ndkim = dkim_verify_end(e->dkim_v, &e->dkim, &e->dkim_ignored);
-	if (result_outside(e->ingress) && e->dns != NULL)
+	if (result_outside(e->ingress) && e->dns != NULL &&
+	    e->action == ACTION_ACCEPT)
 		decide_dmarc(e, e->explain);
+	else if (e->upstream != NULL) {
+		decide_upstream(e);
+		if (e->action != ACTION_REJECT && e->action != ACTION_TEMPFAIL)
+			return;		/* the upstream A-R stays, ours none */
+	}
 	if (e->action == ACTION_REJECT || e->action == ACTION_TEMPFAIL) {
 		/* refused at end of DATA: the message is not edited */
 		free_edits(e->del, e->ndel);
@@ -315,7 +388,7 @@ eval_end(struct eval *e)
 	in.ingress = e->ingress;
 	in.auth_user = e->auth_user;
 	in.mail_from = e->mail_from;
-	in.helo = e->helo;
+	in.helo = e->origin_ip != NULL ? e->origin_helo : e->helo;
 	in.from_domain = e->from_domain;
 	in.spf = e->spf;
 	in.dkim = e->dkim;
@@ -378,4 +451,63 @@ decide_dmarc(struct eval *e, struct vstr *explain)
 		    vstr_steal(&v));
 	} else if (e->action == ACTION_QUARANTINE)
 		e->quarantine_hold = 1;
+}
+
+/* upstream_result - the upstream verdict's RESULT for METHOD, or NULL */
+const char *
+eval_upstream_result(const struct eval *e, const char *method)
+{
+	size_t i;
+
+	if (e->upstream == NULL)
+		return NULL;
+	for (i = 0; i < e->upstream->n; i++)
+		if (strcasecmp(e->upstream->res[i].method, method) == 0)
+			return e->upstream->res[i].result;
+	return NULL;
+}
+
+/*
+ * decide_upstream - a trusted hop's verdict: believed, not re-checked;
+ * with inner_enforce the site's DMARC rules act on it
+ */
+static void
+decide_upstream(struct eval *e)
+{
+	const struct authres_result *r = NULL;
+	const struct conf_site *site = NULL;
+	struct policy_decision d;
+	struct dmarc_result dm;
+	size_t i;
+
+	vstr_reset(&e->reason);
+	vstr_catf(&e->reason, "upstream verdict of %s", e->upstream->id);
+	for (i = 0; i < e->upstream->n; i++)
+		if (strcasecmp(e->upstream->res[i].method, "dmarc") == 0)
+			r = &e->upstream->res[i];
+	if (!e->conf->inner_enforce || r == NULL)
+		return;
+	memset(&dm, 0, sizeof(dm));
+	dm.domain = r->header_from[0] != '\0' ? (char *)r->header_from : NULL;
+	dm.result = strcasecmp(r->result, "pass") == 0 ? DMARC_RES_PASS :
+	    strcasecmp(r->result, "fail") == 0 ? DMARC_RES_FAIL :
+	    strcasecmp(r->result, "temperror") == 0 ? DMARC_RES_TEMPERROR :
+	    DMARC_RES_NONE;
+	/* policy.dmarc says what the edge applied; act on that policy */
+	dm.policy = strcasecmp(r->policy_dmarc, "reject") == 0 ?
+	    DMARC_POLICY_REJECT : strcasecmp(r->policy_dmarc, "quarantine") ==
+	    0 ? DMARC_POLICY_QUARANTINE : DMARC_POLICY_NONE;
+	dm.pct = 100;
+	if (dm.domain != NULL)
+		site = overrides_find(e->conf->overrides, dm.domain, NULL);
+	policy_decision_init(&d);
+	policy_dmarc(e->conf, site != NULL ? site : &e->conf->site, &dm, 0,
+	    &d);
+	take_decision(e, &d);
+	vstr_catf(&e->reason, " (upstream %s, inner_enforce=yes)",
+	    e->upstream->id);
+	policy_decision_free(&d);
+	if (e->action == ACTION_QUARANTINE)
+		e->quarantine_hold = e->conf->quarantine_method ==
+		    CONF_QUARANTINE_HOLD;
 }

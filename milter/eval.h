@@ -19,7 +19,10 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "authres.h"
+#include "received.h"
 #include "result.h"
+#include "trust.h"
 #include "vstr.h"
 
 struct conf;
@@ -54,6 +57,12 @@ struct eval {
 	struct vstr	 from_error;	/* why there is none ("" = no From yet) */
 
 	struct dkim_verify *dkim_v;	/* external clients only */
+	struct ar_walk	 ar_walk;	/* A-R fields seen, top down */
+	struct authres_parsed *upstream; /* a trusted hop's verdict, or NULL */
+	char		*received[RECEIVED_MAX]; /* relay clients: top down */
+	size_t		 nreceived;
+	char		*origin_ip;	/* the client a trusted relay saw */
+	char		*origin_helo;
 	size_t		 dkim_ignored;	/* signatures past the limit */
 
 	/* results, filled by eval_end */
@@ -88,5 +97,7 @@ enum action eval_envelope(struct eval *);
 void	 eval_header(struct eval *, const char *name, const char *value);
 void	 eval_body(struct eval *, const unsigned char *, size_t);
 void	 eval_end(struct eval *);
+/* eval_upstream_result - the upstream A-R's result for METHOD, or NULL */
+const char *eval_upstream_result(const struct eval *, const char *method);
 
 #endif

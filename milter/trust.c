@@ -2,11 +2,15 @@
  * trust - the trust model of DESIGN.md in one place.
  *
  * Inside: clients in trusted_networks, and clients that authenticated
- * with SMTP AUTH.  Everything else is external.  (Trusted relays and
- * trusted upstream authserv-ids come in a later issue.)
+ * with SMTP AUTH.  Relays: clients in trusted_relays, MTAs in front of
+ * us that do not run mxauth; the edge judges the client they received
+ * from (received.c finds it).  Everything else is external.  Upstream
+ * verdicts: A-R fields whose authserv-id is ours or in
+ * trusted_authserv_ids, believed only from a trusted network.
  */
 #include "config.h"
 
+#include <string.h>
 #include <strings.h>
 
 #include "authres.h"
@@ -14,11 +18,15 @@
 #include "netlist.h"
 #include "trust.h"
 
-/* trust_ingress - trusted network, authenticated, or external */
+/* trust_ingress - relay, trusted network, authenticated, or external */
 enum ingress
 trust_ingress(const struct conf *conf, const char *client_ip,
     const char *auth_user)
 {
+	/* A relay may sit in a trusted network too: it is still a relay. */
+	if (client_ip != NULL && conf->trusted_relays != NULL &&
+	    netlist_match(conf->trusted_relays, client_ip))
+		return INGRESS_RELAY;
 	if (client_ip != NULL && conf->trusted_networks != NULL &&
 	    netlist_match(conf->trusted_networks, client_ip))
 		return INGRESS_TRUSTED;
@@ -27,7 +35,26 @@ trust_ingress(const struct conf *conf, const char *client_ip,
 	return INGRESS_EXTERNAL;
 }
 
-/* trust_ar_forged - A-R claims our authserv-id (RFC 8601 5) */
+/* id_trusted - ID is ours or one of trusted_authserv_ids */
+static int
+id_trusted(const struct conf *conf, const char *id)
+{
+	const char *p = conf->trusted_authserv_ids, *end;
+	size_t n = strlen(id);
+
+	if (strcasecmp(id, conf->authserv_id) == 0)
+		return 1;
+	for (; p != NULL && *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		end = strchr(p, ' ');
+		if (end == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) == n && strncasecmp(p, id, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* trust_ar_forged - A-R claims a trusted authserv-id (RFC 8601 5) */
 int
 trust_ar_forged(const struct conf *conf, const char *value)
 {
@@ -35,5 +62,22 @@ trust_ar_forged(const struct conf *conf, const char *value)
 
 	if (authres_parse_id(value, id, sizeof(id)) != 0)
 		return 0;
-	return strcasecmp(id, conf->authserv_id) == 0;
+	return id_trusted(conf, id);
+}
+
+/* trust_ar_fate - keep, delete, or take as the upstream verdict */
+enum ar_fate
+trust_ar_fate(const struct conf *conf, enum ingress ingress,
+    const char *value, struct ar_walk *w)
+{
+	if (!trust_ar_forged(conf, value)) {
+		w->seen_other = 1;
+		return AR_KEEP;
+	}
+	if (ingress != INGRESS_TRUSTED || w->seen_other)
+		return AR_DELETE;
+	if (w->upstream)
+		return AR_KEEP;		/* the top block stays as it is */
+	w->upstream = 1;
+	return AR_UPSTREAM;
 }

@@ -19,10 +19,34 @@ enum ingress trust_ingress(const struct conf *, const char *client_ip,
 	    const char *auth_user);
 
 /*
- * trust_ar_forged - whether an incoming A-R value must be deleted: its
- * authserv-id is ours (case-insensitive, RFC 8601 5).  A header whose
- * authserv-id cannot be parsed is not ours and stays.
+ * trust_ar_forged - whether an incoming A-R value claims an id we trust:
+ * ours or one of trusted_authserv_ids (case-insensitive, RFC 8601 5).
+ * A header whose authserv-id cannot be parsed claims nothing and stays.
  */
 int	 trust_ar_forged(const struct conf *, const char *value);
+
+/* What becomes of one incoming A-R field. */
+enum ar_fate {
+	AR_KEEP = 0,		/* someone else's: left alone */
+	AR_DELETE,		/* claims a trusted id it cannot have */
+	AR_UPSTREAM		/* the trusted verdict of the hop before us */
+};
+
+/* The A-R fields seen so far in one message, top down. */
+struct ar_walk {
+	int	 seen_other;	/* an A-R of an id we do not trust */
+	int	 upstream;	/* the upstream verdict was found */
+};
+
+/*
+ * trust_ar_fate - RFC 8601 5 and the trust model: from a client that is
+ * not in trusted_networks every A-R claiming a trusted id is deleted;
+ * from a trusted one, the trusted A-R fields at the top (above any other
+ * A-R) stay, the first of them being the upstream verdict, and trusted
+ * ones below another site's A-R are deleted.  Call for each A-R field
+ * in order; W starts zeroed.
+ */
+enum ar_fate trust_ar_fate(const struct conf *, enum ingress,
+	    const char *value, struct ar_walk *w);
 
 #endif

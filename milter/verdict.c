@@ -61,24 +61,13 @@ unevaluated(const struct eval *e)
 	return result_outside(e->ingress) ? "none" : "skip";
 }
 
-/* verdict_format - the verdict line of a decided message */
-void
-verdict_format(struct vstr *out, const struct eval *e)
+/* put_checked - the spf, dkim, dmarc and policy fields mxauth found */
+static void
+put_checked(struct vstr *out, const struct eval *e)
 {
 	struct vstr dkim = VSTR_INIT;
 	size_t i;
 
-	vstr_cat(out, e->queue_id != NULL && *e->queue_id != '\0' ?
-	    e->queue_id : "NOQUEUE");
-	vstr_catc(out, ':');
-	put(out, "ingress", result_ingress_str(e->ingress));
-	put(out, "ip", e->client_ip);
-	put(out, "helo", e->helo);
-	if (e->mail_from != NULL && *e->mail_from == '\0')
-		put(out, "mailfrom", "<>");
-	else
-		put(out, "mailfrom", e->mail_from);
-	put(out, "from", e->from_domain);
 	put(out, "spf", e->spf != NULL ? result_spf_str(e->spf->result) :
 	    unevaluated(e));
 	for (i = 0; i < e->ndkim; i++) {
@@ -96,6 +85,34 @@ verdict_format(struct vstr *out, const struct eval *e)
 	    result_dmarc_str(e->dmarc->result) : unevaluated(e));
 	if (e->dmarc != NULL && e->dmarc->policy != DMARC_POLICY_UNSET)
 		put(out, "policy", result_policy_str(e->dmarc->policy));
+}
+
+/* verdict_format - the verdict line of a decided message */
+void
+verdict_format(struct vstr *out, const struct eval *e)
+{
+	vstr_cat(out, e->queue_id != NULL && *e->queue_id != '\0' ?
+	    e->queue_id : "NOQUEUE");
+	vstr_catc(out, ':');
+	put(out, "ingress", result_ingress_str(e->ingress));
+	if (e->upstream != NULL)
+		put(out, "upstream", e->upstream->id);
+	put(out, "ip", e->client_ip);
+	if (e->ingress == INGRESS_RELAY)
+		put(out, "origin", e->origin_ip);
+	put(out, "helo", e->helo);
+	if (e->mail_from != NULL && *e->mail_from == '\0')
+		put(out, "mailfrom", "<>");
+	else
+		put(out, "mailfrom", e->mail_from);
+	put(out, "from", e->from_domain);
+	if (e->upstream != NULL) {
+		/* believed, not checked: what the trusted hop said */
+		put(out, "spf", eval_upstream_result(e, "spf"));
+		put(out, "dkim", eval_upstream_result(e, "dkim"));
+		put(out, "dmarc", eval_upstream_result(e, "dmarc"));
+	} else
+		put_checked(out, e);
 	if (e->ndel > 0)
 		vstr_catf(out, " forged_ar=%zu", e->ndel);
 	put(out, "action", result_action_str(e->action));
