@@ -37,6 +37,8 @@ PF_PORT=2525
 SINK_PORT=2526
 DNS_PORT=5353
 MILTER_PORT=8891
+PF_INNER_PORT=2527	# the inner hop (two-hop tests, PF_INNER set)
+INNER_MILTER_PORT=8892
 AUTHSERV_ID=mx.example
 fails=0
 
@@ -138,6 +140,7 @@ server:
   module-config: "iterator"
   cache-max-ttl: 0
   cache-max-negative-ttl: 0
+${UNBOUND_LOG_QUERIES:+  log-queries: yes}
 remote-control:
   control-enable: no
 CONF
@@ -404,7 +407,17 @@ smtp_connect_timeout = 5s
 CONF
 	# smtpd on 127.0.0.1:2525 only; nothing chrooted (the paths are ours).
 	postconf -c "$PFCONF" -M# smtp/inet
-	postconf -c "$PFCONF" -M "127.0.0.1:$PF_PORT/inet = 127.0.0.1:$PF_PORT inet n - n - - smtpd"
+	if [ -n "${PF_INNER:-}" ]; then
+		# Two hops in one instance: what 2525 accepts is queued and
+		# sent on (content_filter) to 2527, whose own milter is
+		# PF_INNER ("none": no milter), and from there to the sink.
+		postconf -c "$PFCONF" -M "127.0.0.1:$PF_PORT/inet = 127.0.0.1:$PF_PORT inet n - n - - smtpd -o content_filter=smtp:[127.0.0.1]:$PF_INNER_PORT"
+		_inner=$PF_INNER
+		[ "$_inner" = none ] && _inner=
+		postconf -c "$PFCONF" -M "127.0.0.1:$PF_INNER_PORT/inet = 127.0.0.1:$PF_INNER_PORT inet n - n - - smtpd -o content_filter= -o myhostname=inner.example -o smtpd_milters=$_inner"
+	else
+		postconf -c "$PFCONF" -M "127.0.0.1:$PF_PORT/inet = 127.0.0.1:$PF_PORT inet n - n - - smtpd"
+	fi
 	postconf -c "$PFCONF" -F '*/*/chroot = n'
 	postconf -c "$PFCONF" -M postlog/unix-dgram >/dev/null 2>&1 ||
 	    postconf -c "$PFCONF" -M "postlog/unix-dgram = postlog unix-dgram n - n - 1 postlogd"
@@ -424,7 +437,10 @@ only_loopback_listeners() {
 	    grep -E "pid=(${_m:-x}|$(mxauth_pid || echo x)|$(cat "$SB/sink.pid" 2>/dev/null || echo x)|$(cat "$SB/unbound/pid" 2>/dev/null || echo x)),")
 	[ -z "$_bad" ] || { echo "non-loopback listeners: $_bad"; return 1; }
 	_pf=$(grep "pid=${_m:-x}," "$SB/listeners" | awk '{print $1, $5}' | sort -u)
-	[ "$_pf" = "tcp 127.0.0.1:$PF_PORT" ] ||
+	_want="tcp 127.0.0.1:$PF_PORT"
+	[ -n "${PF_INNER:-}" ] && _want=$(printf 'tcp 127.0.0.1:%s\ntcp 127.0.0.1:%s' \
+	    $PF_PORT $PF_INNER_PORT | sort -u)
+	[ "$_pf" = "$_want" ] ||
 	    { echo "Postfix listens on: $_pf"; return 1; }
 }
 
@@ -657,7 +673,8 @@ sandbox_start() {
 	# A previous run killed hard may have left things behind (its
 	# daemons even when $SB is gone: they would hold our ports).
 	if [ -d "$SB" ]; then sandbox_stop; else sandbox_reap >&2; fi
-	for _port in $PF_PORT $SINK_PORT $DNS_PORT $MILTER_PORT; do
+	for _port in $PF_PORT $SINK_PORT $DNS_PORT $MILTER_PORT \
+	    $PF_INNER_PORT $INNER_MILTER_PORT; do
 		port_closed $_port || die "127.0.0.1:$_port is in use:" \
 		    "$(ss -Hltnp "sport = :$_port" 2>/dev/null)"
 	done

@@ -1,0 +1,107 @@
+#!/bin/bash
+# twohop.sh - check once at the edge, trust it inside, through the real
+# Postfix: one sandbox instance with two smtpd listeners, each with its
+# own mxauth: 127.0.0.1:2525 (the edge, mxauth "mx.example" on 8891)
+# queues what it accepts and sends it on (content_filter) to
+# 127.0.0.1:2527 (the inner hop, myhostname inner.example, mxauth
+# "inner.example" on 8892, which trusts 127.0.0.0/8 and the authserv-id
+# mx.example), which delivers to the sink.  One Postfix instead of two
+# because Postfix takes alternate config directories only from the
+# system's main.cf (contrib/setup-debian.sh lists exactly one).
+#
+#   1. both hops run mxauth: an outside client (XCLIENT 192.0.2.10)
+#      sends a message carrying a forged "Authentication-Results:
+#      mx.example; spf=pass ..." .  The edge judges SPF once against
+#      192.0.2.10 and deletes the forgery; the inner mxauth logs
+#      upstream=mx.example, checks nothing (unbound's query log shows
+#      one SPF query for legit.example in all), adds no A-R of its own.
+#   2. the first hop is a relay without mxauth: the inner mxauth has
+#      trusted_relays = 127.0.0.1/32, reads the client from the Received
+#      field the edge listener wrote and judges SPF against 192.0.2.10,
+#      not against the relay's 127.0.0.1; a forger at 203.0.113.66 is
+#      judged as the forger.
+. "$top_srcdir/test/e2e/lib.sh"
+need_tools
+UNBOUND_LOG_QUERIES=1
+PF_INNER="inet:127.0.0.1:$INNER_MILTER_PORT"
+sandbox_start
+trap '_rc=$?; inner_stop; (exit $_rc); sandbox_exit' EXIT
+
+# inner_start EXTRA - the inner hop's mxauth with EXTRA config lines
+inner_start() {
+	cat >"$SB/inner.conf" <<CONF
+socket = inet:$INNER_MILTER_PORT@127.0.0.1
+user = nobody
+pid_file = $SB/inner.pid
+log_target = file:$SB/inner.log
+authserv_id = inner.example
+dns_servers = 127.0.0.1:$DNS_PORT
+dns_timeout = 1
+dns_retries = 0
+$1
+CONF
+	touch "$SB/inner.log"
+	chmod 666 "$SB/inner.log"
+	"$MXAUTH" -f -c "$SB/inner.conf" >>"$SB/inner.stderr" 2>&1 9>&- &
+	echo $! >"$SB/inner.bgpid"
+	wait_for "the inner mxauth" 10 grep -q ": starting mxauth" "$SB/inner.log"
+}
+inner_stop() {
+	_p=$(cat "$SB/inner.bgpid" 2>/dev/null) || return 0
+	kill "$_p" 2>/dev/null && wait_pid "$_p" 10 2>/dev/null
+	rm -f "$SB/inner.bgpid"
+}
+# header NAME FIELD - the delivered message's FIELD lines, unfolded
+header() {
+	f=$(find_delivered "$1@test.example")
+	message_headers "${f:-/dev/null}" | awk -v f="$2" '
+	    /^[ \t]/ { if (keep) printf " %s", $0; next }
+	    { if (keep) print ""; keep = index($0, f ":") == 1; if (keep) printf "%s", $0 }
+	    END { if (keep) print "" }'
+}
+spf_queries() { grep -c ' legit\.example\. TXT IN' "$SB/unbound/unbound.log"; }
+
+# --- 1. mxauth at both hops ---------------------------------------------------
+inner_start "trusted_networks = 127.0.0.0/8
+trusted_authserv_ids = mx.example"
+send_mail hop1 --add-header "Authentication-Results: mx.example; spf=pass (forged by the client) smtp.mailfrom=bank.example"
+wait_delivered 1 30
+edge=$(grep 'mailfrom=sender@legit.example ' "$SB/mxauth.log" | tail -n 1)
+inner=$(grep 'mailfrom=sender@legit.example ' "$SB/inner.log" | tail -n 1)
+expect "edge: SPF judged against the outside client 192.0.2.10, forgery removed" \
+    sh -c "echo '$edge' | grep -q 'ingress=external ip=192.0.2.10 .* spf=pass dkim=none dmarc=pass .*forged_ar=1 action=accept'"
+expect "inner: trusted, upstream=mx.example, the edge's results, nothing checked" \
+    sh -c "echo '$inner' | grep -q 'ingress=trusted upstream=mx.example ip=127.0.0.1 .* spf=pass dkim=none dmarc=pass action=accept reason=\"upstream verdict of mx.example\"'"
+expect "SPF evaluated exactly once: one TXT query for legit.example ($(spf_queries))" \
+    [ "$(spf_queries)" = 1 ]
+ars=$(header hop1 Authentication-Results)
+expect "delivered: exactly one A-R, the edge's, saying spf=pass for 192.0.2.10" \
+    sh -c "[ \$(echo '$ars' | grep -c .) = 1 ] && echo '$ars' | grep -q '^Authentication-Results: mx.example;' && echo '$ars' | grep -q 'spf=pass (client-ip=192.0.2.10) smtp.mailfrom=legit.example'"
+expect "delivered: the forged A-R is gone, no A-R of inner.example" \
+    sh -c "! grep -q 'forged by the client\\|inner.example;' '$(find_delivered hop1@test.example)'"
+
+# --- 2. a relay without mxauth in front -----------------------------------------
+inner_stop
+postfix_stop
+PF_INNER="inet:127.0.0.1:$INNER_MILTER_PORT" postfix_start none || die "Postfix did not start"
+inner_start "trusted_networks =
+trusted_relays = 127.0.0.1/32"
+before=$(spf_queries)
+send_mail hop2
+wait_delivered 2 30
+inner=$(grep 'mailfrom=sender@legit.example ' "$SB/inner.log" | tail -n 1)
+expect "relay: ingress=relay ip=127.0.0.1 origin=192.0.2.10, spf=pass" \
+    sh -c "echo '$inner' | grep -q 'ingress=relay ip=127.0.0.1 origin=192.0.2.10 helo=mx.example .* spf=pass dkim=none dmarc=pass'"
+expect "relay: SPF asked once more, by the inner hop" [ "$(spf_queries)" = $((before + 1)) ]
+expect "relay: the A-R names the original client" \
+    sh -c "echo '$(header hop2 Authentication-Results)' | grep -q '^Authentication-Results: inner.example;.*spf=pass (client-ip=192.0.2.10) smtp.mailfrom=legit.example'"
+expect "relay: Received-SPF names the client and its HELO" \
+    sh -c "echo '$(header hop2 Received-SPF)' | grep -q 'client-ip=192.0.2.10; envelope-from=\"sender@legit.example\"; helo=mail.legit.example; receiver=inner.example'"
+send_mail hop3 --xclient-addr 203.0.113.66 --helo spoofer.example \
+    --from alerts@bank.example
+wait_for "the forger's verdict" 30 grep -q 'mailfrom=alerts@bank.example ' "$SB/inner.log"
+inner=$(grep 'mailfrom=alerts@bank.example ' "$SB/inner.log" | tail -n 1)
+expect "relay: the forger behind the relay is judged as the forger (spf=fail, DMARC reject)" \
+    sh -c "echo '$inner' | grep -q 'ingress=relay ip=127.0.0.1 origin=203.0.113.66 .* spf=fail dkim=none dmarc=fail policy=reject action=reject'"
+
+finish
