@@ -15,22 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "dkim_verify.h"
 #include "dns.h"
 #include "vstr.h"
 #include "xmalloc.h"
-
-/* now - monotonic seconds */
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* verify_once - one message through the verifier; the first result */
 static enum dkim_res
@@ -78,13 +68,9 @@ int
 main(int argc, char **argv)
 {
 	struct vstr msg = VSTR_INIT;
-	struct dns_opts o;
 	struct dns *d;
 	double secs = 3, t0, t;
 	long n = 0, count = -1;
-	char buf[8192], err[512];
-	size_t r;
-	FILE *fp;
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: dkim_bench (--zone FILE | --server "
@@ -95,22 +81,8 @@ main(int argc, char **argv)
 		count = atol(argv[5]);
 	else if (argc > 4)
 		secs = atof(argv[4]);
-	if (strcmp(argv[1], "--zone") == 0)
-		d = dns_new_zone(argv[2], err, sizeof(err));
-	else {
-		memset(&o, 0, sizeof(o));
-		o.servers = argv[2];
-		o.timeout = 2;
-		o.cache_size = 100;
-		d = dns_new(&o, err, sizeof(err));
-	}
-	if (d == NULL || (fp = fopen(argv[3], "rb")) == NULL) {
-		fprintf(stderr, "dkim_bench: %s\n", d == NULL ? err : argv[3]);
-		return 1;
-	}
-	while ((r = fread(buf, 1, sizeof(buf), fp)) > 0)
-		vstr_ncat(&msg, buf, r);
-	fclose(fp);
+	d = bench_dns("dkim_bench", argv[1], argv[2]);
+	bench_read("dkim_bench", argv[3], &msg);
 	if (verify_once(d, msg.buf, msg.len) != DKIM_RES_PASS) {
 		fprintf(stderr, "dkim_bench: the message does not verify\n");
 		return 1;
@@ -121,11 +93,11 @@ main(int argc, char **argv)
 		printf("%ld\n", n);
 		return 0;
 	}
-	t0 = now();
+	t0 = bench_now();
 	do {
 		verify_once(d, msg.buf, msg.len);
 		n++;
-	} while ((t = now() - t0) < secs);
+	} while ((t = bench_now() - t0) < secs);
 	printf("dkim (%s): %ld verifications of a %zu-byte message in %.2f s: "
 	    "%.0f/s, %.1f us each (target >= 20000/s)\n",
 	    strcmp(argv[1], "--zone") == 0 ? "zone layer" : "warm cache",

@@ -16,23 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "conf.h"
 #include "dns.h"
 #include "eval.h"
 #include "vstr.h"
 #include "xmalloc.h"
-
-/* now - monotonic seconds */
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* judge_once - one message through eval; its DMARC result */
 static enum dmarc_res
@@ -79,14 +69,10 @@ int
 main(int argc, char **argv)
 {
 	struct vstr msg = VSTR_INIT;
-	struct dns_opts o;
 	struct conf *c;
 	struct dns *d;
 	double secs = 3, t0, t;
 	long n = 0;
-	char buf[8192], err[512];
-	size_t r;
-	FILE *fp;
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: message_bench (--zone FILE | --server "
@@ -95,33 +81,19 @@ main(int argc, char **argv)
 	}
 	if (argc > 4)
 		secs = atof(argv[4]);
-	if (strcmp(argv[1], "--zone") == 0)
-		d = dns_new_zone(argv[2], err, sizeof(err));
-	else {
-		memset(&o, 0, sizeof(o));
-		o.servers = argv[2];
-		o.timeout = 2;
-		o.cache_size = 1000;
-		d = dns_new(&o, err, sizeof(err));
-	}
-	if (d == NULL || (fp = fopen(argv[3], "rb")) == NULL) {
-		fprintf(stderr, "message_bench: %s\n", d == NULL ? err : argv[3]);
-		return 1;
-	}
-	while ((r = fread(buf, 1, sizeof(buf), fp)) > 0)
-		vstr_ncat(&msg, buf, r);
-	fclose(fp);
+	d = bench_dns("message_bench", argv[1], argv[2]);
+	bench_read("message_bench", argv[3], &msg);
 	c = conf_defaults();
 	if (judge_once(c, d, msg.buf, msg.len) != DMARC_RES_PASS) {
 		fprintf(stderr, "message_bench: SPF, DKIM and DMARC do not all "
 		    "pass for the message\n");
 		return 1;
 	}
-	t0 = now();
+	t0 = bench_now();
 	do {
 		judge_once(c, d, msg.buf, msg.len);
 		n++;
-	} while ((t = now() - t0) < secs);
+	} while ((t = bench_now() - t0) < secs);
 	printf("message (%s): %ld whole messages (SPF + DKIM + DMARC, %zu "
 	    "bytes) in %.2f s: %.0f/s, %.1f us each\n",
 	    strcmp(argv[1], "--zone") == 0 ? "zone layer" : "warm cache",

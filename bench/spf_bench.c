@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "dns.h"
 #include "result.h"
 #include "spf_check.h"
@@ -39,11 +40,9 @@ int
 main(int argc, char **argv)
 {
 	struct spf_result r;
-	struct dns_opts o;
 	struct dns *d;
 	double secs, t0, c0, t, cpu;
 	long n = 0;
-	char err[512];
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: spf_bench (--zone FILE | --server "
@@ -51,19 +50,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	secs = argc > 3 ? atof(argv[3]) : 3.0;
-	if (strcmp(argv[1], "--zone") == 0)
-		d = dns_new_zone(argv[2], err, sizeof(err));
-	else {
-		memset(&o, 0, sizeof(o));
-		o.servers = argv[2];
-		o.timeout = 2;
-		o.cache_size = 1000;
-		d = dns_new(&o, err, sizeof(err));
-	}
-	if (d == NULL) {
-		fprintf(stderr, "spf_bench: %s\n", err);
-		return 1;
-	}
+	d = bench_dns("spf_bench", argv[1], argv[2]);
 	/* Warm up (fills the cache) and check the answer is the expected one. */
 	spf_check_message(d, "192.0.2.77", "mail.bench.example",
 	    "bench@bench.example", "mx.example", 0, &r);

@@ -30,14 +30,6 @@ EXTRA_ZONES="$fx/keys.zone"
 sandbox_start
 trap 'rc=$?; sandbox_stop; rm -rf "$fx"; exit $rc' EXIT
 
-# header NAME FIELD - the delivered message's FIELD lines, unfolded
-header() {
-	f=$(find_delivered "$1@test.example")
-	message_headers "${f:-/dev/null}" | awk -v f="$2" '
-	    /^[ \t]/ { if (keep) printf " %s", $0; next }
-	    { if (keep) print ""; keep = index($0, f ":") == 1; if (keep) printf "%s", $0 }
-	    END { if (keep) print "" }'
-}
 # forge NAME DOMAIN [SWAKS-ARGS] - from the forger's address, as DOMAIN
 forge() {
 	_name=$1 _dom=$2; shift 2

@@ -505,6 +505,16 @@ ${1:-}
 CONF
 }
 
+# header NAME FIELD - the FIELD lines of the delivered message send_mail
+# NAME sent, each unfolded onto one line
+header() {
+	_f=$(find_delivered "$1@test.example")
+	message_headers "${_f:-/dev/null}" | awk -v f="$2" '
+	    /^[ \t]/ { if (keep) printf " %s", $0; next }
+	    { if (keep) print ""; keep = index($0, f ":") == 1; if (keep) printf "%s", $0 }
+	    END { if (keep) print "" }'
+}
+
 # reconfigure EXTRA - rewrite mxauth.conf with EXTRA lines, SIGHUP, and
 # wait for the daemon to log the reload
 reconfigure() {

@@ -35,14 +35,6 @@ same_offline() {
 	expect "$1: mxauth-check agrees with the milter (spf=$want)" \
 	    [ -n "$want" -a "$want" = "$got" ]
 }
-# header NAME FIELD - the delivered message's FIELD lines, unfolded
-header() {
-	f=$(find_delivered "$1@test.example")
-	message_headers "${f:-/dev/null}" | awk -v f="$2" '
-	    /^[ \t]/ { if (keep) printf " %s", $0; next }
-	    { if (keep) print ""; keep = index($0, f ":") == 1; if (keep) printf "%s", $0 }
-	    END { if (keep) print "" }'
-}
 
 reconfigure "spf_fail_action = reject
 trusted_networks = 127.0.0.0/8 198.51.100.0/24"

@@ -51,14 +51,6 @@ inner_stop() {
 	kill "$_p" 2>/dev/null && wait_pid "$_p" 10 2>/dev/null
 	rm -f "$SB/inner.bgpid"
 }
-# header NAME FIELD - the delivered message's FIELD lines, unfolded
-header() {
-	f=$(find_delivered "$1@test.example")
-	message_headers "${f:-/dev/null}" | awk -v f="$2" '
-	    /^[ \t]/ { if (keep) printf " %s", $0; next }
-	    { if (keep) print ""; keep = index($0, f ":") == 1; if (keep) printf "%s", $0 }
-	    END { if (keep) print "" }'
-}
 spf_queries() { grep -c ' legit\.example\. TXT IN' "$SB/unbound/unbound.log"; }
 
 # --- 1. mxauth at both hops ---------------------------------------------------
