@@ -267,12 +267,15 @@ mailbox(const char *p, struct hdr_mailbox *mb)
 	return addr_spec(p, mb);
 }
 
-/* add_box - keep one parsed mailbox */
+/* add_box - keep one parsed mailbox; past the limit it is freed */
 static int
 add_box(struct hdr_addresses *a, struct hdr_mailbox *mb)
 {
-	if (a->n >= HDR_MAX_ADDRESSES)
+	if (a->n >= HDR_MAX_ADDRESSES) {
+		x_free(mb->local);
+		x_free(mb->domain);
 		return -1;
+	}
 	a->box = xrealloc(a->box, (a->n + 1) * sizeof(*a->box));
 	a->box[a->n++] = *mb;
 	return 0;

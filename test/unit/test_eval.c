@@ -226,6 +226,63 @@ test_from_domain(void **state)
 	conf_release(conf);
 }
 
+/* test_upstream - a trusted hop's verdict believed, or deleted */
+static void
+test_upstream(void **state)
+{
+	static const struct hdr pass[] = {
+		{ "Authentication-Results", " edge.example;\n\tspf=pass "
+		    "smtp.mailfrom=a.example;\n\tdkim=pass header.d=a.example;"
+		    "\n\tdmarc=pass (p=reject sp=reject dis=none) "
+		    "header.from=a.example policy.dmarc=none" },
+		{ "From", " <bob@a.example>" },
+	};
+	static const struct hdr fail[] = {
+		{ "Authentication-Results", " edge.example; spf=fail "
+		    "smtp.mailfrom=a.example; dkim=none; dmarc=fail "
+		    "header.from=a.example policy.dmarc=reject" },
+		{ "From", " <bob@a.example>" },
+	};
+	struct conf *conf = test_conf();
+	struct vstr line = VSTR_INIT;
+	struct eval *e;
+
+	(void)state;
+	x_free(conf->trusted_authserv_ids);
+	conf->trusted_authserv_ids = xstrdup("edge.example");
+	/* inside: believed, nothing added, the verdict line says so */
+	e = run(conf, "127.0.0.1", NULL, pass, 2);
+	assert_non_null(e->upstream);
+	assert_int_equal(e->nadd, 0);
+	assert_int_equal(e->ndel, 0);
+	verdict_format(&line, e);
+	assert_string_equal(vstr_str(&line), "4ABCD123: ingress=trusted "
+	    "upstream=edge.example ip=127.0.0.1 helo=client.example "
+	    "mailfrom=bob@a.example from=a.example spf=pass dkim=pass "
+	    "dmarc=pass action=accept reason=\"upstream verdict of "
+	    "edge.example\"");
+	eval_free(e);
+	/* a failing upstream verdict is only logged ... */
+	e = run(conf, "127.0.0.1", NULL, fail, 2);
+	assert_int_equal(e->action, ACTION_ACCEPT);
+	eval_free(e);
+	/* ... unless inner_enforce: then the site's DMARC rules act */
+	conf->inner_enforce = 1;
+	e = run(conf, "127.0.0.1", NULL, fail, 2);
+	assert_int_equal(e->action, ACTION_REJECT);
+	assert_string_equal(vstr_str(&e->reason), "DMARC fail for a.example, "
+	    "policy reject (dmarc_reject_action=reject) (upstream "
+	    "edge.example, inner_enforce=yes)");
+	eval_free(e);
+	/* from outside the same field is a forgery */
+	e = run(conf, "192.0.2.1", NULL, pass, 2);
+	assert_null(e->upstream);
+	assert_int_equal(e->ndel, 1);
+	eval_free(e);
+	vstr_free(&line);
+	conf_release(conf);
+}
+
 int
 main(void)
 {
@@ -235,6 +292,7 @@ main(void)
 		cmocka_unit_test(test_verdict_line),
 		cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_from_domain),
+		cmocka_unit_test(test_upstream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -153,6 +153,23 @@ test_author_domain(void **state)
 	}
 }
 
+/* test_too_many - past HDR_MAX_ADDRESSES: an error, nothing leaked */
+static void
+test_too_many(void **state)
+{
+	struct hdr_addresses a;
+	struct vstr v = VSTR_INIT;
+	char err[128];
+	int i;
+
+	(void)state;
+	for (i = 0; i <= HDR_MAX_ADDRESSES; i++)
+		vstr_catf(&v, "%sa%d@x.example", i ? ", " : "", i);
+	assert_int_equal(hdr_parse_addresses(vstr_str(&v), &a, err,
+	    sizeof(err)), -1);
+	vstr_free(&v);
+}
+
 int
 main(void)
 {
@@ -160,6 +177,7 @@ main(void)
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_local_parts),
 		cmocka_unit_test(test_author_domain),
+		cmocka_unit_test(test_too_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
