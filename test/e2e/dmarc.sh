@@ -21,6 +21,8 @@
 #   override     policy_overrides: bank.example quarantined, not rejected
 #   dry run      dry_run = yes: the bank.example forgery is accepted and
 #                the log says what would have been done
+#   DNS down     unbound stopped: spf=temperror, dmarc=temperror, never
+#                pass; with dmarc_temperror_action = tempfail, 451 4.4.3
 . "$top_srcdir/test/e2e/lib.sh"
 need_tools
 fx=$(mktemp -d /tmp/mxauth-dmarc-e2e.XXXXXX)
@@ -142,5 +144,15 @@ got=$(printf 'From: <alerts@bank.example>\n\nbody\n' |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["dmarc"]["result"], d["dmarc"]["policy"], d["action"])')
 expect "mxauth-check: fail reject accept (dry run), as the milter ($got)" \
     [ "$got" = "fail reject accept" ]
+
+# --- DNS down: temperror, never pass ----------------------------------------------
+reconfigure "dmarc_temperror_action = tempfail"
+unbound_stop
+# (a domain mxauth has not asked about: cached answers stay good)
+send_mail d-dnsdown --from sender@unasked.example
+expect "DNS down: 451 4.4.3 at the end of DATA (dmarc_temperror_action = tempfail)" \
+    grep -q '^<\*\* *451 4\.4\.3 temporary DNS error checking DMARC for unasked\.example' "$SB/swaks.d-dnsdown"
+expect "DNS down: verdict spf=temperror dmarc=temperror action=tempfail, no pass" \
+    sh -c "grep 'mailfrom=sender@unasked.example ' '$SB/mxauth.log' | tail -n 1 | grep -q 'spf=temperror dkim=none dmarc=temperror action=tempfail'"
 
 finish
