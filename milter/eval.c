@@ -453,7 +453,7 @@ decide_dmarc(struct eval *e, struct vstr *explain)
 		e->quarantine_hold = 1;
 }
 
-/* upstream_result - the upstream verdict's RESULT for METHOD, or NULL */
+/* eval_upstream_result - the upstream verdict's result for METHOD, or NULL */
 const char *
 eval_upstream_result(const struct eval *e, const char *method)
 {

@@ -21,7 +21,7 @@
 
 #define MAX_COMMENT_DEPTH	16
 
-/* RFC 5322 3.2.3: atext */
+/* is_atext - RFC 5322 3.2.3 atext, and UTF-8 (RFC 6532) */
 static int
 is_atext(int c)
 {
