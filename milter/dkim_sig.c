@@ -22,7 +22,8 @@
 #include "xmalloc.h"
 
 #define IS_FWS(c)	((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
-#define IS_VALCHAR(c)	(((c) >= 0x21 && (c) <= 0x3a) || ((c) >= 0x3c && (c) <= 0x7e))
+#define IS_VALCHAR(c)	(((c) >= 0x21 && (c) <= 0x3a) || \
+			 ((c) >= 0x3c && (c) <= 0x7e))
 
 /* dkim_tags_parse - split a tag-list into its tags (RFC 6376 3.2) */
 int
