@@ -59,38 +59,33 @@ ident(struct dns *dns, const struct org_opts *o, const char *author,
 		    id->domain, id->org);
 }
 
-/* applies - the published policy for the author domain (RFC 9989 4.7) */
+/*
+ * applies - the published policy for the author domain (RFC 9989 4.7,
+ * dmarc_record_policy); the existence test only when np= could matter
+ */
 static enum dmarc_policy
 applies(struct dns *dns, bool psl, const struct org_found *f,
     const char *author, struct vstr *explain)
 {
-	enum dmarc_policy sp = f->rec.sp != DMARC_POLICY_UNSET ? f->rec.sp :
-	    f->rec.p;
-	int exists;
+	bool own = strcmp(f->policy_domain, author) == 0;
+	int exists = 1;
 
-	if (strcmp(f->policy_domain, author) == 0) {
-		if (explain != NULL)
-			vstr_cat(explain, "  the From domain's own record: "
-			    "p applies\n");
-		return f->rec.p;
-	}
-	if (!psl && f->rec.np != DMARC_POLICY_UNSET) {
+	if (!own && !psl && f->rec.np != DMARC_POLICY_UNSET) {
 		exists = org_exists(dns, author);
-		if (exists == 0) {
-			if (explain != NULL)
-				vstr_catf(explain, "  %s does not exist "
-				    "(NXDOMAIN): np applies\n", author);
-			return f->rec.np;
-		}
-		if (exists < 0 && explain != NULL)
-			vstr_catf(explain, "  whether %s exists is unknown "
-			    "(DNS trouble): sp applies\n", author);
+		if (explain != NULL && exists == 0)
+			vstr_catf(explain, "  %s does not exist (NXDOMAIN): np "
+			    "applies\n", author);
+		else if (explain != NULL && exists < 0)
+			vstr_catf(explain, "  whether %s exists is unknown (DNS "
+			    "trouble): sp applies\n", author);
 	}
-	if (explain != NULL)
+	if (explain != NULL && own)
+		vstr_cat(explain, "  the From domain's own record: p applies\n");
+	else if (explain != NULL && exists != 0)
 		vstr_catf(explain, "  a record above the From domain: %s "
-		    "applies\n", f->rec.sp != DMARC_POLICY_UNSET ? "sp" : "p "
-		    "(no sp)");
-	return sp;
+		    "applies\n", f->rec.sp != DMARC_POLICY_UNSET ? "sp" :
+		    "p (no sp)");
+	return dmarc_record_policy(&f->rec, own, psl ? 1 : exists);
 }
 
 /* evaluate - alignment of the message's identifiers under F's record */

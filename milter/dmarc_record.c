@@ -6,8 +6,10 @@
  * and keyword values compare case-insensitively, except v=DMARC1, which
  * RFC 9989 makes case-sensitive.  A tag with a value this module does
  * not understand is treated as absent (its default applies), as RFC
- * 9989 4.7 asks; p= is the exception that decides whether there is a
- * policy at all.
+ * 9989 4.8 asks; p=, sp= and np= are the exception: 4.10.1 decides
+ * from them whether there is a policy at all.  Everything here is pure
+ * (no DNS, no logging); strings a record holds are freed with
+ * dmarc_record_clear.
  */
 #include "config.h"
 
@@ -86,65 +88,173 @@ pct_of(const char *v, size_t n)
 	return x <= 100 ? x : -1;
 }
 
-/* rua_ok - a list of URIs, each with a scheme (RFC 9989 4.7 rua=) */
+/* uri_ok - one URI with a scheme (RFC 3986 3.1), e.g. "mailto:x@y" */
+static bool
+uri_ok(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n < 2 || !isalpha((unsigned char)v[0]))
+		return false;
+	for (i = 1; i < n && v[i] != ':'; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '+' &&
+		    v[i] != '-' && v[i] != '.')
+			return false;
+	return i < n - 1;
+}
+
+/*
+ * rua_ok - RFC 9989 4.10.1: "at least one syntactically valid reporting
+ * URI" in the comma-separated list (dmarc-urilist, 4.8)
+ */
 static bool
 rua_ok(const char *v, size_t n)
 {
-	const char *colon = memchr(v, ':', n);
+	const char *end = v + n, *comma, *a, *b;
 
-	return n > 0 && colon != NULL && colon > v &&
-	    isalpha((unsigned char)v[0]);
+	while (v < end) {
+		comma = memchr(v, ',', (size_t)(end - v));
+		b = comma != NULL ? comma : end;
+		for (a = v; a < b && IS_WSP(*a); a++)
+			;
+		while (b > a && IS_WSP(b[-1]))
+			b--;
+		if (uri_ok(a, (size_t)(b - a)))
+			return true;
+		v = comma != NULL ? comma + 1 : end;
+	}
+	return false;
 }
 
-/* tag - one "name=value" onto REC; P_SEEN notes a valid p= */
+/* What parsing has seen; duplicate tags after the first are ignored. */
+struct seen {
+	unsigned	 tags;		/* bit per known tag */
+	bool		 p_bad;		/* p= present, value invalid */
+	bool		 sub_bad;	/* sp= or np= present, value invalid */
+};
+
+enum { T_P, T_SP, T_NP, T_PSD, T_T, T_ADKIM, T_ASPF, T_PCT, T_RUA, T_RUF,
+	T_FO, T_RF, T_RI, T_NTAGS };
+
+static const char *const tag_names[T_NTAGS] = {
+	"p", "sp", "np", "psd", "t", "adkim", "aspf", "pct", "rua", "ruf",
+	"fo", "rf", "ri"
+};
+
+/*
+ * tag - one "name=value" onto REC.  A known tag with a value outside
+ * its ABNF (RFC 9989 4.8) keeps its default, as 4.8 asks ("syntax
+ * errors ... discarded in favor of default values"), except p, sp and
+ * np, for which 4.10.1 has its own rule (noted in S, applied by the
+ * caller).  RFC 6376 3.2, whose tag-value syntax DMARC borrows, forbids
+ * duplicate tags; by the same 4.8 rule a repeat is an error to discard,
+ * so the first occurrence counts.  fo, rf, ri: accepted, not used.
+ */
 static void
 tag(struct dmarc_record *rec, const char *name, size_t nl, const char *v,
-    size_t vl, bool *p_seen, bool *p_bad)
+    size_t vl, struct seen *s)
 {
-	int x;
+	enum dmarc_policy pol;
+	int t, x;
 
-	if (nl == 1 && (*name == 'p' || *name == 'P')) {
+	for (t = 0; t < T_NTAGS; t++)
+		if (is_word(name, nl, tag_names[t]))
+			break;
+	/* unknown (4.7: ignored), or a repeat */
+	if (t == T_NTAGS || (s->tags & (1u << t)) != 0)
+		return;
+	s->tags |= 1u << t;
+	switch (t) {
+	case T_P:
 		rec->p = policy_of(v, vl);
-		*p_seen = rec->p != DMARC_POLICY_UNSET;
-		*p_bad = !*p_seen;
-	} else if (nl == 2 && strncasecmp(name, "sp", 2) == 0)
-		rec->sp = policy_of(v, vl);
-	else if (nl == 2 && strncasecmp(name, "np", 2) == 0)
-		rec->np = policy_of(v, vl);
-	else if (nl == 3 && strncasecmp(name, "psd", 3) == 0)
+		rec->p_given = rec->p != DMARC_POLICY_UNSET;
+		s->p_bad = !rec->p_given;
+		break;
+	case T_SP:
+	case T_NP:
+		pol = policy_of(v, vl);
+		if (pol == DMARC_POLICY_UNSET)
+			s->sub_bad = true;
+		else if (t == T_SP)
+			rec->sp = pol;
+		else
+			rec->np = pol;
+		break;
+	case T_PSD:
 		rec->psd = is_word(v, vl, "y") ? DMARC_PSD_Y :
 		    is_word(v, vl, "n") ? DMARC_PSD_N : DMARC_PSD_U;
-	else if (nl == 1 && (*name == 't' || *name == 'T'))
+		break;
+	case T_T:
 		rec->testing = is_word(v, vl, "y");
-	else if (nl == 5 && strncasecmp(name, "adkim", 5) == 0)
+		break;
+	case T_ADKIM:
 		rec->adkim_strict = is_word(v, vl, "s");
-	else if (nl == 4 && strncasecmp(name, "aspf", 4) == 0)
+		break;
+	case T_ASPF:
 		rec->aspf_strict = is_word(v, vl, "s");
-	else if (nl == 3 && strncasecmp(name, "pct", 3) == 0)
+		break;
+	case T_PCT:
 		rec->pct = (x = pct_of(v, vl)) >= 0 ? x : 100;
-	else if (nl == 3 && strncasecmp(name, "rua", 3) == 0 &&
-	    rua_ok(v, vl) && rec->rua == NULL)
-		rec->rua = xstrndup(v, vl);
-	else if (nl == 3 && strncasecmp(name, "ruf", 3) == 0 &&
-	    rua_ok(v, vl) && rec->ruf == NULL)
-		rec->ruf = xstrndup(v, vl);
-	/* fo, rf, ri and anything unknown: ignored (RFC 9989 4.7) */
+		break;
+	case T_RUA:
+		if (rua_ok(v, vl))
+			rec->rua = xstrndup(v, vl);
+		break;
+	case T_RUF:
+		if (rua_ok(v, vl))
+			rec->ruf = xstrndup(v, vl);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * no_policy - RFC 9989 4.10.1: without a valid p=, or with an invalid
+ * sp= or np=, a record with a valid rua= is read "as if a record
+ * containing p=none was retrieved" (so sp and np go too); without a
+ * rua= the message gets no DMARC processing.  RFC 9989 4.7 p= says a
+ * record without p is "treated as if it included p=none (see Section
+ * 4.10.1)"; we read that cross-reference as 4.10.1's rua= condition,
+ * the stricter of the two readings (and RFC 7489 6.6.3 step 6's rule).
+ */
+static enum dmarc_rec_status
+no_policy(struct dmarc_record *rec, const struct seen *s, char *why,
+    size_t whylen)
+{
+	if (rec->p_given && !s->sub_bad)
+		return DMARC_REC_OK;
+	if (rec->rua == NULL) {
+		if (!rec->p_given)
+			snprintf(why, whylen, "record has %s p= and no rua=",
+			    s->p_bad ? "an invalid" : "no");
+		else
+			snprintf(why, whylen, "record has an invalid sp= or "
+			    "np= and no rua=");
+		return DMARC_REC_NO_POLICY;
+	}
+	rec->p = DMARC_POLICY_NONE;
+	rec->sp = rec->np = DMARC_POLICY_UNSET;
+	return DMARC_REC_OK;
 }
 
 /* dmarc_record_parse - the tags of a record dmarc_record_is accepted */
-int
+enum dmarc_rec_status
 dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *rec,
     char *why, size_t whylen)
 {
-	const char *p = txt, *end = txt + len, *semi, *eq, *n0, *n1, *v0, *v1;
-	bool p_seen = false, p_bad = false;
+	const char *p, *end = txt + len, *semi, *eq, *n0, *n1, *v0, *v1;
+	struct seen s;
+	enum dmarc_rec_status rc;
 
 	memset(rec, 0, sizeof(*rec));
+	memset(&s, 0, sizeof(s));
 	rec->pct = 100;
 	if (!dmarc_record_is(txt, len)) {
 		snprintf(why, whylen, "not a DMARC record (no v=DMARC1)");
-		return -1;
+		return DMARC_REC_NOT_DMARC;
 	}
+	/* dmarc-record = dmarc-version *(dmarc-sep dmarc-tag) [dmarc-sep] */
 	p = (const char *)memchr(txt, ';', len);
 	while (p != NULL && p < end) {
 		p++;					/* past ';' */
@@ -152,6 +262,7 @@ dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *rec,
 		v1 = semi != NULL ? semi : end;
 		eq = memchr(p, '=', (size_t)(v1 - p));
 		if (eq != NULL) {
+			/* equals = *WSP "=" *WSP; dmarc-sep = *WSP ";" *WSP */
 			for (n0 = p; n0 < eq && IS_WSP(*n0); n0++)
 				;
 			for (n1 = eq; n1 > n0 && IS_WSP(n1[-1]); n1--)
@@ -161,21 +272,30 @@ dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *rec,
 			while (v1 > v0 && IS_WSP(v1[-1]))
 				v1--;
 			tag(rec, n0, (size_t)(n1 - n0), v0, (size_t)(v1 - v0),
-			    &p_seen, &p_bad);
+			    &s);
 		}
 		p = semi;
 	}
-	if (!p_seen) {
-		/* RFC 9989 4.7 p=: without a valid p, a rua makes it none */
-		if (rec->rua == NULL) {
-			snprintf(why, whylen, "record has %s p= and no rua=",
-			    p_bad ? "an invalid" : "no");
-			dmarc_record_clear(rec);
-			return -1;
-		}
-		rec->p = DMARC_POLICY_NONE;
+	if ((rc = no_policy(rec, &s, why, whylen)) != DMARC_REC_OK) {
+		x_free(rec->rua);
+		x_free(rec->ruf);
+		rec->rua = rec->ruf = NULL;
 	}
-	return 0;
+	return rc;
+}
+
+/* dmarc_record_policy - p, sp or np for an author domain (4.10.1) */
+enum dmarc_policy
+dmarc_record_policy(const struct dmarc_record *rec, bool own, int exists)
+{
+	enum dmarc_policy sp;
+
+	if (own)
+		return rec->p;
+	sp = rec->sp != DMARC_POLICY_UNSET ? rec->sp : rec->p;
+	if (exists == 0 && rec->np != DMARC_POLICY_UNSET)
+		return rec->np;
+	return sp;
 }
 
 /* dmarc_record_clear - release what a parsed record holds */

@@ -93,7 +93,7 @@ ask(struct dns *dns, struct level *l, struct vstr *explain)
 	if (n == 1) {
 		l->has = 1;
 		l->usable = dmarc_record_parse(one, strlen(one), &l->rec,
-		    l->why, sizeof(l->why)) == 0;
+		    l->why, sizeof(l->why)) == DMARC_REC_OK;
 	}
 	if (explain != NULL) {
 		vstr_catf(explain, "  asked %s TXT: ", vstr_str(&q));
@@ -116,23 +116,34 @@ ask(struct dns *dns, struct level *l, struct vstr *explain)
 	return rc;
 }
 
+/* note_asked - NAME onto OUT's list of names asked (--explain, tests) */
+static void
+note_asked(struct org_found *out, const char *name)
+{
+	if (out != NULL && out->nasked < ORG_MAX_QUERIES)
+		out->asked[out->nasked++] = xstrdup(name);
+}
+
 /*
  * walk - RFC 9989 4.10: DOMAIN, then (8 or more labels) its last 7, then
  * one label less each time, to the top-level domain; at most 8 names.
- * Stops after a psd=y/n record.  Returns the number of levels, or -1 on
- * DNS trouble (WHY set).
+ * Steps 2 and 6: it stops after a name with a single DMARC record that
+ * has psd=y or psd=n (usable or not: psd is a fact about the name); a
+ * name with several records has none and the walk goes on.  Returns the
+ * number of levels, or -1 on DNS trouble (WHY set, levels released).
  */
 static int
 walk(struct dns *dns, const char *domain, struct level *lv, char *why,
-    size_t whylen, struct vstr *explain)
+    size_t whylen, struct org_found *out, struct vstr *explain)
 {
-	size_t n = 0, have = labels(domain);
+	size_t n = 0, have;
 	const char *name = domain;
 
 	for (;;) {
 		memset(&lv[n], 0, sizeof(lv[n]));
 		lv[n].name = name;
 		lv[n].labels = labels(name);
+		note_asked(out, name);
 		if (ask(dns, &lv[n], explain) != 0) {
 			snprintf(why, whylen, "%s", lv[n].why);
 			n++;
@@ -141,34 +152,56 @@ walk(struct dns *dns, const char *domain, struct level *lv, char *why,
 			return -1;
 		}
 		n++;
-		if ((lv[n - 1].has && lv[n - 1].usable &&
-		    lv[n - 1].rec.psd != DMARC_PSD_U) || lv[n - 1].several ||
+		if ((lv[n - 1].has && lv[n - 1].rec.psd != DMARC_PSD_U) ||
 		    lv[n - 1].labels == 1 || n == ORG_MAX_QUERIES)
 			break;
+		/* step 4 (and 4.10.1): x >= 8 labels: keep the last 7 */
 		have = lv[n - 1].labels;
 		name = suffix(domain, n == 1 && have >= 8 ? 7 : have - 1);
 	}
 	return (int)n;
 }
 
+/*
+ * org_level - RFC 9989 4.10.2: which level gives the organizational
+ * domain, longest name first: a record with psd=n; the name one label
+ * below a psd=y record other than the starting name's; else the record
+ * with the fewest labels.  -1: none, the starting domain is its own.
+ * BELOW is set when the answer is the name below level I (psd=y).  A
+ * "valid DMARC Policy Record" here is any single v=DMARC1 record, with
+ * a policy in it or not.
+ */
+static int
+org_level(const struct level *lv, size_t n, bool *below)
+{
+	int fewest = -1;
+	size_t i;
+
+	*below = false;
+	for (i = 0; i < n; i++) {
+		if (!lv[i].has)
+			continue;
+		if (lv[i].rec.psd == DMARC_PSD_N)
+			return (int)i;
+		if (lv[i].rec.psd == DMARC_PSD_Y && i > 0) {
+			*below = true;
+			return (int)i;
+		}
+		fewest = (int)i;
+	}
+	return fewest;
+}
+
 /* org_of_walk - the organizational domain the levels give (4.10.2) */
 static const char *
 org_of_walk(const char *domain, const struct level *lv, size_t n)
 {
-	const char *fewest = NULL;
-	size_t i;
+	bool below;
+	int i = org_level(lv, n, &below);
 
-	for (i = 0; i < n; i++) {
-		if (!lv[i].has || !lv[i].usable)
-			continue;
-		if (lv[i].rec.psd == DMARC_PSD_N)
-			return lv[i].name;
-		/* psd=y other than at the start: the name one label below */
-		if (lv[i].rec.psd == DMARC_PSD_Y && i > 0)
-			return suffix(domain, lv[i].labels + 1);
-		fewest = lv[i].name;
-	}
-	return fewest != NULL ? fewest : domain;
+	if (i < 0)
+		return domain;
+	return below ? suffix(domain, lv[i].labels + 1) : lv[i].name;
 }
 
 /* psl_org - RFC 7489 3.2: the registrable domain by the PSL */
@@ -231,6 +264,7 @@ discover_psl(struct dns *dns, const struct org_opts *o, const char *domain,
 	if (strcmp(domain, out->org_domain) != 0)
 		n = 2;
 	for (i = 0; i < n; i++) {
+		note_asked(out, l[i].name);
 		if (ask(dns, &l[i], explain) != 0) {
 			out->status = ORG_TEMP;
 			snprintf(out->why, sizeof(out->why), "%s", l[i].why);
@@ -246,6 +280,34 @@ discover_psl(struct dns *dns, const struct org_opts *o, const char *domain,
 	return out->status;
 }
 
+/*
+ * policy_level - RFC 9989 4.10.1: the record to apply is the author
+ * domain's, else its organizational domain's, else its public suffix
+ * domain's (the psd=y record that ended the walk); a record published
+ * between them is not used (4.7 sp=: "sp will be ignored for DMARC
+ * Policy Records published on subdomains of Organizational Domains").
+ * -1: none.  A candidate name with several records yields that level
+ * all the same: take() turns it into "no policy" rather than letting a
+ * record further up apply (RFC 7489 6.6.3 step 5; mailauth's reading
+ * of RFC 9989 4.10 step 2).
+ */
+static int
+policy_level(const char *org, const struct level *lv, size_t n)
+{
+	size_t i;
+
+	if (lv[0].has || lv[0].several)
+		return 0;
+	for (i = 1; i < n; i++)
+		if (strcmp(lv[i].name, org) == 0 &&
+		    (lv[i].has || lv[i].several))
+			return (int)i;
+	for (i = 1; i < n; i++)
+		if (lv[i].has && lv[i].rec.psd == DMARC_PSD_Y)
+			return (int)i;
+	return -1;
+}
+
 /* org_discover - policy record and organizational domain of DOMAIN */
 enum org_status
 org_discover(struct dns *dns, const struct org_opts *o, const char *domain,
@@ -257,18 +319,14 @@ org_discover(struct dns *dns, const struct org_opts *o, const char *domain,
 	memset(out, 0, sizeof(*out));
 	if (o->psl)
 		return discover_psl(dns, o, domain, out, explain);
-	if ((n = walk(dns, domain, lv, out->why, sizeof(out->why),
+	if ((n = walk(dns, domain, lv, out->why, sizeof(out->why), out,
 	    explain)) < 0) {
 		out->status = ORG_TEMP;
 		return ORG_TEMP;
 	}
 	out->org_domain = xstrdup(org_of_walk(domain, lv, (size_t)n));
-	/* RFC 9989 4.10.1: the policy is the closest DMARC record */
-	for (i = 0; i < n; i++)
-		if (lv[i].has || lv[i].several) {
-			take(out, &lv[i]);
-			break;
-		}
+	if ((i = policy_level(out->org_domain, lv, (size_t)n)) >= 0)
+		take(out, &lv[i]);
 	for (i = 0; i < n; i++)
 		dmarc_record_clear(&lv[i].rec);
 	return out->status;
@@ -288,7 +346,8 @@ org_domain(struct dns *dns, const struct org_opts *o, const char *domain,
 		*org = psl_org(o, domain);
 		return ORG_OK;
 	}
-	if ((n = walk(dns, domain, lv, why, sizeof(why), explain)) < 0)
+	if ((n = walk(dns, domain, lv, why, sizeof(why), NULL,
+	    explain)) < 0)
 		return ORG_TEMP;
 	*org = xstrdup(org_of_walk(domain, lv, (size_t)n));
 	while (n-- > 0)
@@ -327,6 +386,8 @@ void
 org_found_clear(struct org_found *f)
 {
 	dmarc_record_clear(&f->rec);
+	while (f->nasked > 0)
+		x_free(f->asked[--f->nasked]);
 	x_free(f->policy_domain);
 	x_free(f->org_domain);
 	f->policy_domain = f->org_domain = NULL;

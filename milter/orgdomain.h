@@ -4,12 +4,19 @@
  *
  * RFC 9989 4.10 (dmarc_org_domain = treewalk): the DNS tree walk from the
  * domain towards the root, at most 8 queries (a name of 8 or more labels
- * jumps to its last 7 after the first query); the policy is the closest
- * DMARC record; the organizational domain the closest record with psd=n,
- * the name below the first psd=y, or else the record with the fewest
- * labels, or the domain itself when there is none.  RFC 7489 (psl): the
- * Public Suffix List gives the organizational domain; the policy is the
+ * jumps to its last 7 after the first query), stopping at a record with
+ * psd=y or psd=n.  The organizational domain (4.10.2) is the record with
+ * psd=n, the name below a psd=y record, or else the record with the
+ * fewest labels, or the domain itself when there is none.  The policy
+ * (4.10.1) is the domain's own record, else its organizational domain's,
+ * else its public suffix domain's (psd=y).  RFC 7489 (psl): the Public
+ * Suffix List gives the organizational domain; the policy is the
  * domain's record, else the organizational domain's.
+ *
+ * Which of p, sp, np applies is dmarc_record_policy(); whether two org
+ * domains align is dmarc_aligned() (dmarc_eval.h).  DNS trouble on any
+ * name asked is ORG_TEMP, never "no policy".  Thread-safe; the PSL is
+ * loaded once under a lock.
  */
 #ifndef MXAUTH_ORGDOMAIN_H
 #define MXAUTH_ORGDOMAIN_H
@@ -36,6 +43,8 @@ struct org_found {
 	char		*policy_domain;	/* where the record is, or NULL */
 	char		*org_domain;	/* never NULL after a lookup */
 	char		 why[160];	/* ORG_UNUSABLE / ORG_TEMP */
+	char		*asked[ORG_MAX_QUERIES]; /* _dmarc.<these>, in order */
+	size_t		 nasked;
 };
 
 struct org_opts {
@@ -56,7 +65,10 @@ enum org_status org_discover(struct dns *, const struct org_opts *,
  */
 enum org_status org_domain(struct dns *, const struct org_opts *,
 	    const char *domain, char **org, struct vstr *explain);
-/* org_exists - RFC 9989 np=: NXDOMAIN = 0, exists = 1, DNS trouble = -1 */
+/*
+ * org_exists - RFC 9989 np= (3.2.13, which takes RFC 8020's meaning):
+ * NXDOMAIN = 0, exists = 1, DNS trouble = -1
+ */
 int	 org_exists(struct dns *, const char *domain);
 void	 org_found_clear(struct org_found *);
 

@@ -1,0 +1,374 @@
+/*
+ * test_orgdomain - DMARC policy discovery and organizational domains
+ * (orgdomain.c) over zone text: which names the RFC 9989 4.10 tree walk
+ * asks, in order (never more than 8); where it finds the policy (4.10.1)
+ * and what the organizational domain is (4.10.2); psd=y and psd=n;
+ * several records at a name; DNS trouble is ORG_TEMP; whether a domain
+ * exists for np= and which of p, sp, np applies; the RFC 7489 Public
+ * Suffix List mode.  The conformance suites' cases are not copied here:
+ * test/dmarc/run.sh runs them from test/data as they are.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "dmarc_record.h"
+#include "dns.h"
+#include "orgdomain.h"
+#include "vstr.h"
+#include "xmalloc.h"
+
+#define R	DMARC_POLICY_REJECT
+#define Q	DMARC_POLICY_QUARANTINE
+#define N	DMARC_POLICY_NONE
+#define U	DMARC_POLICY_UNSET
+
+/* zone_open - a resolver answering from zone TEXT; dns_free */
+static struct dns *
+zone_open(const char *text)
+{
+	char path[] = "/tmp/mxauth-test-org.XXXXXX";
+	char err[256];
+	struct dns *d;
+	FILE *fp;
+	int fd;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	fputs("$TTL 300\n", fp);
+	fputs(text, fp);
+	fclose(fp);
+	d = dns_new_zone(path, err, sizeof(err));
+	unlink(path);
+	if (d == NULL)
+		fail_msg("%s", err);
+	return d;
+}
+
+/* asked - F's names asked, space separated, into OUT */
+static const char *
+asked(const struct org_found *f, struct vstr *out)
+{
+	size_t i;
+
+	vstr_reset(out);
+	for (i = 0; i < f->nasked; i++) {
+		if (i > 0)
+			vstr_catc(out, ' ');
+		vstr_cat(out, f->asked[i]);
+	}
+	return vstr_str(out);
+}
+
+/*
+ * policy_for - what the caller does with F for DOMAIN: the author's own
+ * record gives p, a record above it sp or np by existence (4.10.1)
+ */
+static enum dmarc_policy
+policy_for(struct dns *d, const struct org_found *f, const char *domain)
+{
+	bool own = strcmp(f->policy_domain, domain) == 0;
+
+	return dmarc_record_policy(&f->rec, own, own ? 1 :
+	    org_exists(d, domain));
+}
+
+static const char walk_zone[] =
+    "_dmarc.example.com. IN TXT \"v=DMARC1; p=reject; sp=quarantine; "
+	"np=none\"\n"
+    "mail.example.com. IN A 192.0.2.1\n"
+    "mx-only.example.com. IN MX 10 mail.example.com.\n"
+    "_dmarc.sub.example.com. IN TXT \"v=DMARC1; p=none\"\n"
+    "_dmarc.bank. IN TXT \"v=DMARC1; p=reject; psd=y\"\n"
+    "_dmarc.giant.bank. IN TXT \"v=DMARC1; p=quarantine\"\n"
+    "_dmarc.two.example. IN TXT \"v=DMARC1; p=reject\"\n"
+    "_dmarc.two.example. IN TXT \"v=DMARC1; p=none\"\n"
+    "_dmarc.corp.example. IN TXT \"v=DMARC1; p=reject\"\n"
+    "_dmarc.dup.corp.example. IN TXT \"v=DMARC1; p=none\"\n"
+    "_dmarc.dup.corp.example. IN TXT \"v=DMARC1; p=quarantine\"\n"
+    "_dmarc.org.example. IN TXT \"v=DMARC1; p=reject; psd=n\"\n"
+    "_dmarc.a.org.example. IN TXT \"v=DMARC1; p=none\"\n"
+    "_dmarc.nopol.example. IN TXT \"v=DMARC1; psd=n\"\n"
+    "_dmarc.junk.example. IN TXT \"v=spf1 -all\"\n"
+    "_dmarc.junk.example. IN TXT \"v=DMARC1p=reject\"\n"
+    "_dmarc.split.example. IN TXT \"v=DMARC1; p=re\" \"ject\"\n"
+    ";! servfail _dmarc.broken.example\n"
+    ";! timeout _dmarc.slow.example TXT\n"
+    ";! servfail flaky.example.com\n";
+
+/* test_walk - the RFC 9989 tree walk over walk_zone */
+static void
+test_walk(void **state)
+{
+	static const struct {
+		const char *domain;
+		enum org_status want;
+		const char *want_policy_domain;	/* NULL: none */
+		const char *want_org;		/* NULL: TEMP, none */
+		const char *want_asked;
+		enum dmarc_policy want_policy;	/* U: not checked */
+	} cases[] = {
+		/* the author domain's own record; the walk goes on to the top */
+		{ "example.com", ORG_OK, "example.com", "example.com",
+		    "example.com com", R },
+		/* an existing subdomain (A): sp */
+		{ "mail.example.com", ORG_OK, "example.com", "example.com",
+		    "mail.example.com example.com com", Q },
+		/* exists with NODATA for A (RFC 8020): sp */
+		{ "mx-only.example.com", ORG_OK, "example.com", "example.com",
+		    "mx-only.example.com example.com com", Q },
+		/* a non-existent subdomain (NXDOMAIN): np */
+		{ "ghost.example.com", ORG_OK, "example.com", "example.com",
+		    "ghost.example.com example.com com", N },
+		/* a record in between is skipped: 4.10.1 uses the org's */
+		{ "x.sub.example.com", ORG_OK, "example.com", "example.com",
+		    "x.sub.example.com sub.example.com example.com com", N },
+		{ "sub.example.com", ORG_OK, "sub.example.com", "example.com",
+		    "sub.example.com example.com com", N },
+		/* psd=y: the walk stops; the org is the name below it */
+		{ "mail.giant.bank", ORG_OK, "giant.bank", "giant.bank",
+		    "mail.giant.bank giant.bank bank", Q },
+		{ "giant.bank", ORG_OK, "giant.bank", "giant.bank",
+		    "giant.bank bank", Q },
+		/* no record at the org: the public suffix domain's applies */
+		{ "mail.mega.bank", ORG_OK, "bank", "mega.bank",
+		    "mail.mega.bank mega.bank bank", R },
+		/* psd=y at the start: its own org domain */
+		{ "bank", ORG_OK, "bank", "bank", "bank", R },
+		/* psd=n: that name is the org domain, the walk stops */
+		{ "x.a.org.example", ORG_OK, "org.example", "org.example",
+		    "x.a.org.example a.org.example org.example", R },
+		{ "a.org.example", ORG_OK, "a.org.example", "org.example",
+		    "a.org.example org.example", N },
+		/* psd=n on a record without a policy still ends the walk */
+		{ "x.nopol.example", ORG_UNUSABLE, "nopol.example",
+		    "nopol.example", "x.nopol.example nopol.example", U },
+		/* 8+ labels: the first name, then the last 7, one fewer each */
+		{ "a.b.c.d.e.f.g.h.i.example.com", ORG_OK, "example.com",
+		    "example.com", "a.b.c.d.e.f.g.h.i.example.com "
+		    "e.f.g.h.i.example.com f.g.h.i.example.com g.h.i.example.com "
+		    "h.i.example.com i.example.com example.com com", N },
+		{ "a.b.c.d.e.f.example.com", ORG_OK, "example.com",
+		    "example.com", "a.b.c.d.e.f.example.com b.c.d.e.f.example.com "
+		    "c.d.e.f.example.com d.e.f.example.com e.f.example.com "
+		    "f.example.com example.com com", N },
+		{ "b.c.d.e.f.example.com", ORG_OK, "example.com",
+		    "example.com", "b.c.d.e.f.example.com c.d.e.f.example.com "
+		    "d.e.f.example.com e.f.example.com f.example.com example.com "
+		    "com", N },
+		/* several records at the author's name: no policy at all */
+		{ "two.example", ORG_UNUSABLE, "two.example", "two.example",
+		    "two.example example", U },
+		/* several at a name in between: that name has none */
+		{ "x.dup.corp.example", ORG_OK, "corp.example", "corp.example",
+		    "x.dup.corp.example dup.corp.example corp.example example",
+		    R },
+		/* TXT that is not DMARC is no record; none anywhere */
+		{ "junk.example", ORG_OK, NULL, "junk.example",
+		    "junk.example example", U },
+		/* a record split into strings is joined */
+		{ "split.example", ORG_OK, "split.example", "split.example",
+		    "split.example example", R },
+		/* DNS trouble anywhere on the walk: TEMP, never "no policy" */
+		{ "broken.example", ORG_TEMP, NULL, NULL, "broken.example", U },
+		{ "a.b.slow.example", ORG_TEMP, NULL, NULL,
+		    "a.b.slow.example b.slow.example slow.example", U },
+	};
+	struct vstr names = VSTR_INIT;
+	struct org_opts o = { false, NULL };
+	struct org_found f;
+	struct dns *d;
+	size_t i;
+
+	(void)state;
+	d = zone_open(walk_zone);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (org_discover(d, &o, cases[i].domain, &f, NULL) !=
+		    cases[i].want)
+			fail_msg("%s: status %d (%s)", cases[i].domain, f.status,
+			    f.why);
+		assert_int_equal(f.status, cases[i].want);
+		assert_true(f.nasked <= ORG_MAX_QUERIES);
+		assert_string_equal(asked(&f, &names), cases[i].want_asked);
+		if (cases[i].want_policy_domain == NULL)
+			assert_null(f.policy_domain);
+		else
+			assert_string_equal(f.policy_domain,
+			    cases[i].want_policy_domain);
+		if (cases[i].want_org == NULL)
+			assert_null(f.org_domain);
+		else
+			assert_string_equal(f.org_domain, cases[i].want_org);
+		if (cases[i].want_policy != U)
+			assert_int_equal(policy_for(d, &f, cases[i].domain),
+			    cases[i].want_policy);
+		org_found_clear(&f);
+	}
+	vstr_free(&names);
+	dns_free(d);
+}
+
+/* test_explain - the trace names each query and its answer */
+static void
+test_explain(void **state)
+{
+	struct org_opts o = { false, NULL };
+	struct vstr trace = VSTR_INIT;
+	struct org_found f;
+	struct dns *d;
+
+	(void)state;
+	d = zone_open(walk_zone);
+	assert_int_equal(org_discover(d, &o, "two.example", &f, &trace),
+	    ORG_UNUSABLE);
+	assert_non_null(strstr(vstr_str(&trace), "asked _dmarc.two.example "
+	    "TXT: 2 DMARC records: none used\n"));
+	assert_non_null(strstr(f.why, "several DMARC records"));
+	org_found_clear(&f);
+	vstr_reset(&trace);
+	assert_int_equal(org_discover(d, &o, "broken.example", &f, &trace),
+	    ORG_TEMP);
+	assert_non_null(strstr(vstr_str(&trace), "(temporary)"));
+	assert_non_null(strstr(f.why, "_dmarc.broken.example"));
+	org_found_clear(&f);
+	vstr_free(&trace);
+	dns_free(d);
+}
+
+/* test_org_domain - org domains of SPF/DKIM domains; PSL mode */
+static void
+test_org_domain(void **state)
+{
+	static const struct {
+		int psl;
+		const char *domain;
+		enum org_status want;
+		const char *want_org;
+	} cases[] = {
+		{ 0, "signing.example.com", ORG_OK, "example.com" },
+		{ 0, "a.b.c.d.e.f.g.h.i.example.com", ORG_OK, "example.com" },
+		{ 0, "mail.mega.bank", ORG_OK, "mega.bank" },
+		{ 0, "x.a.org.example", ORG_OK, "org.example" },
+		{ 0, "nothing.invalid", ORG_OK, "nothing.invalid" },
+		{ 0, "a.slow.example", ORG_TEMP, NULL },
+		/* RFC 7489 3.2: the PSL's registrable domain, no DNS */
+		{ 1, "x.sub.example.com", ORG_OK, "example.com" },
+		{ 1, "www.example.co.uk", ORG_OK, "example.co.uk" },
+		{ 1, "a.slow.example", ORG_OK, "slow.example" },
+	};
+	struct org_opts o = { false, TEST_DATA "/psl/public_suffix_list.dat" };
+	struct dns *d;
+	char *org;
+	size_t i;
+
+	(void)state;
+	d = zone_open(walk_zone);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		o.psl = cases[i].psl != 0;
+		assert_int_equal(org_domain(d, &o, cases[i].domain, &org, NULL),
+		    cases[i].want);
+		if (cases[i].want_org == NULL)
+			assert_null(org);
+		else
+			assert_string_equal(org, cases[i].want_org);
+		x_free(org);
+	}
+	dns_free(d);
+}
+
+/* test_psl - RFC 7489 6.6.3: the domain's record, else the org's */
+static void
+test_psl(void **state)
+{
+	static const struct {
+		const char *domain;
+		enum org_status want;
+		const char *want_policy_domain, *want_org, *want_asked;
+	} cases[] = {
+		{ "x.sub.example.com", ORG_OK, "example.com", "example.com",
+		    "x.sub.example.com example.com" },
+		{ "sub.example.com", ORG_OK, "sub.example.com", "example.com",
+		    "sub.example.com" },
+		{ "example.com", ORG_OK, "example.com", "example.com",
+		    "example.com" },
+		{ "two.example", ORG_UNUSABLE, "two.example", "two.example",
+		    "two.example" },
+		{ "junk.example", ORG_OK, NULL, "junk.example", "junk.example" },
+		{ "a.slow.example", ORG_TEMP, NULL, "slow.example",
+		    "a.slow.example slow.example" },
+	};
+	struct org_opts o = { true, TEST_DATA "/psl/public_suffix_list.dat" };
+	struct vstr names = VSTR_INIT;
+	struct org_found f;
+	struct dns *d;
+	size_t i;
+
+	(void)state;
+	d = zone_open(walk_zone);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(org_discover(d, &o, cases[i].domain, &f, NULL),
+		    cases[i].want);
+		assert_string_equal(asked(&f, &names), cases[i].want_asked);
+		if (cases[i].want_policy_domain == NULL)
+			assert_null(f.policy_domain);
+		else
+			assert_string_equal(f.policy_domain,
+			    cases[i].want_policy_domain);
+		assert_string_equal(f.org_domain, cases[i].want_org);
+		org_found_clear(&f);
+	}
+	vstr_free(&names);
+	dns_free(d);
+}
+
+/* test_exists - RFC 9989 3.2.13 (RFC 8020): only NXDOMAIN is absent */
+static void
+test_exists(void **state)
+{
+	static const struct {
+		const char *domain;
+		int want;
+	} cases[] = {
+		{ "mail.example.com", 1 },	/* A */
+		{ "mx-only.example.com", 1 },	/* NODATA for A */
+		{ "sub.example.com", 1 },	/* empty non-terminal */
+		{ "example.com", 1 },
+		{ "ghost.example.com", 0 },	/* NXDOMAIN */
+		{ "nothing.invalid", 0 },
+		{ "flaky.example.com", -1 },	/* SERVFAIL: unknown */
+	};
+	struct dns *d;
+	size_t i;
+
+	(void)state;
+	d = zone_open(walk_zone);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (org_exists(d, cases[i].domain) != cases[i].want)
+			fail_msg("%s: want %d", cases[i].domain, cases[i].want);
+	dns_free(d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_org_domain),
+		cmocka_unit_test(test_psl),
+		cmocka_unit_test(test_exists),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
