@@ -31,6 +31,7 @@
 
 static void decide_dmarc(struct eval *, struct vstr *);
 static void decide_upstream(struct eval *);
+static void apply_site(struct eval *, struct dmarc_result *, unsigned);
 static void judge_relayed(struct eval *);
 static void take_decision(struct eval *, const struct policy_decision *);
 
@@ -340,6 +341,13 @@ eval_envelope(struct eval *e)
 	return e->action;
 }
 
+/* judged_helo - the HELO SPF judged: the relay's client's, or ours */
+static const char *
+judged_helo(const struct eval *e)
+{
+	return e->origin_ip != NULL ? e->origin_helo : e->helo;
+}
+
 /* add_received_spf - RFC 7208 9.1 trace field, when configured */
 static void
 add_received_spf(struct eval *e)
@@ -349,7 +357,7 @@ add_received_spf(struct eval *e)
 	if (e->spf == NULL || !e->conf->received_spf)
 		return;
 	authres_received_spf(&v, e->spf, e->conf->authserv_id, e->mail_from,
-	    e->origin_ip != NULL ? e->origin_helo : e->helo);
+	    judged_helo(e));
 	add_edit(&e->add, &e->nadd, "Received-SPF", 0, vstr_steal(&v));
 }
 
@@ -388,7 +396,7 @@ eval_end(struct eval *e)
 	in.ingress = e->ingress;
 	in.auth_user = e->auth_user;
 	in.mail_from = e->mail_from;
-	in.helo = e->origin_ip != NULL ? e->origin_helo : e->helo;
+	in.helo = judged_helo(e);
 	in.from_domain = e->from_domain;
 	in.spf = e->spf;
 	in.dkim = e->dkim;
@@ -411,10 +419,7 @@ eval_end(struct eval *e)
 static void
 decide_dmarc(struct eval *e, struct vstr *explain)
 {
-	const struct conf_site *site = NULL;
 	struct dmarc_check_in in;
-	struct policy_decision d;
-	const char *matched = NULL;
 
 	memset(&in, 0, sizeof(in));
 	in.from_domain = e->from_domain;
@@ -426,36 +431,50 @@ decide_dmarc(struct eval *e, struct vstr *explain)
 	in.psl = e->conf->dmarc_org_domain == CONF_ORG_PSL;
 	in.psl_file = e->conf->psl_file;
 	e->dmarc = dmarc_check(e->dns, &in, explain);
-	if (e->dmarc->domain != NULL)
-		site = overrides_find(e->conf->overrides, e->dmarc->domain,
-		    &matched);
-	policy_decision_init(&d);
 	/* pct (RFC 7489 mode): a uniform draw, fresh per message */
-	policy_dmarc(e->conf, site != NULL ? site : &e->conf->site, e->dmarc,
-	    arc4random_uniform(100), &d);
-	e->dmarc->disposition = d.disposition;
-	take_decision(e, &d);
-	if (matched != NULL)
-		vstr_catf(&e->reason, " [override %s]", matched);
-	policy_decision_free(&d);
+	apply_site(e, e->dmarc, arc4random_uniform(100));
 	if (explain != NULL)
 		vstr_catf(explain, "site rule: %s -> %s\n", vstr_str(&e->reason),
 		    result_action_str(e->action));
-	if (e->action == ACTION_QUARANTINE && e->conf->quarantine_method ==
-	    CONF_QUARANTINE_HEADER) {
-		struct vstr v = VSTR_INIT;
-
-		vstr_catf(&v, "DMARC policy of %s", e->dmarc->domain != NULL ?
-		    e->dmarc->domain : "the sender");
-		add_edit(&e->add, &e->nadd, "X-Mxauth-Quarantine", 0,
-		    vstr_steal(&v));
-	} else if (e->action == ACTION_QUARANTINE)
-		e->quarantine_hold = 1;
 }
 
-/* eval_upstream_result - the upstream verdict's result for METHOD, or NULL */
-const char *
-eval_upstream_result(const struct eval *e, const char *method)
+/*
+ * apply_site - the site's rules (the From domain's override, or the
+ * global ones) for DM: the action, reply and reason, DM's disposition,
+ * and a quarantine by the configured method
+ */
+static void
+apply_site(struct eval *e, struct dmarc_result *dm, unsigned roll)
+{
+	const struct conf_site *site = NULL;
+	const char *matched = NULL;
+	struct policy_decision d;
+	struct vstr v = VSTR_INIT;
+
+	if (dm->domain != NULL)
+		site = overrides_find(e->conf->overrides, dm->domain, &matched);
+	policy_decision_init(&d);
+	policy_dmarc(e->conf, site != NULL ? site : &e->conf->site, dm, roll,
+	    &d);
+	take_decision(e, &d);
+	dm->disposition = d.disposition;
+	if (matched != NULL)
+		vstr_catf(&e->reason, " [override %s]", matched);
+	policy_decision_free(&d);
+	if (e->action != ACTION_QUARANTINE)
+		return;
+	if (e->conf->quarantine_method == CONF_QUARANTINE_HOLD) {
+		e->quarantine_hold = 1;
+		return;
+	}
+	vstr_catf(&v, "DMARC policy of %s", dm->domain != NULL ? dm->domain :
+	    "the sender");
+	add_edit(&e->add, &e->nadd, "X-Mxauth-Quarantine", 0, vstr_steal(&v));
+}
+
+/* upstream_res - the upstream verdict's first resinfo for METHOD */
+static const struct authres_result *
+upstream_res(const struct eval *e, const char *method)
 {
 	size_t i;
 
@@ -463,8 +482,17 @@ eval_upstream_result(const struct eval *e, const char *method)
 		return NULL;
 	for (i = 0; i < e->upstream->n; i++)
 		if (strcasecmp(e->upstream->res[i].method, method) == 0)
-			return e->upstream->res[i].result;
+			return &e->upstream->res[i];
 	return NULL;
+}
+
+/* eval_upstream_result - the upstream verdict's result for METHOD, or NULL */
+const char *
+eval_upstream_result(const struct eval *e, const char *method)
+{
+	const struct authres_result *r = upstream_res(e, method);
+
+	return r != NULL ? r->result : NULL;
 }
 
 /*
@@ -474,17 +502,11 @@ eval_upstream_result(const struct eval *e, const char *method)
 static void
 decide_upstream(struct eval *e)
 {
-	const struct authres_result *r = NULL;
-	const struct conf_site *site = NULL;
-	struct policy_decision d;
+	const struct authres_result *r = upstream_res(e, "dmarc");
 	struct dmarc_result dm;
-	size_t i;
 
 	vstr_reset(&e->reason);
 	vstr_catf(&e->reason, "upstream verdict of %s", e->upstream->id);
-	for (i = 0; i < e->upstream->n; i++)
-		if (strcasecmp(e->upstream->res[i].method, "dmarc") == 0)
-			r = &e->upstream->res[i];
 	if (!e->conf->inner_enforce || r == NULL)
 		return;
 	memset(&dm, 0, sizeof(dm));
@@ -498,16 +520,7 @@ decide_upstream(struct eval *e)
 	    DMARC_POLICY_REJECT : strcasecmp(r->policy_dmarc, "quarantine") ==
 	    0 ? DMARC_POLICY_QUARANTINE : DMARC_POLICY_NONE;
 	dm.pct = 100;
-	if (dm.domain != NULL)
-		site = overrides_find(e->conf->overrides, dm.domain, NULL);
-	policy_decision_init(&d);
-	policy_dmarc(e->conf, site != NULL ? site : &e->conf->site, &dm, 0,
-	    &d);
-	take_decision(e, &d);
+	apply_site(e, &dm, 0);
 	vstr_catf(&e->reason, " (upstream %s, inner_enforce=yes)",
 	    e->upstream->id);
-	policy_decision_free(&d);
-	if (e->action == ACTION_QUARANTINE)
-		e->quarantine_hold = e->conf->quarantine_method ==
-		    CONF_QUARANTINE_HOLD;
 }

@@ -243,6 +243,11 @@ test_upstream(void **state)
 		    "header.from=a.example policy.dmarc=reject" },
 		{ "From", " <bob@a.example>" },
 	};
+	static const struct hdr quar[] = {
+		{ "Authentication-Results", " edge.example; dmarc=fail "
+		    "header.from=a.example policy.dmarc=quarantine" },
+		{ "From", " <bob@a.example>" },
+	};
 	struct conf *conf = test_conf();
 	struct vstr line = VSTR_INIT;
 	struct eval *e;
@@ -273,6 +278,20 @@ test_upstream(void **state)
 	assert_string_equal(vstr_str(&e->reason), "DMARC fail for a.example, "
 	    "policy reject (dmarc_reject_action=reject) (upstream "
 	    "edge.example, inner_enforce=yes)");
+	eval_free(e);
+	/* an enforced quarantine goes the configured way */
+	e = run(conf, "127.0.0.1", NULL, quar, 2);
+	assert_int_equal(e->action, ACTION_QUARANTINE);
+	assert_int_equal(e->quarantine_hold, 1);
+	assert_int_equal(e->nadd, 0);
+	eval_free(e);
+	conf->quarantine_method = CONF_QUARANTINE_HEADER;
+	e = run(conf, "127.0.0.1", NULL, quar, 2);
+	assert_int_equal(e->action, ACTION_QUARANTINE);
+	assert_int_equal(e->quarantine_hold, 0);
+	assert_int_equal(e->nadd, 1);
+	assert_string_equal(e->add[0].name, "X-Mxauth-Quarantine");
+	assert_string_equal(e->add[0].value, "DMARC policy of a.example");
 	eval_free(e);
 	/* from outside the same field is a forgery */
 	e = run(conf, "192.0.2.1", NULL, pass, 2);
