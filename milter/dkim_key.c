@@ -139,30 +139,6 @@ lookup(const char *p, size_t plen, int ed25519, unsigned *bits)
 	return k;
 }
 
-/* list_has - whether the colon list of tag T holds ITEM (or "*") */
-static int
-list_has(const struct dkim_tag *t, const char *item, int star)
-{
-	const char *p = t->val, *end = t->val + t->vlen, *q;
-	size_t n = strlen(item);
-
-	while (p < end) {
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
-		    *p == '\n'))
-			p++;
-		for (q = p; q < end && *q != ':' && *q != ' ' && *q != '\t' &&
-		    *q != '\r' && *q != '\n'; q++)
-			;
-		if (((size_t)(q - p) == n && strncasecmp(p, item, n) == 0) ||
-		    (star && q - p == 1 && *p == '*'))
-			return 1;
-		while (q < end && *q != ':')
-			q++;
-		p = q + 1;
-	}
-	return 0;
-}
-
 /* check_tags - v=, h=, k=, s= against the signature (RFC 6376 3.6.1) */
 static int
 check_tags(const struct dkim_tags *tags, enum dkim_alg alg, int *ed25519,
@@ -176,7 +152,7 @@ check_tags(const struct dkim_tags *tags, enum dkim_alg alg, int *ed25519,
 		snprintf(why, whylen, "key record is malformed (v=)");
 		return -1;
 	}
-	if ((t = dkim_tags_get(tags, "h")) != NULL && !list_has(t, hash, 0)) {
+	if ((t = dkim_tags_get(tags, "h")) != NULL && !dkim_tag_has(t, hash)) {
 		snprintf(why, whylen, "key h= does not allow %s", hash);
 		return -1;
 	}
@@ -195,7 +171,7 @@ check_tags(const struct dkim_tags *tags, enum dkim_alg alg, int *ed25519,
 		return -1;
 	}
 	if ((t = dkim_tags_get(tags, "s")) != NULL &&
-	    !list_has(t, "email", 1)) {
+	    !dkim_tag_has(t, "email") && !dkim_tag_has(t, "*")) {
 		snprintf(why, whylen, "key s= is not for email");
 		return -1;
 	}
@@ -241,8 +217,8 @@ dkim_key_parse(const char *txt, size_t len, enum dkim_alg alg,
 		return -1;
 	}
 	if ((t = dkim_tags_get(&tags, "t")) != NULL) {
-		key->testing = list_has(t, "y", 0);
-		key->strict = list_has(t, "s", 0);
+		key->testing = dkim_tag_has(t, "y");
+		key->strict = dkim_tag_has(t, "s");
 	}
 	return 0;
 }

@@ -105,6 +105,31 @@ dkim_tags_get(const struct dkim_tags *tags, const char *name)
 	return NULL;
 }
 
+/*
+ * dkim_tag_has - whether the colon-separated list in T (FWS around the
+ * items) holds ITEM, case-insensitively; no allocation
+ */
+int
+dkim_tag_has(const struct dkim_tag *t, const char *item)
+{
+	const char *p = t->val, *end = t->val + t->vlen, *q;
+	size_t n = strlen(item);
+
+	while (p < end) {
+		while (p < end && IS_FWS((unsigned char)*p))
+			p++;
+		for (q = p; q < end && *q != ':' &&
+		    !IS_FWS((unsigned char)*q); q++)
+			;
+		if ((size_t)(q - p) == n && strncasecmp(p, item, n) == 0)
+			return 1;
+		while (q < end && *q != ':')
+			q++;
+		p = q + 1;
+	}
+	return 0;
+}
+
 /* dkim_b64_decode - base64 with FWS allowed anywhere (RFC 6376 2.4) */
 long
 dkim_b64_decode(const char *in, size_t len, unsigned char *out)
@@ -268,22 +293,6 @@ parse_i(struct dkim_sig *sig, const struct dkim_tag *t)
 	    strcasecmp(at + il - dl, sig->d) == 0 ? 0 : -1;
 }
 
-/* has_item - whether the colon list of T holds ITEM */
-static int
-has_item(const struct dkim_tag *t, const char *item)
-{
-	char *all = copy_nows(t), *p, *next;
-	int found = 0;
-
-	for (p = all; p != NULL && !found; p = next) {
-		if ((next = strchr(p, ':')) != NULL)
-			*next++ = '\0';
-		found = strcasecmp(p, item) == 0;
-	}
-	x_free(all);
-	return found;
-}
-
 /* parse_alg - a=; rsa-sha1 is parsed (to report it as policy) */
 static int
 parse_alg(struct dkim_sig *sig, const struct dkim_tag *t)
@@ -405,7 +414,7 @@ dkim_sig_parse(const char *value, size_t len, char *why, size_t whylen)
 	    parse_i(sig, t) != 0)
 		snprintf(why, whylen, "i= is not in the d= domain");
 	else if ((t = dkim_tags_get(&tags, "q")) != NULL &&
-	    !has_item(t, "dns/txt"))
+	    !dkim_tag_has(t, "dns/txt"))
 		snprintf(why, whylen, "q= does not offer dns/txt");
 	else if (check_numbers(sig, &tags, why, whylen) != 0)
 		;

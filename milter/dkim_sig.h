@@ -66,6 +66,8 @@ int	 dkim_tags_parse(const char *s, size_t len, struct dkim_tags *,
 /* dkim_tags_get - the tag named NAME, or NULL */
 const struct dkim_tag *dkim_tags_get(const struct dkim_tags *,
 	    const char *name);
+/* dkim_tag_has - whether T's colon-separated list holds ITEM */
+int	 dkim_tag_has(const struct dkim_tag *t, const char *item);
 /*
  * dkim_b64_decode - base64 with FWS anywhere (RFC 6376 2.4); a caller-
  * allocated OUT of at least len*3/4+3 bytes.  Returns the decoded length
