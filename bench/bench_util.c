@@ -47,6 +47,36 @@ bench_dns(const char *prog, const char *mode, const char *arg)
 	return d;
 }
 
+/* bench_feed - header fields, then body chunks, as the glue passes them */
+void
+bench_feed(const char *msg, size_t len,
+    void (*header)(void *, const char *, const char *),
+    void (*body)(void *, const unsigned char *, size_t), void *arg)
+{
+	const char *p = msg, *end = msg + len, *eol, *colon;
+	struct vstr name = VSTR_INIT, value = VSTR_INIT;
+	size_t n;
+
+	while (p < end && !(p[0] == '\r' && p[1] == '\n')) {
+		eol = strstr(p, "\r\n");
+		while (eol != NULL && (eol[2] == ' ' || eol[2] == '\t'))
+			eol = strstr(eol + 2, "\r\n");
+		colon = memchr(p, ':', (size_t)(eol - p));
+		vstr_reset(&name);
+		vstr_reset(&value);
+		vstr_ncat(&name, p, (size_t)(colon - p));
+		vstr_ncat(&value, colon + 1, (size_t)(eol - colon - 1));
+		header(arg, vstr_str(&name), vstr_str(&value));
+		p = eol + 2;
+	}
+	for (p += 2; p < end; p += n) {
+		n = (size_t)(end - p) < 65536 ? (size_t)(end - p) : 65536;
+		body(arg, (const unsigned char *)p, n);
+	}
+	vstr_free(&name);
+	vstr_free(&value);
+}
+
 /* bench_read - a message file into OUT */
 void
 bench_read(const char *prog, const char *path, struct vstr *out)

@@ -5,6 +5,8 @@
 #ifndef MXAUTH_BENCH_UTIL_H
 #define MXAUTH_BENCH_UTIL_H
 
+#include <stddef.h>
+
 struct dns;
 struct vstr;
 
@@ -15,6 +17,13 @@ double	 bench_now(void);
  * for server ARG; exits with a message on error
  */
 struct dns *bench_dns(const char *prog, const char *mode, const char *arg);
+/*
+ * bench_feed - MSG (CRLF) as the MTA passes it: each header field as
+ * name and value (folds kept), then the body in 64 KiB chunks
+ */
+void	 bench_feed(const char *msg, size_t len,
+	    void (*header)(void *, const char *, const char *),
+	    void (*body)(void *, const unsigned char *, size_t), void *arg);
 /* bench_read - the whole of PATH into OUT; exits on error */
 void	 bench_read(const char *prog, const char *path, struct vstr *out);
 

@@ -24,44 +24,37 @@
 #include "vstr.h"
 #include "xmalloc.h"
 
+/* header, body - bench_feed's callbacks into eval */
+static void
+header(void *e, const char *name, const char *value)
+{
+	eval_header(e, name, value);
+}
+
+static void
+body(void *e, const unsigned char *buf, size_t len)
+{
+	eval_body(e, buf, len);
+}
+
 /* judge_once - one message through eval; its DMARC result */
 static enum dmarc_res
 judge_once(struct conf *c, struct dns *d, const char *msg, size_t len)
 {
-	const char *p = msg, *end = msg + len, *eol, *colon;
-	struct vstr name = VSTR_INIT, value = VSTR_INIT;
 	struct eval *e = eval_new(c, d);
 	enum dmarc_res res = DMARC_RES_NONE;
-	size_t n;
 
 	eval_set_queue_id(e, "BENCH");
 	eval_set_client(e, "192.0.2.10", NULL);
 	eval_set_helo(e, "mail.bench.example");
 	eval_set_mail_from(e, "bench@bench.example");
 	(void)eval_envelope(e);
-	while (p < end && !(p[0] == '\r' && p[1] == '\n')) {
-		eol = strstr(p, "\r\n");
-		while (eol != NULL && (eol[2] == ' ' || eol[2] == '\t'))
-			eol = strstr(eol + 2, "\r\n");
-		colon = memchr(p, ':', (size_t)(eol - p));
-		vstr_reset(&name);
-		vstr_reset(&value);
-		vstr_ncat(&name, p, (size_t)(colon - p));
-		vstr_ncat(&value, colon + 1, (size_t)(eol - colon - 1));
-		eval_header(e, vstr_str(&name), vstr_str(&value));
-		p = eol + 2;
-	}
-	for (p += 2; p < end; p += n) {
-		n = (size_t)(end - p) < 65536 ? (size_t)(end - p) : 65536;
-		eval_body(e, (const unsigned char *)p, n);
-	}
+	bench_feed(msg, len, header, body, e);
 	eval_end(e);
 	if (e->dmarc != NULL && e->spf != NULL && e->spf->result ==
 	    SPF_RES_PASS && e->ndkim == 1 && e->dkim[0].result == DKIM_RES_PASS)
 		res = e->dmarc->result;
 	eval_free(e);
-	vstr_free(&name);
-	vstr_free(&value);
 	return res;
 }
 
