@@ -36,7 +36,8 @@ lower_dup(const char *s)
 
 /*
  * ident - an identifier for dmarc_eval; its org domain looked up when
- * relaxed alignment needs it.  Strings in *HOLD (caller frees).
+ * relaxed alignment needs it (a pass or temperror under another
+ * name).  Strings in *HOLD (caller frees).
  */
 static void
 ident(struct dns *dns, const struct org_opts *o, const char *author,
@@ -49,7 +50,8 @@ ident(struct dns *dns, const struct org_opts *o, const char *author,
 	id->domain = hold[0];
 	id->pass = pass;
 	id->temp = temp;
-	if (strict || strcmp(id->domain, author) == 0)
+	/* the org domain only matters for one that passed or may have */
+	if ((!pass && !temp) || strict || strcmp(id->domain, author) == 0)
 		return;
 	if (org_domain(dns, o, id->domain, &hold[1], explain) == ORG_TEMP)
 		id->org_temp = true;
