@@ -36,13 +36,17 @@ lower_dup(const char *s)
 
 /*
  * ident - an identifier for dmarc_eval; its org domain looked up when
- * relaxed alignment needs it (a pass or temperror under another
- * name).  Strings in *HOLD (caller frees).
+ * relaxed alignment needs it: a pass or temperror under another name
+ * that is at or below the author's organizational domain.  Any other
+ * name cannot align whatever its DNS says (dmarc_may_align), so its
+ * tree is never walked: a forger's failing DNS cannot make the result
+ * temperror.  Strings in *HOLD (caller frees).
  */
 static void
-ident(struct dns *dns, const struct org_opts *o, const char *author,
-    const char *domain, bool pass, bool temp, bool strict,
-    struct dmarc_ident *id, char **hold, struct vstr *explain)
+ident(struct dns *dns, const struct org_opts *o,
+    const struct dmarc_eval_in *ein, const char *domain, bool pass,
+    bool temp, bool strict, struct dmarc_ident *id, char **hold,
+    struct vstr *explain)
 {
 	memset(id, 0, sizeof(*id));
 	hold[0] = lower_dup(domain);
@@ -51,7 +55,8 @@ ident(struct dns *dns, const struct org_opts *o, const char *author,
 	id->pass = pass;
 	id->temp = temp;
 	/* the org domain only matters for one that passed or may have */
-	if ((!pass && !temp) || strict || strcmp(id->domain, author) == 0)
+	if ((!pass && !temp) || strict || strcmp(id->domain, ein->from) == 0 ||
+	    !dmarc_may_align(ein, id->domain, strict))
 		return;
 	if (org_domain(dns, o, id->domain, &hold[1], explain) == ORG_TEMP)
 		id->org_temp = true;
@@ -109,7 +114,7 @@ evaluate(struct dns *dns, const struct org_opts *o,
 	ein.adkim_strict = f->rec.adkim_strict;
 	if (in->spf != NULL && in->spf->domain != NULL &&
 	    *in->spf->domain != '\0') {
-		ident(dns, o, r->domain, in->spf->domain,
+		ident(dns, o, &ein, in->spf->domain,
 		    in->spf->result == SPF_RES_PASS,
 		    in->spf->result == SPF_RES_TEMPERROR, ein.aspf_strict,
 		    &spf, hold, explain);
@@ -118,7 +123,7 @@ evaluate(struct dns *dns, const struct org_opts *o,
 	for (i = 0; i < in->ndkim; i++) {
 		if (in->dkim[i].domain == NULL || *in->dkim[i].domain == '\0')
 			continue;
-		ident(dns, o, r->domain, in->dkim[i].domain,
+		ident(dns, o, &ein, in->dkim[i].domain,
 		    in->dkim[i].result == DKIM_RES_PASS,
 		    in->dkim[i].result == DKIM_RES_TEMPERROR, ein.adkim_strict,
 		    &dkim[n], hold + 2 * (n + 1), explain);
