@@ -26,8 +26,7 @@
 struct level {
 	const char	*name;		/* a suffix of the walked domain */
 	size_t		 labels;
-	int		 has;		/* a DMARC record (usable or not) */
-	int		 several;	/* more than one: discovery ends */
+	int		 has;		/* one DMARC record (usable or not) */
 	int		 usable;	/* it parsed into a policy */
 	struct dmarc_record rec;
 	char		 why[160];
@@ -89,7 +88,6 @@ ask(struct dns *dns, struct level *l, struct vstr *explain)
 		    dns_status_str(a->status));
 		rc = -1;
 	}
-	l->several = n > 1;
 	if (n == 1) {
 		l->has = 1;
 		l->usable = dmarc_record_parse(one, strlen(one), &l->rec,
@@ -224,19 +222,12 @@ psl_org(const struct org_opts *o, const char *domain)
 	return xstrdup(r != NULL ? r : domain);
 }
 
-/*
- * take - a level's record into OUT as the policy; a name with several
- * DMARC records ends discovery with none (RFC 7489 6.6.3 step 5)
- */
+/* take - a level's (single) record into OUT as the policy */
 static void
 take(struct org_found *out, struct level *l)
 {
 	out->policy_domain = xstrdup(l->name);
-	if (l->several) {
-		out->status = ORG_UNUSABLE;
-		snprintf(out->why, sizeof(out->why), "several DMARC records "
-		    "at _dmarc.%.100s", l->name);
-	} else if (l->usable) {
+	if (l->usable) {
 		out->rec = l->rec;
 		memset(&l->rec, 0, sizeof(l->rec));
 	} else {
@@ -246,7 +237,14 @@ take(struct org_found *out, struct level *l)
 	}
 }
 
-/* discover_psl - RFC 7489 6.6.3: the domain's record, else the org's */
+/*
+ * discover_psl - RFC 7489 6.6.3: the domain's record, else the org's.
+ * A name with several records has none here too, and the org domain's
+ * record applies: RFC 7489 6.6.3 step 5 would end discovery with no
+ * DMARC at all, which lets a sender escape its organizational domain's
+ * policy by publishing a second record; RFC 9989 4.10 closed that, and
+ * both modes follow it.
+ */
 static enum org_status
 discover_psl(struct dns *dns, const struct org_opts *o, const char *domain,
     struct org_found *out, struct vstr *explain)
@@ -270,7 +268,7 @@ discover_psl(struct dns *dns, const struct org_opts *o, const char *domain,
 			snprintf(out->why, sizeof(out->why), "%s", l[i].why);
 			break;
 		}
-		if (l[i].has || l[i].several) {
+		if (l[i].has) {
 			take(out, &l[i]);
 			break;
 		}
@@ -286,21 +284,21 @@ discover_psl(struct dns *dns, const struct org_opts *o, const char *domain,
  * domain's (the psd=y record that ended the walk); a record published
  * between them is not used (4.7 sp=: "sp will be ignored for DMARC
  * Policy Records published on subdomains of Organizational Domains").
- * -1: none.  A candidate name with several records yields that level
- * all the same: take() turns it into "no policy" rather than letting a
- * record further up apply (RFC 7489 6.6.3 step 5; mailauth's reading
- * of RFC 9989 4.10 step 2).
+ * -1: none.  A name with several records has no record (RFC 9989 4.10
+ * step 2: they are all discarded), at every level: the author domain's
+ * two records let its organizational domain's (or the PSD's) apply,
+ * never "no policy" -- else a sender escapes its parent's p=reject by
+ * publishing a second record.
  */
 static int
 policy_level(const char *org, const struct level *lv, size_t n)
 {
 	size_t i;
 
-	if (lv[0].has || lv[0].several)
+	if (lv[0].has)
 		return 0;
 	for (i = 1; i < n; i++)
-		if (strcmp(lv[i].name, org) == 0 &&
-		    (lv[i].has || lv[i].several))
+		if (strcmp(lv[i].name, org) == 0 && lv[i].has)
 			return (int)i;
 	for (i = 1; i < n; i++)
 		if (lv[i].has && lv[i].rec.psd == DMARC_PSD_Y)

@@ -97,6 +97,14 @@ static const char walk_zone[] =
     "_dmarc.corp.example. IN TXT \"v=DMARC1; p=reject\"\n"
     "_dmarc.dup.corp.example. IN TXT \"v=DMARC1; p=none\"\n"
     "_dmarc.dup.corp.example. IN TXT \"v=DMARC1; p=quarantine\"\n"
+    "_dmarc.two.corp.example. IN TXT \"v=DMARC1; p=none\"\n"
+    "_dmarc.two.corp.example. IN TXT \"v=DMARC1; p=none; sp=none\"\n"
+    "_dmarc.two.mega.bank. IN TXT \"v=DMARC1; p=none\"\n"
+    "_dmarc.two.mega.bank. IN TXT \"v=DMARC1; p=none\"\n"
+    "_dmarc.twoorg.example. IN TXT \"v=DMARC1; p=none\"\n"
+    "_dmarc.twoorg.example. IN TXT \"v=DMARC1; p=none\"\n"
+    "_dmarc.x.twoorg.example. IN TXT \"v=DMARC1; p=none\"\n"
+    "_dmarc.x.twoorg.example. IN TXT \"v=DMARC1; p=none\"\n"
     "_dmarc.org.example. IN TXT \"v=DMARC1; p=reject; psd=n\"\n"
     "_dmarc.a.org.example. IN TXT \"v=DMARC1; p=none\"\n"
     "_dmarc.nopol.example. IN TXT \"v=DMARC1; psd=n\"\n"
@@ -167,9 +175,20 @@ test_walk(void **state)
 		    "example.com", "b.c.d.e.f.example.com c.d.e.f.example.com "
 		    "d.e.f.example.com e.f.example.com f.example.com example.com "
 		    "com", N },
-		/* several records at the author's name: no policy at all */
-		{ "two.example", ORG_UNUSABLE, "two.example", "two.example",
+		/*
+		 * several records at the author's name: it has none (4.10
+		 * step 2), the walk goes on and the org domain's record, or
+		 * the PSD's, applies; never "no policy"
+		 */
+		{ "two.corp.example", ORG_OK, "corp.example", "corp.example",
+		    "two.corp.example corp.example example", R },
+		{ "two.mega.bank", ORG_OK, "bank", "mega.bank",
+		    "two.mega.bank mega.bank bank", R },
+		{ "two.example", ORG_OK, NULL, "two.example",
 		    "two.example example", U },
+		/* several at the author's name and at its parent: none */
+		{ "x.twoorg.example", ORG_OK, NULL, "x.twoorg.example",
+		    "x.twoorg.example twoorg.example example", U },
 		/* several at a name in between: that name has none */
 		{ "x.dup.corp.example", ORG_OK, "corp.example", "corp.example",
 		    "x.dup.corp.example dup.corp.example corp.example example",
@@ -230,11 +249,11 @@ test_explain(void **state)
 
 	(void)state;
 	d = zone_open(walk_zone);
-	assert_int_equal(org_discover(d, &o, "two.example", &f, &trace),
-	    ORG_UNUSABLE);
-	assert_non_null(strstr(vstr_str(&trace), "asked _dmarc.two.example "
+	assert_int_equal(org_discover(d, &o, "two.corp.example", &f, &trace),
+	    ORG_OK);
+	assert_non_null(strstr(vstr_str(&trace), "asked _dmarc.two.corp.example "
 	    "TXT: 2 DMARC records: none used\n"));
-	assert_non_null(strstr(f.why, "several DMARC records"));
+	assert_string_equal(f.policy_domain, "corp.example");
 	org_found_clear(&f);
 	vstr_reset(&trace);
 	assert_int_equal(org_discover(d, &o, "broken.example", &f, &trace),
@@ -302,8 +321,12 @@ test_psl(void **state)
 		    "sub.example.com" },
 		{ "example.com", ORG_OK, "example.com", "example.com",
 		    "example.com" },
-		{ "two.example", ORG_UNUSABLE, "two.example", "two.example",
-		    "two.example" },
+		/* several records: none here either; the org's applies */
+		{ "two.example", ORG_OK, NULL, "two.example", "two.example" },
+		{ "two.corp.example", ORG_OK, "corp.example", "corp.example",
+		    "two.corp.example corp.example" },
+		{ "x.twoorg.example", ORG_OK, NULL, "twoorg.example",
+		    "x.twoorg.example twoorg.example" },
 		{ "junk.example", ORG_OK, NULL, "junk.example", "junk.example" },
 		{ "a.slow.example", ORG_TEMP, NULL, "slow.example",
 		    "a.slow.example slow.example" },
