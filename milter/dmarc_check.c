@@ -3,11 +3,13 @@
  *
  * Order (RFC 9989 4.4 and 4.10): the author domain (found by the caller;
  * none is a permerror), policy discovery and its organizational domain,
- * the policy that applies (p for the domain's own record; else np for a
- * domain that does not exist, sp, p), the organizational domains of the
- * identifiers that need one (relaxed alignment, a different name), then
- * dmarc_eval.  DNS trouble anywhere on the way is temperror, never a
- * fail and never a pass.
+ * the organizational domains of the identifiers that need one (relaxed
+ * alignment, a different name at or below the author's organizational
+ * domain), dmarc_eval, then the policy that applies (p for the domain's
+ * own record; else np for a domain that does not exist, sp, p), asking
+ * whether the domain exists only for a fail where np differs.  DNS
+ * trouble on a name that could change the result is temperror, never a
+ * fail and never a pass; DNS trouble on any other name changes nothing.
  */
 #include "config.h"
 
@@ -66,33 +68,64 @@ ident(struct dns *dns, const struct org_opts *o,
 		    id->domain, id->org);
 }
 
-/*
- * applies - the published policy for the author domain (RFC 9989 4.7,
- * dmarc_record_policy); the existence test only when np= could matter
- */
+/* milder - RFC 9989 4.7 t=y: the policy one step milder */
 static enum dmarc_policy
-applies(struct dns *dns, bool psl, const struct org_found *f,
-    const char *author, struct vstr *explain)
+milder(bool testing, enum dmarc_policy p)
 {
-	bool own = strcmp(f->policy_domain, author) == 0;
+	if (!testing || p == DMARC_POLICY_NONE || p == DMARC_POLICY_UNSET)
+		return p;
+	return p == DMARC_POLICY_REJECT ? DMARC_POLICY_QUARANTINE :
+	    DMARC_POLICY_NONE;
+}
+
+/*
+ * applies - R->policy, the published policy for the author domain (RFC
+ * 9989 4.7, 4.10.1; dmarc_record_policy), t=y applied; R->result is
+ * already known.  np= needs to know whether the author domain exists;
+ * that is asked only when it can change what happens: a record above
+ * the author domain (not PSL mode: RFC 7489 has no np=), a message that
+ * fails DMARC, and np giving another policy than sp.  "Does not exist"
+ * is NXDOMAIN (RFC 9989 takes RFC 8020's meaning; RFC 9091's NODATA
+ * for A, AAAA and MX is not used: a name with only TXT exists).  A
+ * lookup that does not complete decides neither way: temperror, never
+ * sp's policy in np's place.  Otherwise (pass, temperror, np as sp) the
+ * policy reported is sp's.
+ */
+static void
+applies(struct dns *dns, bool psl, const struct org_found *f,
+    struct dmarc_result *r, struct vstr *explain)
+{
+	bool own = strcmp(f->policy_domain, r->domain) == 0;
+	enum dmarc_policy sp, np;
 	int exists = 1;
 
-	if (!own && !psl && f->rec.np != DMARC_POLICY_UNSET) {
-		exists = org_exists(dns, author);
-		if (explain != NULL && exists == 0)
-			vstr_catf(explain, "  %s does not exist (NXDOMAIN): np "
-			    "applies\n", author);
-		else if (explain != NULL && exists < 0)
-			vstr_catf(explain, "  whether %s exists is unknown (DNS "
-			    "trouble): sp applies\n", author);
-	}
+	sp = milder(f->rec.testing, dmarc_record_policy(&f->rec, own, true));
+	np = milder(f->rec.testing, dmarc_record_policy(&f->rec, own, false));
 	if (explain != NULL && own)
 		vstr_cat(explain, "  the From domain's own record: p applies\n");
-	else if (explain != NULL && exists != 0)
+	else if (explain != NULL)
 		vstr_catf(explain, "  a record above the From domain: %s "
-		    "applies\n", f->rec.sp != DMARC_POLICY_UNSET ? "sp" :
-		    "p (no sp)");
-	return dmarc_record_policy(&f->rec, own, psl ? 1 : exists);
+		    "applies%s\n", f->rec.sp != DMARC_POLICY_UNSET ? "sp" :
+		    "p (no sp)", f->rec.np == DMARC_POLICY_UNSET || psl ? "" :
+		    ", or np if the From domain does not exist");
+	if (!psl && sp != np && r->result == DMARC_RES_FAIL) {
+		exists = org_exists(dns, r->domain);
+		if (explain != NULL)
+			vstr_catf(explain, "  asked %s A: %s\n", r->domain,
+			    exists == 0 ? "NXDOMAIN, np applies" : exists > 0 ?
+			    "it exists, np does not apply" : "DNS trouble, "
+			    "whether np applies is unknown");
+	}
+	r->policy = exists == 0 ? np : sp;
+	if (explain != NULL && f->rec.testing)
+		vstr_catf(explain, "  t=y: one step milder, %s\n",
+		    result_policy_str(r->policy));
+	if (exists < 0) {
+		r->result = DMARC_RES_TEMPERROR;
+		x_free(r->reason);
+		r->reason = xstrdup("whether the From domain exists (for np=) "
+		    "is unknown: DNS trouble");
+	}
 }
 
 /* evaluate - alignment of the message's identifiers under F's record */
@@ -155,12 +188,12 @@ dmarc_check(struct dns *dns, const struct dmarc_check_in *in,
     struct vstr *explain)
 {
 	struct dmarc_result *r = xcalloc(1, sizeof(*r));
-	struct org_opts o = { in->psl, in->psl_file };
+	struct org_opts o = { in->psl };
 	struct org_found f;
 
 	r->pct = 100;
 	if (explain != NULL)
-		vstr_catf(explain, "DMARC (%s)\n", in->psl ?
+		vstr_catf(explain, "DMARC (%s)\n", in->psl != NULL ?
 		    "RFC 7489, Public Suffix List" : "RFC 9989 tree walk");
 	if (in->from_domain == NULL) {
 		r->result = DMARC_RES_PERMERROR;
@@ -198,22 +231,15 @@ dmarc_check(struct dns *dns, const struct dmarc_check_in *in,
 	r->p = f.rec.p;
 	r->sp = f.rec.sp != DMARC_POLICY_UNSET ? f.rec.sp : f.rec.p;
 	r->testing = f.rec.testing;
-	r->pct = in->psl ? f.rec.pct : 100;	/* pct is historic in 9989 */
+	r->pct = in->psl != NULL ? f.rec.pct : 100;	/* pct is historic in 9989 */
 	if (explain != NULL)
 		vstr_catf(explain, "  policy record at %s: p=%s sp=%s%s%s\n",
 		    r->policy_domain, result_policy_str(r->p),
 		    result_policy_str(r->sp), r->testing ? " t=y" : "",
-		    in->psl && r->pct < 100 ? " pct<100" : "");
-	r->policy = applies(dns, in->psl, &f, r->domain, explain);
-	/* RFC 9989 4.7 t=y: the policy one step milder */
-	if (r->testing && r->policy != DMARC_POLICY_NONE) {
-		r->policy = r->policy == DMARC_POLICY_REJECT ?
-		    DMARC_POLICY_QUARANTINE : DMARC_POLICY_NONE;
-		if (explain != NULL)
-			vstr_catf(explain, "  t=y: one step milder, %s\n",
-			    result_policy_str(r->policy));
-	}
+		    in->psl != NULL && r->pct < 100 ? " pct<100" : "");
+	/* alignment first: whether np= matters depends on the result */
 	evaluate(dns, &o, in, &f, r, explain);
+	applies(dns, in->psl != NULL, &f, r, explain);
 	if (explain != NULL)
 		vstr_catf(explain, "  result: dmarc=%s, published policy %s\n",
 		    result_dmarc_str(r->result), result_policy_str(r->policy));
