@@ -71,21 +71,16 @@ write_file(const char *text)
 static struct dns *
 zone_open(const char *text)
 {
-	char path[] = "/tmp/mxauth-test-org.XXXXXX";
-	char err[256];
+	struct vstr zone = VSTR_INIT;
+	char err[256], *path;
 	struct dns *d;
-	FILE *fp;
-	int fd;
 
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	fp = fdopen(fd, "w");
-	assert_non_null(fp);
-	fputs("$TTL 300\n", fp);
-	fputs(text, fp);
-	fclose(fp);
+	vstr_catf(&zone, "$TTL 300\n%s", text);
+	path = write_file(vstr_str(&zone));
 	d = dns_new_zone(path, err, sizeof(err));
 	unlink(path);
+	x_free(path);
+	vstr_free(&zone);
 	if (d == NULL)
 		fail_msg("%s", err);
 	return d;
