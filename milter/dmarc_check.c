@@ -87,9 +87,9 @@ milder(bool testing, enum dmarc_policy p)
  * fails DMARC, and np giving another policy than sp.  "Does not exist"
  * is NXDOMAIN (RFC 9989 takes RFC 8020's meaning; RFC 9091's NODATA
  * for A, AAAA and MX is not used: a name with only TXT exists).  A
- * lookup that does not complete decides neither way: temperror, never
- * sp's policy in np's place.  Otherwise (pass, temperror, np as sp) the
- * policy reported is sp's.
+ * lookup that does not complete decides neither way: temperror, and no
+ * policy (never sp's in np's place).  Otherwise (pass, temperror, np as
+ * sp) the policy reported is sp's.
  */
 static void
 applies(struct dns *dns, bool psl, const struct org_found *f,
@@ -116,16 +116,18 @@ applies(struct dns *dns, bool psl, const struct org_found *f,
 			    "it exists, np does not apply" : "DNS trouble, "
 			    "whether np applies is unknown");
 	}
-	r->policy = exists == 0 ? np : sp;
-	if (explain != NULL && f->rec.testing)
-		vstr_catf(explain, "  t=y: one step milder, %s\n",
-		    result_policy_str(r->policy));
 	if (exists < 0) {
+		r->policy = DMARC_POLICY_UNSET;
 		r->result = DMARC_RES_TEMPERROR;
 		x_free(r->reason);
 		r->reason = xstrdup("whether the From domain exists (for np=) "
 		    "is unknown: DNS trouble");
+		return;
 	}
+	r->policy = exists == 0 ? np : sp;
+	if (explain != NULL && f->rec.testing)
+		vstr_catf(explain, "  t=y: one step milder, %s\n",
+		    result_policy_str(r->policy));
 }
 
 /* evaluate - alignment of the message's identifiers under F's record */
@@ -231,7 +233,8 @@ dmarc_check(struct dns *dns, const struct dmarc_check_in *in,
 	r->p = f.rec.p;
 	r->sp = f.rec.sp != DMARC_POLICY_UNSET ? f.rec.sp : f.rec.p;
 	r->testing = f.rec.testing;
-	r->pct = in->psl != NULL ? f.rec.pct : 100;	/* pct is historic in 9989 */
+	/* pct is historic in RFC 9989 */
+	r->pct = in->psl != NULL ? f.rec.pct : 100;
 	if (explain != NULL)
 		vstr_catf(explain, "  policy record at %s: p=%s sp=%s%s%s\n",
 		    r->policy_domain, result_policy_str(r->p),
@@ -242,7 +245,9 @@ dmarc_check(struct dns *dns, const struct dmarc_check_in *in,
 	applies(dns, in->psl != NULL, &f, r, explain);
 	if (explain != NULL)
 		vstr_catf(explain, "  result: dmarc=%s, published policy %s\n",
-		    result_dmarc_str(r->result), result_policy_str(r->policy));
+		    result_dmarc_str(r->result),
+		    r->policy != DMARC_POLICY_UNSET ?
+		    result_policy_str(r->policy) : "unknown");
 	org_found_clear(&f);
 	return r;
 }

@@ -281,8 +281,8 @@ test_explain(void **state)
 	d = zone_open(walk_zone);
 	assert_int_equal(org_discover(d, &o, "two.corp.example", &f, &trace),
 	    ORG_OK);
-	assert_non_null(strstr(vstr_str(&trace), "asked _dmarc.two.corp.example "
-	    "TXT: 2 DMARC records: none used\n"));
+	assert_non_null(strstr(vstr_str(&trace), "asked "
+	    "_dmarc.two.corp.example TXT: 2 DMARC records: none used\n"));
 	assert_string_equal(f.policy_domain, "corp.example");
 	org_found_clear(&f);
 	vstr_reset(&trace);
