@@ -11,7 +11,9 @@
  * (4.10.1) is the domain's own record, else its organizational domain's,
  * else its public suffix domain's (psd=y).  RFC 7489 (psl): the Public
  * Suffix List gives the organizational domain; the policy is the
- * domain's record, else the organizational domain's.
+ * domain's record, else the organizational domain's.  In both modes a
+ * name with several DMARC records has none (RFC 9989 4.10 step 2), so
+ * the next candidate's record applies.
  *
  * Which of p, sp, np applies is dmarc_record_policy(); whether two org
  * domains align is dmarc_aligned() (dmarc_eval.h).  DNS trouble on any
