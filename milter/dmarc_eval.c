@@ -93,6 +93,8 @@ judge(const struct dmarc_eval_in *in, const struct dmarc_ident *id,
     bool strict, const char *what, struct vstr *why)
 {
 	const char *mode = strict ? "strict" : "relaxed";
+	const char *from = in->from != NULL ? in->from : "?";
+	const char *from_org = in->from_org != NULL ? in->from_org : "?";
 	bool may = dmarc_may_align(in, id->domain, strict);
 	bool aligned = dmarc_aligned(in, id->domain, id->org, strict);
 	/* relaxed, could align, org unknown for a temporary reason */
@@ -106,9 +108,8 @@ judge(const struct dmarc_eval_in *in, const struct dmarc_ident *id,
 	if ((id->pass || id->temp) && !may) {
 		vstr_catf(why, "  %s %s %s but cannot align: not %s%s (%s)\n",
 		    what, id->domain, id->pass ? "passes" :
-		    "failed temporarily", strict ? in->from : "under ",
-		    strict ? "" : in->from_org != NULL ? in->from_org : "?",
-		    mode);
+		    "failed temporarily", strict ? from : "under ",
+		    strict ? "" : from_org, mode);
 		return 0;
 	}
 	if ((id->pass || id->temp) && undecided) {
@@ -124,7 +125,7 @@ judge(const struct dmarc_eval_in *in, const struct dmarc_ident *id,
 	if (id->pass || id->temp)
 		vstr_catf(why, "  %s %s %s but does not align with %s (%s, "
 		    "org %s)\n", what, id->domain, id->pass ? "passes" :
-		    "failed temporarily", in->from, mode,
+		    "failed temporarily", from, mode,
 		    id->org != NULL ? id->org : "?");
 	else
 		vstr_catf(why, "  %s %s did not pass\n", what, id->domain);
