@@ -35,6 +35,7 @@
 #include "conf.h"
 #include "conf_table.h"
 #include "netlist.h"
+#include "orgdomain.h"
 #include "overrides.h"
 #include "vstr.h"
 #include "xmalloc.h"
@@ -450,6 +451,28 @@ parse_stream(FILE *fp, struct conf *c, int *set, struct parse *ps)
 	return rc;
 }
 
+/*
+ * load_psl - in psl mode the snapshot loads and owns psl_file's list, so
+ * that a message uses the list its snapshot was loaded with, whatever
+ * reloads happen meanwhile (conf_free frees it with the last reference).
+ * A list that cannot be loaded is a config error: at -n, at start and at
+ * reload, at the psl_file line (else the dmarc_org_domain line).
+ */
+static int
+load_psl(struct conf *c, const int *set, struct parse *ps)
+{
+	size_t file = (size_t)(conf_table_find("psl_file") - conf_table);
+	size_t mode = (size_t)(conf_table_find("dmarc_org_domain") -
+	    conf_table);
+	char why[256];
+
+	if (c->dmarc_org_domain != CONF_ORG_PSL ||
+	    (c->psl = org_psl_load(c->psl_file, why, sizeof(why))) != NULL)
+		return 0;
+	ps->line = set[file] != 0 ? set[file] : set[mode];
+	return perr(ps, "psl_file: %s", why);
+}
+
 /* conf_load - parse and validate PATH; NULL and "FILE:LINE: msg" */
 struct conf *
 conf_load(const char *path, char *err, size_t errlen)
@@ -473,6 +496,8 @@ conf_load(const char *path, char *err, size_t errlen)
 	x_free(ps.brk);
 	if (rc == 0)
 		fill_defaults(c, set);
+	if (rc == 0)
+		rc = load_psl(c, set, &ps);
 	x_free(set);
 	/* The overrides start from the finished global settings. */
 	if (rc == 0 && *c->policy_overrides != '\0' &&
@@ -503,6 +528,7 @@ conf_free(struct conf *c)
 			netlist_free(*FIELD(c, def, struct netlist *));
 	}
 	overrides_free(c->overrides);
+	org_psl_free(c->psl);
 	x_free(c->path);
 	x_free(c);
 }

@@ -20,6 +20,7 @@
 
 struct netlist;
 struct overrides;
+struct psl_ctx_st;
 
 /*
  * What the site does with a DMARC verdict; the global one is in struct
@@ -75,6 +76,9 @@ struct conf {
 	/* DMARC */
 	int		 dmarc_org_domain;	/* enum conf_org_domain */
 	char		*psl_file;		/* Public Suffix List (psl mode) */
+	struct psl_ctx_st *psl;			/* loaded from it in psl mode,
+						 * else NULL; freed with the
+						 * snapshot */
 	struct conf_site site;
 	int		 dmarc_bad_from_action;	/* enum conf_dmarc_action */
 	int		 quarantine_method;	/* enum conf_quarantine */

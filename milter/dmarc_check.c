@@ -3,11 +3,13 @@
  *
  * Order (RFC 9989 4.4 and 4.10): the author domain (found by the caller;
  * none is a permerror), policy discovery and its organizational domain,
- * the policy that applies (p for the domain's own record; else np for a
- * domain that does not exist, sp, p), the organizational domains of the
- * identifiers that need one (relaxed alignment, a different name), then
- * dmarc_eval.  DNS trouble anywhere on the way is temperror, never a
- * fail and never a pass.
+ * the organizational domains of the identifiers that need one (relaxed
+ * alignment, a different name at or below the author's organizational
+ * domain), dmarc_eval, then the policy that applies (p for the domain's
+ * own record; else np for a domain that does not exist, sp, p), asking
+ * whether the domain exists only for a fail where np differs.  DNS
+ * trouble on a name that could change the result is temperror, never a
+ * fail and never a pass; DNS trouble on any other name changes nothing.
  */
 #include "config.h"
 
@@ -36,13 +38,17 @@ lower_dup(const char *s)
 
 /*
  * ident - an identifier for dmarc_eval; its org domain looked up when
- * relaxed alignment needs it (a pass or temperror under another
- * name).  Strings in *HOLD (caller frees).
+ * relaxed alignment needs it: a pass or temperror under another name
+ * that is at or below the author's organizational domain.  Any other
+ * name cannot align whatever its DNS says (dmarc_may_align), so its
+ * tree is never walked: a forger's failing DNS cannot make the result
+ * temperror.  Strings in *HOLD (caller frees).
  */
 static void
-ident(struct dns *dns, const struct org_opts *o, const char *author,
-    const char *domain, bool pass, bool temp, bool strict,
-    struct dmarc_ident *id, char **hold, struct vstr *explain)
+ident(struct dns *dns, const struct org_opts *o,
+    const struct dmarc_eval_in *ein, const char *domain, bool pass,
+    bool temp, bool strict, struct dmarc_ident *id, char **hold,
+    struct vstr *explain)
 {
 	memset(id, 0, sizeof(*id));
 	hold[0] = lower_dup(domain);
@@ -51,7 +57,8 @@ ident(struct dns *dns, const struct org_opts *o, const char *author,
 	id->pass = pass;
 	id->temp = temp;
 	/* the org domain only matters for one that passed or may have */
-	if ((!pass && !temp) || strict || strcmp(id->domain, author) == 0)
+	if ((!pass && !temp) || strict || strcmp(id->domain, ein->from) == 0 ||
+	    !dmarc_may_align(ein, id->domain, strict))
 		return;
 	if (org_domain(dns, o, id->domain, &hold[1], explain) == ORG_TEMP)
 		id->org_temp = true;
@@ -61,33 +68,66 @@ ident(struct dns *dns, const struct org_opts *o, const char *author,
 		    id->domain, id->org);
 }
 
-/*
- * applies - the published policy for the author domain (RFC 9989 4.7,
- * dmarc_record_policy); the existence test only when np= could matter
- */
+/* milder - RFC 9989 4.7 t=y: the policy one step milder */
 static enum dmarc_policy
-applies(struct dns *dns, bool psl, const struct org_found *f,
-    const char *author, struct vstr *explain)
+milder(bool testing, enum dmarc_policy p)
 {
-	bool own = strcmp(f->policy_domain, author) == 0;
+	if (!testing || p == DMARC_POLICY_NONE || p == DMARC_POLICY_UNSET)
+		return p;
+	return p == DMARC_POLICY_REJECT ? DMARC_POLICY_QUARANTINE :
+	    DMARC_POLICY_NONE;
+}
+
+/*
+ * applies - R->policy, the published policy for the author domain (RFC
+ * 9989 4.7, 4.10.1; dmarc_record_policy), t=y applied; R->result is
+ * already known.  np= needs to know whether the author domain exists;
+ * that is asked only when it can change what happens: a record above
+ * the author domain (not PSL mode: RFC 7489 has no np=), a message that
+ * fails DMARC, and np giving another policy than sp.  "Does not exist"
+ * is NXDOMAIN (RFC 9989 takes RFC 8020's meaning; RFC 9091's NODATA
+ * for A, AAAA and MX is not used: a name with only TXT exists).  A
+ * lookup that does not complete decides neither way: temperror, and no
+ * policy (never sp's in np's place).  Otherwise (pass, temperror, np as
+ * sp) the policy reported is sp's.
+ */
+static void
+applies(struct dns *dns, bool psl, const struct org_found *f,
+    struct dmarc_result *r, struct vstr *explain)
+{
+	bool own = strcmp(f->policy_domain, r->domain) == 0;
+	enum dmarc_policy sp, np;
 	int exists = 1;
 
-	if (!own && !psl && f->rec.np != DMARC_POLICY_UNSET) {
-		exists = org_exists(dns, author);
-		if (explain != NULL && exists == 0)
-			vstr_catf(explain, "  %s does not exist (NXDOMAIN): np "
-			    "applies\n", author);
-		else if (explain != NULL && exists < 0)
-			vstr_catf(explain, "  whether %s exists is unknown (DNS "
-			    "trouble): sp applies\n", author);
-	}
+	sp = milder(f->rec.testing, dmarc_record_policy(&f->rec, own, true));
+	np = milder(f->rec.testing, dmarc_record_policy(&f->rec, own, false));
 	if (explain != NULL && own)
 		vstr_cat(explain, "  the From domain's own record: p applies\n");
-	else if (explain != NULL && exists != 0)
+	else if (explain != NULL)
 		vstr_catf(explain, "  a record above the From domain: %s "
-		    "applies\n", f->rec.sp != DMARC_POLICY_UNSET ? "sp" :
-		    "p (no sp)");
-	return dmarc_record_policy(&f->rec, own, psl ? 1 : exists);
+		    "applies%s\n", f->rec.sp != DMARC_POLICY_UNSET ? "sp" :
+		    "p (no sp)", f->rec.np == DMARC_POLICY_UNSET || psl ? "" :
+		    ", or np if the From domain does not exist");
+	if (!psl && sp != np && r->result == DMARC_RES_FAIL) {
+		exists = org_exists(dns, r->domain);
+		if (explain != NULL)
+			vstr_catf(explain, "  asked %s A: %s\n", r->domain,
+			    exists == 0 ? "NXDOMAIN, np applies" : exists > 0 ?
+			    "it exists, np does not apply" : "DNS trouble, "
+			    "whether np applies is unknown");
+	}
+	if (exists < 0) {
+		r->policy = DMARC_POLICY_UNSET;
+		r->result = DMARC_RES_TEMPERROR;
+		x_free(r->reason);
+		r->reason = xstrdup("whether the From domain exists (for np=) "
+		    "is unknown: DNS trouble");
+		return;
+	}
+	r->policy = exists == 0 ? np : sp;
+	if (explain != NULL && f->rec.testing)
+		vstr_catf(explain, "  t=y: one step milder, %s\n",
+		    result_policy_str(r->policy));
 }
 
 /* evaluate - alignment of the message's identifiers under F's record */
@@ -109,7 +149,7 @@ evaluate(struct dns *dns, const struct org_opts *o,
 	ein.adkim_strict = f->rec.adkim_strict;
 	if (in->spf != NULL && in->spf->domain != NULL &&
 	    *in->spf->domain != '\0') {
-		ident(dns, o, r->domain, in->spf->domain,
+		ident(dns, o, &ein, in->spf->domain,
 		    in->spf->result == SPF_RES_PASS,
 		    in->spf->result == SPF_RES_TEMPERROR, ein.aspf_strict,
 		    &spf, hold, explain);
@@ -118,7 +158,7 @@ evaluate(struct dns *dns, const struct org_opts *o,
 	for (i = 0; i < in->ndkim; i++) {
 		if (in->dkim[i].domain == NULL || *in->dkim[i].domain == '\0')
 			continue;
-		ident(dns, o, r->domain, in->dkim[i].domain,
+		ident(dns, o, &ein, in->dkim[i].domain,
 		    in->dkim[i].result == DKIM_RES_PASS,
 		    in->dkim[i].result == DKIM_RES_TEMPERROR, ein.adkim_strict,
 		    &dkim[n], hold + 2 * (n + 1), explain);
@@ -150,12 +190,12 @@ dmarc_check(struct dns *dns, const struct dmarc_check_in *in,
     struct vstr *explain)
 {
 	struct dmarc_result *r = xcalloc(1, sizeof(*r));
-	struct org_opts o = { in->psl, in->psl_file };
+	struct org_opts o = { in->psl };
 	struct org_found f;
 
 	r->pct = 100;
 	if (explain != NULL)
-		vstr_catf(explain, "DMARC (%s)\n", in->psl ?
+		vstr_catf(explain, "DMARC (%s)\n", in->psl != NULL ?
 		    "RFC 7489, Public Suffix List" : "RFC 9989 tree walk");
 	if (in->from_domain == NULL) {
 		r->result = DMARC_RES_PERMERROR;
@@ -193,25 +233,21 @@ dmarc_check(struct dns *dns, const struct dmarc_check_in *in,
 	r->p = f.rec.p;
 	r->sp = f.rec.sp != DMARC_POLICY_UNSET ? f.rec.sp : f.rec.p;
 	r->testing = f.rec.testing;
-	r->pct = in->psl ? f.rec.pct : 100;	/* pct is historic in 9989 */
+	/* pct is historic in RFC 9989 */
+	r->pct = in->psl != NULL ? f.rec.pct : 100;
 	if (explain != NULL)
 		vstr_catf(explain, "  policy record at %s: p=%s sp=%s%s%s\n",
 		    r->policy_domain, result_policy_str(r->p),
 		    result_policy_str(r->sp), r->testing ? " t=y" : "",
-		    in->psl && r->pct < 100 ? " pct<100" : "");
-	r->policy = applies(dns, in->psl, &f, r->domain, explain);
-	/* RFC 9989 4.7 t=y: the policy one step milder */
-	if (r->testing && r->policy != DMARC_POLICY_NONE) {
-		r->policy = r->policy == DMARC_POLICY_REJECT ?
-		    DMARC_POLICY_QUARANTINE : DMARC_POLICY_NONE;
-		if (explain != NULL)
-			vstr_catf(explain, "  t=y: one step milder, %s\n",
-			    result_policy_str(r->policy));
-	}
+		    in->psl != NULL && r->pct < 100 ? " pct<100" : "");
+	/* alignment first: whether np= matters depends on the result */
 	evaluate(dns, &o, in, &f, r, explain);
+	applies(dns, in->psl != NULL, &f, r, explain);
 	if (explain != NULL)
 		vstr_catf(explain, "  result: dmarc=%s, published policy %s\n",
-		    result_dmarc_str(r->result), result_policy_str(r->policy));
+		    result_dmarc_str(r->result),
+		    r->policy != DMARC_POLICY_UNSET ?
+		    result_policy_str(r->policy) : "unknown");
 	org_found_clear(&f);
 	return r;
 }

@@ -15,6 +15,7 @@
 #include "result.h"
 
 struct dns;
+struct psl_ctx_st;
 struct vstr;
 
 struct dmarc_check_in {
@@ -23,8 +24,9 @@ struct dmarc_check_in {
 	const struct spf_result *spf;	/* NULL: not evaluated */
 	const struct dkim_result *dkim;
 	size_t		 ndkim;
-	bool		 psl;		/* RFC 7489 mode: org domain by PSL */
-	const char	*psl_file;
+	/* RFC 7489 mode: org domains by this Public Suffix List (from
+	 * org_psl_load, borrowed); NULL: RFC 9989 tree walk */
+	const struct psl_ctx_st *psl;
 };
 
 /*

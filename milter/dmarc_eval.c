@@ -4,27 +4,87 @@
  * RFC 9989 4.4.1/4.4.2 (RFC 7489 3.1.1/3.1.2): in strict mode the
  * identifier's domain equals the author domain; in relaxed mode their
  * organizational domains are equal.  A DKIM or SPF temperror only
- * matters when its identifier would have aligned: a temporary failure
- * of some other domain's signature cannot turn into a pass.
+ * matters when its identifier could have aligned (RFC 9989 5.3.6): a
+ * temporary failure of some other domain's signature, SPF record or
+ * DMARC tree cannot turn a fail into a temperror.
+ *
+ * An identifier's organizational domain is always the identifier itself
+ * or one of its ancestors (the tree walk and the Public Suffix List both
+ * only cut labels off the left), so in relaxed mode an identifier can
+ * only align when the author's organizational domain is its name or an
+ * ancestor of it.  That is decided before, and without, the identifier's
+ * own DNS: a forger's domain whose DNS fails is "not aligned", never
+ * "undecided".  Names compare label by label, case-insensitively (RFC
+ * 4343), a trailing dot ignored.
  */
 #include "config.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "dmarc_eval.h"
 #include "vstr.h"
+
+/* name_len - NAME's length without one trailing dot */
+static size_t
+name_len(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && name[n - 1] == '.' ? n - 1 : n;
+}
+
+/* same_name - A and B are the same domain name */
+static bool
+same_name(const char *a, const char *b)
+{
+	size_t n = name_len(a);
+
+	return n == name_len(b) && strncasecmp(a, b, n) == 0;
+}
+
+/* dmarc_name_under - NAME is ANC or below it, on a label boundary */
+bool
+dmarc_name_under(const char *name, const char *anc)
+{
+	size_t n, a;
+
+	if (name == NULL || anc == NULL)
+		return false;
+	n = name_len(name);
+	a = name_len(anc);
+	if (a == 0 || a > n || strncasecmp(name + n - a, anc, a) != 0)
+		return false;
+	return a == n || name[n - a - 1] == '.';
+}
+
+/*
+ * dmarc_may_align - whether DOMAIN can align with the author at all:
+ * strict, the author's own name; relaxed, a name at or below the
+ * author's organizational domain (the only names whose own
+ * organizational domain can equal it)
+ */
+bool
+dmarc_may_align(const struct dmarc_eval_in *in, const char *domain,
+    bool strict)
+{
+	if (domain == NULL || in->from == NULL)
+		return false;
+	if (same_name(domain, in->from))
+		return true;
+	return !strict && dmarc_name_under(domain, in->from_org);
+}
 
 /* dmarc_aligned - strict: the same name; relaxed: the same org domain */
 bool
 dmarc_aligned(const struct dmarc_eval_in *in, const char *domain,
     const char *dorg, bool strict)
 {
-	if (domain == NULL || in->from == NULL)
+	if (!dmarc_may_align(in, domain, strict))
 		return false;
-	if (strcmp(domain, in->from) == 0)
+	if (same_name(domain, in->from))
 		return true;
-	return !strict && dorg != NULL && in->from_org != NULL &&
-	    strcmp(dorg, in->from_org) == 0;
+	return dorg != NULL && same_name(dorg, in->from_org);
 }
 
 /* judge - one identifier: 1 aligned pass, 2 maybe (temporary), 0 not */
@@ -32,14 +92,25 @@ static int
 judge(const struct dmarc_eval_in *in, const struct dmarc_ident *id,
     bool strict, const char *what, struct vstr *why)
 {
+	const char *mode = strict ? "strict" : "relaxed";
+	const char *from = in->from != NULL ? in->from : "?";
+	const char *from_org = in->from_org != NULL ? in->from_org : "?";
+	bool may = dmarc_may_align(in, id->domain, strict);
 	bool aligned = dmarc_aligned(in, id->domain, id->org, strict);
-	/* relaxed, different names, org unknown for a temporary reason */
-	bool undecided = !aligned && !strict && id->org_temp;
+	/* relaxed, could align, org unknown for a temporary reason */
+	bool undecided = may && !aligned && id->org_temp;
 
 	if (id->pass && aligned) {
 		vstr_catf(why, "  %s %s passes and aligns (%s)\n", what,
-		    id->domain, strict ? "strict" : "relaxed");
+		    id->domain, mode);
 		return 1;
+	}
+	if ((id->pass || id->temp) && !may) {
+		vstr_catf(why, "  %s %s %s but cannot align: not %s%s (%s)\n",
+		    what, id->domain, id->pass ? "passes" :
+		    "failed temporarily", strict ? from : "under ",
+		    strict ? "" : from_org, mode);
+		return 0;
 	}
 	if ((id->pass || id->temp) && undecided) {
 		vstr_catf(why, "  %s %s: alignment undecided, organizational "
@@ -51,11 +122,11 @@ judge(const struct dmarc_eval_in *in, const struct dmarc_ident *id,
 		    what, id->domain);
 		return 2;
 	}
-	if (id->pass)
-		vstr_catf(why, "  %s %s passes but does not align with %s "
-		    "(%s%s%s)\n", what, id->domain, in->from,
-		    strict ? "strict" : "relaxed", strict ? "" : ", org ",
-		    strict ? "" : (id->org != NULL ? id->org : "?"));
+	if (id->pass || id->temp)
+		vstr_catf(why, "  %s %s %s but does not align with %s (%s, "
+		    "org %s)\n", what, id->domain, id->pass ? "passes" :
+		    "failed temporarily", from, mode,
+		    id->org != NULL ? id->org : "?");
 	else
 		vstr_catf(why, "  %s %s did not pass\n", what, id->domain);
 	return 0;

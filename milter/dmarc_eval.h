@@ -36,7 +36,8 @@ struct dmarc_eval_in {
 /*
  * dmarc_eval - pass when a passing identifier aligns; temperror when no
  * identifier passes aligned but one that would align failed temporarily
- * (or its alignment could not be decided); fail otherwise.  Sets
+ * (or its alignment could not be decided, which only an identifier at or
+ * below the author's organizational domain can be); fail otherwise.  Sets
  * OUT->result, ->spf_aligned, ->dkim_aligned; the reasoning (one line
  * per identifier) goes to WHY.
  */
@@ -45,5 +46,15 @@ enum dmarc_res dmarc_eval(const struct dmarc_eval_in *,
 /* dmarc_aligned - whether DOMAIN (org DORG) aligns with the author */
 bool	 dmarc_aligned(const struct dmarc_eval_in *, const char *domain,
 	    const char *dorg, bool strict);
+/*
+ * dmarc_may_align - whether DOMAIN can align at all, before its own org
+ * domain is known: strict, it is the author domain; relaxed, it is the
+ * author's organizational domain or below it.  When not, its org domain
+ * need not (and must not) be looked up: its DNS cannot change the result.
+ */
+bool	 dmarc_may_align(const struct dmarc_eval_in *, const char *domain,
+	    bool strict);
+/* dmarc_name_under - NAME is ANC or below it, label by label, any case */
+bool	 dmarc_name_under(const char *name, const char *anc);
 
 #endif

@@ -286,14 +286,14 @@ dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *rec,
 
 /* dmarc_record_policy - p, sp or np for an author domain (4.10.1) */
 enum dmarc_policy
-dmarc_record_policy(const struct dmarc_record *rec, bool own, int exists)
+dmarc_record_policy(const struct dmarc_record *rec, bool own, bool exists)
 {
 	enum dmarc_policy sp;
 
 	if (own)
 		return rec->p;
 	sp = rec->sp != DMARC_POLICY_UNSET ? rec->sp : rec->p;
-	if (exists == 0 && rec->np != DMARC_POLICY_UNSET)
+	if (!exists && rec->np != DMARC_POLICY_UNSET)
 		return rec->np;
 	return sp;
 }

@@ -58,12 +58,13 @@ enum dmarc_rec_status dmarc_record_parse(const char *txt, size_t len,
 /*
  * dmarc_record_policy - the policy REC gives an author domain: p when
  * REC is the author domain's own record (OWN), else np when the author
- * domain does not exist (EXISTS == 0), else sp; an absent np falls back
- * to sp, an absent sp to p (RFC 9989 4.7 np=, sp=; 4.10.1).  EXISTS < 0
- * (unknown: DNS trouble) counts as existing.
+ * domain does not exist (!EXISTS: NXDOMAIN), else sp; an absent np
+ * falls back to sp, an absent sp to p (RFC 9989 4.7 np=, sp=; 4.10.1).
+ * An existence that DNS trouble left unknown has no value here: where np
+ * and sp differ, that is the caller's temperror (dmarc_check.c).
  */
 enum dmarc_policy dmarc_record_policy(const struct dmarc_record *rec,
-	    bool own, int exists);
+	    bool own, bool exists);
 void	 dmarc_record_clear(struct dmarc_record *);
 
 #endif

@@ -428,8 +428,7 @@ decide_dmarc(struct eval *e, struct vstr *explain)
 	in.spf = e->spf;
 	in.dkim = e->dkim;
 	in.ndkim = e->ndkim;
-	in.psl = e->conf->dmarc_org_domain == CONF_ORG_PSL;
-	in.psl_file = e->conf->psl_file;
+	in.psl = e->conf->psl;	/* loaded with the snapshot, psl mode only */
 	e->dmarc = dmarc_check(e->dns, &in, explain);
 	/* pct (RFC 7489 mode): a uniform draw, fresh per message */
 	apply_site(e, e->dmarc, arc4random_uniform(100));

@@ -6,14 +6,23 @@
  * walk stops early only at a record with psd=y or psd=n.  Every query
  * goes through milter/dns and its cache, so the walks for the author
  * domain, the SPF domain and each DKIM d= of one message share answers.
- * The Public Suffix List (RFC 7489 mode) is loaded once per process
- * under a lock and only read afterwards.
+ *
+ * The Public Suffix List (RFC 7489 mode) is a libpsl context that the
+ * caller loads with org_psl_load() and owns: the daemon's config
+ * snapshot holds it (conf.c), so a message uses the list its snapshot
+ * was loaded with and a reload with another psl_file frees the old list
+ * only when the last message holding that snapshot is done.  A loaded
+ * context is only read (libpsl lookups are thread-safe on it), so no
+ * lock is needed here.
  */
 #include "config.h"
 
-#include <pthread.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libpsl.h>
 
@@ -22,20 +31,17 @@
 #include "vstr.h"
 #include "xmalloc.h"
 
+#define PSL_MAX_BYTES	(64L * 1024 * 1024)
+
 /* One name the walk asked about. */
 struct level {
 	const char	*name;		/* a suffix of the walked domain */
 	size_t		 labels;
-	int		 has;		/* a DMARC record (usable or not) */
-	int		 several;	/* more than one: discovery ends */
+	int		 has;		/* one DMARC record (usable or not) */
 	int		 usable;	/* it parsed into a policy */
 	struct dmarc_record rec;
 	char		 why[160];
 };
-
-static pthread_mutex_t psl_lock = PTHREAD_MUTEX_INITIALIZER;
-static psl_ctx_t *psl_ctx;
-static char *psl_path;
 
 /* labels - how many labels NAME has */
 static size_t
@@ -89,7 +95,6 @@ ask(struct dns *dns, struct level *l, struct vstr *explain)
 		    dns_status_str(a->status));
 		rc = -1;
 	}
-	l->several = n > 1;
 	if (n == 1) {
 		l->has = 1;
 		l->usable = dmarc_record_parse(one, strlen(one), &l->rec,
@@ -204,39 +209,74 @@ org_of_walk(const char *domain, const struct level *lv, size_t n)
 	return below ? suffix(domain, lv[i].labels + 1) : lv[i].name;
 }
 
-/* psl_org - RFC 7489 3.2: the registrable domain by the PSL */
+/*
+ * org_psl_load - the Public Suffix List in PATH, exactly that file (not
+ * libpsl's idea of a newer one): a regular file, opened without
+ * blocking (a FIFO must not hang a reload), at most PSL_MAX_BYTES, with
+ * at least one rule.  Caller frees with org_psl_free; NULL and the
+ * reason in ERR.
+ */
+struct psl_ctx_st *
+org_psl_load(const char *path, char *err, size_t errlen)
+{
+	struct psl_ctx_st *ctx;
+	const char *bad = NULL;
+	struct stat st;
+	FILE *fp = NULL;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0)
+		bad = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		bad = "not a regular file";
+	else if (st.st_size > PSL_MAX_BYTES)
+		bad = "larger than 64 MiB";
+	else if ((fp = fdopen(fd, "r")) == NULL)
+		bad = strerror(errno);
+	if (bad != NULL) {
+		snprintf(err, errlen, "%s: %s", path, bad);
+		close(fd);
+		return NULL;
+	}
+	ctx = psl_load_fp(fp);
+	fclose(fp);
+	if (ctx == NULL || psl_suffix_count(ctx) == 0) {
+		snprintf(err, errlen, "%s: no Public Suffix List rules in it",
+		    path);
+		psl_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* org_psl_free - release a list from org_psl_load; NULL is a no-op */
+void
+org_psl_free(struct psl_ctx_st *ctx)
+{
+	psl_free(ctx);
+}
+
+/* psl_org - RFC 7489 3.2: the registrable domain by O's list */
 static char *
 psl_org(const struct org_opts *o, const char *domain)
 {
-	const char *r;
+	const char *r = psl_registrable_domain(o->psl, domain);
 
-	pthread_mutex_lock(&psl_lock);
-	if (psl_ctx == NULL || psl_path == NULL ||
-	    strcmp(psl_path, o->psl_file) != 0) {
-		psl_free(psl_ctx);
-		x_free(psl_path);
-		psl_ctx = psl_latest(o->psl_file);
-		psl_path = xstrdup(o->psl_file);
-	}
-	pthread_mutex_unlock(&psl_lock);
-	/* libpsl contexts are read-only once loaded */
-	r = psl_ctx != NULL ? psl_registrable_domain(psl_ctx, domain) : NULL;
 	return xstrdup(r != NULL ? r : domain);
 }
 
-/*
- * take - a level's record into OUT as the policy; a name with several
- * DMARC records ends discovery with none (RFC 7489 6.6.3 step 5)
- */
+/* take - a level's (single) record into OUT as the policy */
 static void
 take(struct org_found *out, struct level *l)
 {
 	out->policy_domain = xstrdup(l->name);
-	if (l->several) {
-		out->status = ORG_UNUSABLE;
-		snprintf(out->why, sizeof(out->why), "several DMARC records "
-		    "at _dmarc.%.100s", l->name);
-	} else if (l->usable) {
+	if (l->usable) {
 		out->rec = l->rec;
 		memset(&l->rec, 0, sizeof(l->rec));
 	} else {
@@ -246,7 +286,14 @@ take(struct org_found *out, struct level *l)
 	}
 }
 
-/* discover_psl - RFC 7489 6.6.3: the domain's record, else the org's */
+/*
+ * discover_psl - RFC 7489 6.6.3: the domain's record, else the org's.
+ * A name with several records has none here too, and the org domain's
+ * record applies: RFC 7489 6.6.3 step 5 would end discovery with no
+ * DMARC at all, which lets a sender escape its organizational domain's
+ * policy by publishing a second record; RFC 9989 4.10 closed that, and
+ * both modes follow it.
+ */
 static enum org_status
 discover_psl(struct dns *dns, const struct org_opts *o, const char *domain,
     struct org_found *out, struct vstr *explain)
@@ -270,7 +317,7 @@ discover_psl(struct dns *dns, const struct org_opts *o, const char *domain,
 			snprintf(out->why, sizeof(out->why), "%s", l[i].why);
 			break;
 		}
-		if (l[i].has || l[i].several) {
+		if (l[i].has) {
 			take(out, &l[i]);
 			break;
 		}
@@ -286,21 +333,21 @@ discover_psl(struct dns *dns, const struct org_opts *o, const char *domain,
  * domain's (the psd=y record that ended the walk); a record published
  * between them is not used (4.7 sp=: "sp will be ignored for DMARC
  * Policy Records published on subdomains of Organizational Domains").
- * -1: none.  A candidate name with several records yields that level
- * all the same: take() turns it into "no policy" rather than letting a
- * record further up apply (RFC 7489 6.6.3 step 5; mailauth's reading
- * of RFC 9989 4.10 step 2).
+ * -1: none.  A name with several records has no record (RFC 9989 4.10
+ * step 2: they are all discarded), at every level: the author domain's
+ * two records let its organizational domain's (or the PSD's) apply,
+ * never "no policy" -- else a sender escapes its parent's p=reject by
+ * publishing a second record.
  */
 static int
 policy_level(const char *org, const struct level *lv, size_t n)
 {
 	size_t i;
 
-	if (lv[0].has || lv[0].several)
+	if (lv[0].has)
 		return 0;
 	for (i = 1; i < n; i++)
-		if (strcmp(lv[i].name, org) == 0 &&
-		    (lv[i].has || lv[i].several))
+		if (strcmp(lv[i].name, org) == 0 && lv[i].has)
 			return (int)i;
 	for (i = 1; i < n; i++)
 		if (lv[i].has && lv[i].rec.psd == DMARC_PSD_Y)
@@ -317,7 +364,7 @@ org_discover(struct dns *dns, const struct org_opts *o, const char *domain,
 	int n, i;
 
 	memset(out, 0, sizeof(*out));
-	if (o->psl)
+	if (o->psl != NULL)
 		return discover_psl(dns, o, domain, out, explain);
 	if ((n = walk(dns, domain, lv, out->why, sizeof(out->why), out,
 	    explain)) < 0) {
@@ -342,7 +389,7 @@ org_domain(struct dns *dns, const struct org_opts *o, const char *domain,
 	int n;
 
 	*org = NULL;
-	if (o->psl) {
+	if (o->psl != NULL) {
 		*org = psl_org(o, domain);
 		return ORG_OK;
 	}

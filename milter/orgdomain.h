@@ -11,12 +11,15 @@
  * (4.10.1) is the domain's own record, else its organizational domain's,
  * else its public suffix domain's (psd=y).  RFC 7489 (psl): the Public
  * Suffix List gives the organizational domain; the policy is the
- * domain's record, else the organizational domain's.
+ * domain's record, else the organizational domain's.  In both modes a
+ * name with several DMARC records has none (RFC 9989 4.10 step 2), so
+ * the next candidate's record applies.
  *
  * Which of p, sp, np applies is dmarc_record_policy(); whether two org
  * domains align is dmarc_aligned() (dmarc_eval.h).  DNS trouble on any
- * name asked is ORG_TEMP, never "no policy".  Thread-safe; the PSL is
- * loaded once under a lock.
+ * name asked is ORG_TEMP, never "no policy".  Thread-safe: a Public
+ * Suffix List from org_psl_load() is read-only, and its owner (the
+ * config snapshot) keeps it until no message uses it.
  */
 #ifndef MXAUTH_ORGDOMAIN_H
 #define MXAUTH_ORGDOMAIN_H
@@ -27,6 +30,7 @@
 #include "dmarc_record.h"
 
 struct dns;
+struct psl_ctx_st;		/* libpsl's psl_ctx_t */
 struct vstr;
 
 #define ORG_MAX_QUERIES	8	/* RFC 9989 4.10 */
@@ -48,9 +52,17 @@ struct org_found {
 };
 
 struct org_opts {
-	bool		 psl;		/* RFC 7489 mode */
-	const char	*psl_file;
+	/* RFC 7489 mode: org domains by this list; NULL: RFC 9989 walk */
+	const struct psl_ctx_st *psl;
 };
+
+/*
+ * org_psl_load - the Public Suffix List in PATH (a regular file, opened
+ * without blocking; at least one rule); caller frees with org_psl_free.
+ * NULL and the reason in ERR: a config error for conf.c.
+ */
+struct psl_ctx_st *org_psl_load(const char *path, char *err, size_t errlen);
+void	 org_psl_free(struct psl_ctx_st *);
 
 /*
  * org_discover - DOMAIN's policy record and organizational domain into

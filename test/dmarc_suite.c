@@ -24,6 +24,7 @@
 #include "dmarc_check.h"
 #include "dns.h"
 #include "hdr_parse.h"
+#include "orgdomain.h"
 #include "result.h"
 #include "vstr.h"
 #include "xmalloc.h"
@@ -65,8 +66,9 @@ main(int argc, char **argv)
 	struct spf_result spf;
 	struct dmarc_check_in in;
 	struct dmarc_result *r;
+	struct psl_ctx_st *list = NULL;
 	struct vstr out = VSTR_INIT, trace = VSTR_INIT;
-	const char *zone = NULL, *from = NULL;
+	const char *zone = NULL, *from = NULL, *psl = NULL;
 	int nfrom = 0;
 	char err[256], why[256], *domain = NULL, *colon;
 	struct dns *dns;
@@ -82,10 +84,9 @@ main(int argc, char **argv)
 			*colon++ = '\0';
 		if (strcmp(argv[i], "--zone") == 0)
 			zone = argv[i + 1];
-		else if (strcmp(argv[i], "--psl") == 0) {
-			in.psl = true;
-			in.psl_file = argv[i + 1];
-		} else if (strcmp(argv[i], "--from") == 0) {
+		else if (strcmp(argv[i], "--psl") == 0)
+			psl = argv[i + 1];
+		else if (strcmp(argv[i], "--from") == 0) {
 			from = argv[i + 1];
 			nfrom++;
 		} else if (strcmp(argv[i], "--spf") == 0 && colon != NULL) {
@@ -104,6 +105,12 @@ main(int argc, char **argv)
 		    "--from VALUE [--spf D:R] [--dkim D:R ...]\n");
 		return 2;
 	}
+	if (psl != NULL && (list = org_psl_load(psl, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "dmarc_suite: %s\n", err);
+		return 1;
+	}
+	in.psl = list;
 	if ((dns = dns_new_zone(zone, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "dmarc_suite: %s\n", err);
 		return 1;
@@ -142,5 +149,6 @@ main(int argc, char **argv)
 	dmarc_result_free(r);
 	x_free(domain);
 	dns_free(dns);
+	org_psl_free(list);
 	return 0;
 }

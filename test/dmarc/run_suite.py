@@ -16,7 +16,10 @@ fault lines); identifiers arrive evaluated, as the suites give them.  Each
 supported assertion is compared with dmarc_suite's JSON.  Assertions on
 things mxauth does not expose (the raw record, report tags, pct in
 tree-walk mode, JavaScript types, query order) are counted as "not
-applicable" and listed with -v; they neither pass nor fail.
+applicable" and listed with -v; they neither pass nor fail.  Cases where
+mxauth deliberately answers otherwise are in KNOWN_DIFFERENCES with
+their RFC reason: they must still disagree (a listed case that agrees
+fails, so the list cannot go stale).
 
 Prints "dmarc-stalwart: N passed, M failed" and "dmarc-mailauth: ...";
 exits 1 if any assertion failed.
@@ -32,6 +35,15 @@ import yaml
 suite_bin, data, tmp = sys.argv[1:4]
 verbose = "-v" in sys.argv
 PSL = os.path.join(data, "psl", "public_suffix_list.dat")
+
+# suite case id -> why mxauth's answer differs on purpose
+KNOWN_DIFFERENCES = {
+    "rfc9989-compliance#63":
+        "RFC 9989 4.10 step 2: several DMARC records at the author domain "
+        "are all discarded and the walk goes on, so example.com's policy "
+        "applies; ending discovery with none (RFC 7489 6.6.3 step 5) lets "
+        "a sender escape its organizational domain's p=reject",
+}
 
 
 def quote(s):
@@ -222,7 +234,7 @@ def check(assertion, results, dmarc_result):
 
 def mailauth():
     doc = yaml.safe_load(open(os.path.join(data, "dmarc-mailauth", "dmarc-cases.yml")))
-    ok = bad = na = 0
+    ok = bad = na = known = 0
     for t in doc["tests"]:
         psl = not t["id"].startswith("rfc9989")
         results = []
@@ -234,6 +246,15 @@ def mailauth():
                 spf = "%s:pass" % dom(inp["spfDomains"][0])
             dkim = ["%s:pass" % dom(d) for d in inp.get("dkimDomains") or []]
             results.append(run(zone_of(call), frm, spf, dkim, psl))
+        if t["id"] in KNOWN_DIFFERENCES:
+            if all(check(a, results, None) is not False for a in t["expect"]):
+                bad += 1
+                print("  FAIL mailauth %s: listed as a known difference but "
+                      "agrees now; remove it from KNOWN_DIFFERENCES" % t["id"])
+            else:
+                known += 1
+                print("  known difference mailauth %s: %s" % (t["id"], KNOWN_DIFFERENCES[t["id"]]))
+            continue
         for a in t["expect"]:
             r = check(a, results, None)
             if r is None:
@@ -246,7 +267,8 @@ def mailauth():
                 bad += 1
                 print("  FAIL mailauth %s (%s): %s; got %s" % (t["id"], t["name"], a,
                                                              json.dumps(results[-1])))
-    print("dmarc-mailauth: %d passed, %d failed, %d not applicable" % (ok, bad, na))
+    print("dmarc-mailauth: %d passed, %d failed, %d not applicable, %d known "
+          "differences" % (ok, bad, na, known))
     return bad
 
 

@@ -17,6 +17,16 @@
 #   relaxed      MAIL FROM bounce.relaxed.example, From relaxed.example:
 #                aligned; the same under strict.example (aspf=s): fail
 #   tree walk    sub.bank.example has no record: bank.example's applies
+#   forger's DNS bank.example forged with MAIL FROM, or a DKIM d=, in a
+#                domain whose lookups SERVFAIL (forger.example.net, outside
+#                the sandbox's zones): spf/dkim=temperror, but the domain
+#                cannot align, so dmarc=fail and 550, not temperror
+#   two records  two.bank.example publishes two DMARC records: they count
+#                as none, bank.example's p=reject applies: 550
+#   np=          np.example (p=none; np=reject): a forged name below it
+#                that does not exist (NXDOMAIN) is refused with 550; one
+#                whose existence lookup SERVFAILs is temperror (451 with
+#                dmarc_temperror_action = tempfail), never p=none
 #   bad From     two From fields: 550 (dmarc_bad_from_action = reject)
 #   override     policy_overrides: bank.example quarantined, not rejected
 #   dry run      dry_run = yes: the bank.example forgery is accepted and
@@ -28,7 +38,15 @@ need_tools
 fx=$(mktemp -d /tmp/mxauth-dmarc-e2e.XXXXXX)
 /usr/bin/python3 "$top_srcdir/test/dkim/gen_fixtures.py" "$fx" >/dev/null || exit 1
 echo '_dmarc.signer.example. IN TXT "v=DMARC1; p=reject"' >>"$fx/keys.zone"
-EXTRA_ZONES="$fx/keys.zone"
+# ghost.np.example: an A query gets SERVFAIL (unbound serves a zone
+# without an SOA as SERVFAIL), while _dmarc.ghost.np.example, a zone of
+# its own, answers NODATA: the tree walk works, the existence test fails.
+printf '$ORIGIN ghost.np.example.\n$TTL 300\n@ IN TXT "no SOA: SERVFAIL"\n' \
+    >"$fx/ghost.zone"
+printf '$ORIGIN _dmarc.ghost.np.example.\n$TTL 300\n%s\n' \
+    '@ IN SOA ns.example. hostmaster.example. 1 3600 600 86400 60' \
+    >"$fx/ghost-dmarc.zone"
+EXTRA_ZONES="$fx/keys.zone $fx/ghost.zone $fx/ghost-dmarc.zone"
 sandbox_start
 trap 'rc=$?; sandbox_stop; rm -rf "$fx"; exit $rc' EXIT
 
@@ -96,6 +114,28 @@ forge d-walk sub.bank.example
 expect "tree walk: bank.example's p=reject applies to sub.bank.example" \
     grep -q '^<\*\* *550 5\.7\.1 rejected by DMARC policy for sub\.bank\.example' "$SB/swaks.d-walk"
 
+# --- the forger's own DNS fails: still fail, never temperror ---------------
+# (forger.example.net is outside the sandbox's zones: every lookup there,
+# its SPF record, its DKIM key, its _dmarc names, is SERVFAIL)
+send_mail d-fo-spf --xclient-addr 203.0.113.66 --helo spoofer.example \
+    --from alerts@forger.example.net --header "From: <ceo@bank.example>"
+expect "forger's DNS (SPF): 550 5.7.1 for bank.example, not accepted" \
+    grep -q '^<\*\* *550 5\.7\.1 rejected by DMARC policy for bank\.example' "$SB/swaks.d-fo-spf"
+expect "forger's DNS (SPF): verdict spf=temperror dmarc=fail action=reject" \
+    sh -c "grep 'mailfrom=alerts@forger.example.net ' '$SB/mxauth.log' | tail -n 1 | grep -q 'from=bank.example spf=temperror dkim=none dmarc=fail policy=reject action=reject'"
+send_mail d-fo-dkim --xclient-addr 203.0.113.66 --helo spoofer.example \
+    --from alerts@nodmarc.example --header "From: <ceo@bank.example>" \
+    --add-header "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=forger.example.net; s=sel; h=from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA"
+expect "forger's DNS (DKIM d=): 550 5.7.1 for bank.example, not accepted" \
+    grep -q '^<\*\* *550 5\.7\.1 rejected by DMARC policy for bank\.example' "$SB/swaks.d-fo-dkim"
+expect "forger's DNS (DKIM d=): verdict dkim=temperror dmarc=fail action=reject" \
+    sh -c "grep 'mailfrom=alerts@nodmarc.example ' '$SB/mxauth.log' | tail -n 1 | grep -q 'from=bank.example spf=fail dkim=temperror dmarc=fail policy=reject action=reject'"
+
+# --- two DMARC records at the From domain: the parent's policy applies -------
+forge d-two two.bank.example
+expect "two records: bank.example's p=reject applies to two.bank.example (550)" \
+    grep -q '^<\*\* *550 5\.7\.1 rejected by DMARC policy for two\.bank\.example' "$SB/swaks.d-two"
+
 # --- forwarded: SPF fails, DKIM intact and aligned ----------------------------
 sed 's/\r$//' "$fx/rsa-relaxed.eml" >"$fx/fwd.lf"
 SEND_RAW=1 send_mail d-fwd --xclient-addr 203.0.113.66 --helo fwd.example \
@@ -147,6 +187,19 @@ expect "mxauth-check: fail reject accept (dry run), as the milter ($got)" \
 
 # --- DNS down: temperror, never pass ----------------------------------------------
 reconfigure "dmarc_temperror_action = tempfail"
+
+# --- np=: a name that does not exist, or whose existence is unknown ---------
+send_mail d-np-gone --xclient-addr 203.0.113.66 --helo spoofer.example \
+    --from alerts@nodmarc.example --header "From: <ceo@gone.np.example>"
+expect "np: gone.np.example does not exist, np=reject: 550" \
+    grep -q '^<\*\* *550 5\.7\.1 rejected by DMARC policy for gone\.np\.example' "$SB/swaks.d-np-gone"
+send_mail d-np-ghost --xclient-addr 203.0.113.66 --helo spoofer.example \
+    --from alerts@nodmarc.example --header "From: <ceo@ghost.np.example>"
+expect "np: existence of ghost.np.example SERVFAIL: 451 4.4.3, not p=none" \
+    grep -q '^<\*\* *451 4\.4\.3 temporary DNS error checking DMARC for ghost\.np\.example' "$SB/swaks.d-np-ghost"
+expect "np: verdict dmarc=temperror action=tempfail" \
+    sh -c "grep 'from=ghost.np.example ' '$SB/mxauth.log' | tail -n 1 | grep -q 'dmarc=temperror .*action=tempfail'"
+
 unbound_stop
 # (a domain mxauth has not asked about: cached answers stay good)
 send_mail d-dnsdown --from sender@unasked.example

@@ -1,7 +1,9 @@
 /*
  * test_dmarc_eval - identifier alignment and the DMARC result (pure):
  * strict and relaxed, SPF and DKIM, passing and temporarily failed
- * identifiers, org domains unknown.  Each case: the identifiers, the
+ * identifiers, org domains unknown; an identifier that is not at or
+ * below the author's org domain never makes the result temperror
+ * (suffix traps, case, trailing dots).  Each case: the identifiers, the
  * modes, the result and which identifier aligned.
  */
 #include "config.h"
@@ -79,7 +81,73 @@ test_alignment(void **state)
 		    DMARC_RES_TEMPERROR, 0, 0 },
 		{ "nothing at all: fail", 0, 0, ID(NULL, NULL, 0, 0, 0),
 		    {{0}}, 0, DMARC_RES_FAIL, 0, 0 },
+		/*
+		 * A forger's own DNS: an identifier that is not at or below
+		 * the author's org domain cannot align, whatever its org
+		 * domain lookup or its SPF/DKIM check says (RFC 9989 5.3.6).
+		 */
+		{ "forger's SPF temperror, org lookup failed: fail", 0, 0,
+		    ID("evil.example", NULL, 0, 1, 1), {{0}}, 0,
+		    DMARC_RES_FAIL, 0, 0 },
+		{ "forger's SPF pass, org lookup failed: fail", 0, 0,
+		    ID("evil.example", NULL, 1, 0, 1), {{0}}, 0,
+		    DMARC_RES_FAIL, 0, 0 },
+		{ "forger's DKIM temperror, org lookup failed: fail", 0, 0,
+		    ID(NULL, NULL, 0, 0, 0),
+		    { ID("evil.example", NULL, 0, 1, 1) }, 1,
+		    DMARC_RES_FAIL, 0, 0 },
+		{ "forger's DKIM pass, org lookup failed: fail", 0, 0,
+		    ID(NULL, NULL, 0, 0, 0),
+		    { ID("evil.example", NULL, 1, 0, 1) }, 1,
+		    DMARC_RES_FAIL, 0, 0 },
+		{ "forger's SPF temperror, org known: fail", 0, 0,
+		    ID("evil.example", "evil.example", 0, 1, 0), {{0}}, 0,
+		    DMARC_RES_FAIL, 0, 0 },
+		{ "suffix trap: xa.example is not under a.example", 0, 0,
+		    ID("xa.example", NULL, 1, 1, 1),
+		    { ID("xa.example", NULL, 0, 1, 1) }, 1,
+		    DMARC_RES_FAIL, 0, 0 },
+		{ "suffix trap: a.example.evil is not under a.example", 0, 0,
+		    ID("a.example.evil", NULL, 0, 1, 1),
+		    { ID("mail.a.example.evil", NULL, 1, 0, 1) }, 1,
+		    DMARC_RES_FAIL, 0, 0 },
+		{ "the parent of the org domain cannot align", 0, 0,
+		    ID("example", NULL, 0, 1, 1),
+		    { ID("example", "example", 1, 0, 0) }, 1,
+		    DMARC_RES_FAIL, 0, 0 },
+		{ "a wrong org answer above the author's org: no pass", 0, 0,
+		    ID("evil.example", "a.example", 1, 0, 0), {{0}}, 0,
+		    DMARC_RES_FAIL, 0, 0 },
+		/* names compare label by label, any case, trailing dot */
+		{ "below the org, any case and dot, lookup failed: temperror",
+		    0, 0, ID(NULL, NULL, 0, 0, 0),
+		    { ID("Mail.A.Example.", NULL, 1, 0, 1) }, 1,
+		    DMARC_RES_TEMPERROR, 0, 0 },
+		{ "the author's name in capitals with a dot: aligned", 0, 0,
+		    ID("A.EXAMPLE.", NULL, 1, 0, 0), {{0}}, 0,
+		    DMARC_RES_PASS, 1, 0 },
+		{ "org domain in capitals: aligned", 0, 0,
+		    ID("bounce.a.example", "A.Example", 1, 0, 0), {{0}}, 0,
+		    DMARC_RES_PASS, 1, 0 },
+		/* strict: only the author's own name can matter */
+		{ "strict: forger's SPF temperror: fail", 1, 1,
+		    ID("evil.example", NULL, 0, 1, 1),
+		    { ID("evil.example", NULL, 0, 1, 1) }, 1,
+		    DMARC_RES_FAIL, 0, 0 },
+		{ "strict: subdomain temperror: fail", 1, 1,
+		    ID("mail.a.example", NULL, 0, 1, 1),
+		    { ID("mail.a.example", NULL, 0, 1, 1) }, 1,
+		    DMARC_RES_FAIL, 0, 0 },
+		{ "strict: the author's name, any case, temperror", 1, 1,
+		    ID(NULL, NULL, 0, 0, 0),
+		    { ID("A.Example.", NULL, 0, 1, 0) }, 1,
+		    DMARC_RES_TEMPERROR, 0, 0 },
+		{ "strict: the author's name, any case, pass", 1, 1,
+		    ID("A.EXAMPLE", NULL, 1, 0, 0), {{0}}, 0,
+		    DMARC_RES_PASS, 1, 0 },
 	};
+	static const struct dmarc_ident sub =
+	    ID("mail.sub.a.example", "sub.a.example", 1, 0, 0);
 	struct dmarc_eval_in in;
 	struct dmarc_result out;
 	struct vstr why = VSTR_INIT;
@@ -112,7 +180,14 @@ test_alignment(void **state)
 	vstr_reset(&why);
 	(void)dmarc_eval(&in, &out, &why);
 	assert_string_equal(vstr_str(&why), "  SPF evil.example passes but "
-	    "does not align with a.example (relaxed, org evil.example)\n"
+	    "cannot align: not under a.example (relaxed)\n"
+	    "  DKIM: no signature\n");
+	/* below the author's org, but its own org is another (psd=n) */
+	in.spf = &sub;
+	vstr_reset(&why);
+	(void)dmarc_eval(&in, &out, &why);
+	assert_string_equal(vstr_str(&why), "  SPF mail.sub.a.example passes "
+	    "but does not align with a.example (relaxed, org sub.a.example)\n"
 	    "  DKIM: no signature\n");
 	vstr_free(&why);
 }

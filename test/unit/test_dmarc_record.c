@@ -219,9 +219,6 @@ test_policy(void **state)
 		{ R, Q, U, 0, 0, Q },
 		{ R, U, U, 0, 0, R },
 		{ Q, U, R, 0, 0, R },
-		/* existence unknown (DNS trouble): as if it exists */
-		{ R, Q, N, 0, -1, Q },
-		{ R, U, N, 0, -1, R },
 	};
 	struct dmarc_record rec;
 	size_t i;
