@@ -1,10 +1,11 @@
 #!/bin/sh
 # run.sh - build every libFuzzer harness fuzz/fuzz_*.c with clang
-# (ASan+UBSan), run each for SECONDS (default 60) from the kept corpus
-# fuzz/corpus/NAME/, then merge what it found back into that directory,
-# minimized (libFuzzer -merge=1 over edge coverage, inputs of at most
-# 4096 bytes), to be committed.  Fuzzing is a search, not a test, so this
-# is not part of `make check`; the kept corpus is (fuzz/replay.sh).
+# (ASan, UBSan without recovery), run each for SECONDS (default 60) from
+# the kept corpus fuzz/corpus/NAME/, then merge into that directory, to
+# be committed, each new input that reaches an edge the kept ones do not
+# (libFuzzer -merge=1, inputs of at most 4096 bytes); MINIMIZE=1
+# re-selects the whole corpus instead.  Fuzzing is a search, not a test,
+# so this is not part of `make check`; the kept corpus is (replay.sh).
 #
 #   sh fuzz/run.sh BUILD-DIR [SECONDS [NAME...]]
 #
@@ -72,14 +73,20 @@ for name in "$@"; do
 	grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' \
 	    "$out/$name.log" || true
 	grep -E '(INITED|DONE) +cov' "$out/$name.log" | tail -n 1 || true
-	# Minimize the kept and the new inputs together into a fresh
-	# directory; edges only (no hit counts) keep the corpus small.
-	"$out/$name" -merge=1 -use_counters=0 -max_len=4096 \
-	    "$out/$name.merged" "$corpus" "$out/$name.new" \
-	    >"$out/$name.merge.log" 2>&1
-	if [ -n "$(ls "$out/$name.merged")" ]; then
-		rm -f "$corpus"/*
-		cp "$out/$name.merged"/* "$corpus"/
+	# Edges only (no hit counts) keep the corpus small.  By default a
+	# new input is kept only if it reaches an edge the kept ones do
+	# not (small diffs); MINIMIZE=1 re-selects the whole corpus.
+	if [ "${MINIMIZE:-0}" = 1 ]; then
+		"$out/$name" -merge=1 -use_counters=0 -max_len=4096 \
+		    "$out/$name.merged" "$corpus" "$out/$name.new" \
+		    >"$out/$name.merge.log" 2>&1
+		if [ -n "$(ls "$out/$name.merged")" ]; then
+			rm -f "$corpus"/*
+			cp "$out/$name.merged"/* "$corpus"/
+		fi
+	else
+		"$out/$name" -merge=1 -use_counters=0 -max_len=4096 \
+		    "$corpus" "$out/$name.new" >"$out/$name.merge.log" 2>&1
 	fi
 	echo "$name: kept corpus now $(ls "$corpus" | wc -l) inputs, $(du -sk "$corpus" | cut -f1) KB"
 done
