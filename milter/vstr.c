@@ -109,14 +109,65 @@ vstr_catf(struct vstr *v, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* vstr_json - append S as a JSON string literal, quotes included */
+/*
+ * utf8_seq - the length of the well-formed UTF-8 sequence at P (Unicode
+ * 15.0 table 3-7: no overlong forms, no surrogates, nothing past
+ * U+10FFFF), or 0 with *BAD set to the length of the ill-formed part to
+ * replace: its maximal subpart, at least one byte (Unicode 3.9, U+FFFD
+ * substitution).  Reads no further than the first byte that does not fit,
+ * so a NUL ends any sequence.
+ */
+static size_t
+utf8_seq(const unsigned char *p, size_t *bad)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t i, n;
+
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else {
+		*bad = 1;	/* continuation, C0/C1 (overlong), F5..FF */
+		return 0;
+	}
+	if (*p == 0xe0)
+		lo = 0xa0;	/* overlong below U+0800 */
+	else if (*p == 0xed)
+		hi = 0x9f;	/* surrogates U+D800..U+DFFF */
+	else if (*p == 0xf0)
+		lo = 0x90;	/* overlong below U+10000 */
+	else if (*p == 0xf4)
+		hi = 0x8f;	/* past U+10FFFF */
+	for (i = 1; i < n; i++, lo = 0x80, hi = 0xbf)
+		if (p[i] < lo || p[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+	return n;
+}
+
+/*
+ * vstr_json - append S as a JSON string literal (RFC 8259 7), quotes
+ * included: always valid JSON, whatever bytes S holds.  Well-formed
+ * UTF-8 is copied; each ill-formed sequence (a raw 8-bit byte, an
+ * overlong form, a surrogate, a truncated sequence, a code point past
+ * U+10FFFF) becomes one \ufffd; controls, DEL and U+2028/U+2029 are
+ * escaped, so the text also survives JavaScript and terminals.
+ */
 void
 vstr_json(struct vstr *v, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, bad;
 
 	vstr_catc(v, '"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+	while (*p != '\0') {
+		n = 1;
 		switch (*p) {
 		case '"':
 			vstr_cat(v, "\\\"");
@@ -136,9 +187,17 @@ vstr_json(struct vstr *v, const char *s)
 		default:
 			if (*p < 0x20 || *p == 0x7f)
 				vstr_catf(v, "\\u%04x", *p);
+			else if ((n = utf8_seq(p, &bad)) == 0) {
+				vstr_cat(v, "\\ufffd");
+				n = bad;
+			} else if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 &&
+			    (p[2] == 0xa8 || p[2] == 0xa9))
+				vstr_cat(v, p[2] == 0xa8 ? "\\u2028" :
+				    "\\u2029");
 			else
-				vstr_catc(v, *p);
+				vstr_ncat(v, (const char *)p, n);
 		}
+		p += n;
 	}
 	vstr_catc(v, '"');
 }

@@ -35,7 +35,8 @@ test_growth(void **state)
 	vstr_free(&v);
 }
 
-/* test_json - JSON string escaping of quotes, controls and backslash */
+/* test_json - JSON string escaping: quotes, controls, backslash, and
+ * U+FFFD for every ill-formed UTF-8 sequence (as Python's "replace") */
 static void
 test_json(void **state)
 {
@@ -49,6 +50,34 @@ test_json(void **state)
 		{ "line\r\n\tx", "\"line\\r\\n\\tx\"" },
 		{ "\001", "\"\\u0001\"" },
 		{ "", "\"\"" },
+		/* well-formed UTF-8 is copied, 2 to 4 bytes */
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+		    "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"" },
+		/* controls, DEL, ESC, line and paragraph separators */
+		{ "\x1b[31m\x7f\x1f", "\"\\u001b[31m\\u007f\\u001f\"" },
+		{ "a\xe2\x80\xa8" "b\xe2\x80\xa9", "\"a\\u2028b\\u2029\"" },
+		/* Latin-1 (an 8-bit HELO): one U+FFFD per byte */
+		{ "h\xe9lo\xff", "\"h\\ufffdlo\\ufffd\"" },
+		/* overlong forms: C0/C1 leads, E0 80.., F0 80.. */
+		{ "\xc0\xaf\xc1\xbf", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+		{ "\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"" },
+		{ "\xf0\x80\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+		/* UTF-16 surrogates encoded in UTF-8 */
+		{ "\xed\xa0\x80\xed\xbf\xbf",
+		    "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+		/* truncated sequences: one U+FFFD for the maximal subpart */
+		{ "\xe2\x82", "\"\\ufffd\"" },
+		{ "\xf0\x9f\x98x\xc3", "\"\\ufffdx\\ufffd\"" },
+		{ "\xe2\x82\"", "\"\\ufffd\\\"\"" },
+		/* past U+10FFFF, and the 5- and 6-byte forms */
+		{ "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+		{ "\xf8\x88\x80\x80\x80",
+		    "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+		/* the largest code points that are still valid */
+		{ "\xf4\x8f\xbf\xbf\xef\xbf\xbf",
+		    "\"\xf4\x8f\xbf\xbf\xef\xbf\xbf\"" },
+		/* a lone continuation byte */
+		{ "\x80x\xbf", "\"\\ufffdx\\ufffd\"" },
 	};
 	struct vstr v = VSTR_INIT;
 	size_t i;
