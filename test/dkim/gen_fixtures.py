@@ -171,5 +171,7 @@ for sp, field in SPELLINGS.items():
 # them (RFC 6376 3.4.2), the signature stays good.
 write("from-obs", good.replace(b"\r\nFrom: ", b"\r\nFrom : ", 1))
 write("from-obs-tab", good.replace(b"\r\nFrom: ", b"\r\nFrom\t: ", 1))
-# ... and one prepended after signing is a second From field.
-write("from-obs-prepended", b"From : Mallory <ceo@signer.example>\r\n" + good)
+# ... and one added after signing is a second From field (not on top:
+# swaks would take a first line "From " for an mbox separator).
+write("from-obs-prepended", good.replace(
+    b"\r\nFrom: ", b"\r\nFrom : Mallory <ceo@signer.example>\r\nFrom: ", 1))

@@ -1,13 +1,25 @@
 #!/bin/bash
 # dkim.sh - DKIM through the real Postfix and unbound: messages signed by
 # python3-dkim (test/dkim/gen_fixtures.py, fresh keys published in the
-# sandbox's DNS) are sent with swaks; the delivered message's A-R shows
-# each verdict: RSA pass, the same message with one body byte changed
-# fail, Ed25519 pass, and the verdict lines say the same.
+# sandbox's DNS, with a p=none DMARC record) are sent with swaks; the
+# delivered message's A-R shows each verdict: RSA pass, the same message
+# with one body byte changed fail, Ed25519 pass, and the verdict lines
+# say the same.
+#
+# Header spellings c=simple must hash byte for byte as Postfix received
+# them (Postfix offers SMFIP_HDR_LEADSPC, which mxauth takes): "Subject:x",
+# two spaces, a tab, a value starting on a fold, under simple/simple and
+# simple/relaxed; and "From :" (RFC 5322 4.5), which Postfix rewrites as
+# "From:".  A false fail here is a DMARC fail (a reject under p=reject)
+# of legitimate mail.  Each file also goes through mxauth-check: the
+# spf/dkim/dmarc results must be the ones the daemon wrote.
 . "$top_srcdir/test/e2e/lib.sh"
 need_tools
 fx=$(mktemp -d /tmp/mxauth-dkim-e2e.XXXXXX)
 /usr/bin/python3 "$top_srcdir/test/dkim/gen_fixtures.py" "$fx" >/dev/null || exit 1
+echo '_dmarc.signer.example. IN TXT "v=DMARC1; p=none"' >>"$fx/keys.zone"
+cat "$fx/keys.zone" "$top_srcdir"/test/data/zones-e2e/*.zone >"$fx/check.zone"
+printf 'authserv_id = %s\n' "$AUTHSERV_ID" >"$fx/check.conf"
 EXTRA_ZONES="$fx/keys.zone"
 sandbox_start
 trap 'rc=$?; sandbox_stop; rm -rf "$fx"; exit $rc' EXIT
@@ -19,6 +31,21 @@ newest_ar() {
 	    { if (keep) { print ""; keep = 0; done = 1 }
 	      if (!done && /^Authentication-Results:/) { keep = 1; printf "%s", $0 } }
 	    END { if (keep) print "" }'
+}
+
+# results - "spf=X dkim=Y ... dmarc=Z" out of the A-R text on stdin
+results() { grep -o -E '\b(spf|dkim|dmarc)=[a-z]+' | tr '\n' ' '; }
+
+# check_results FILE - the same for mxauth-check's verdict on FILE, the
+# message and envelope the daemon saw; or its action when it refuses
+check_results() {
+	"$top_builddir/mxauth-check" -c "$fx/check.conf" --zone "$fx/check.zone" \
+	    --ip 192.0.2.10 --helo mail.legit.example \
+	    --mail-from alice@signer.example --json "$1" |
+	    /usr/bin/python3 -c 'import json, sys
+j = json.load(sys.stdin)
+ar = [h for h in j["add_headers"] if h.startswith("Authentication-Results:")]
+print(ar[0] if ar else "action=" + j["action"])'
 }
 
 n=0
@@ -33,12 +60,41 @@ while read -r c want; do
 	    sh -c "echo '$ar' | grep -q '$want'"
 	expect "$c: verdict line says dkim=${want#dkim=}" \
 	    sh -c "grep 'mailfrom=alice@signer.example' '$SB/mxauth.log' | tail -n 1 | grep -q ' dkim=${want#dkim=} '"
+	daemon=$(echo "$ar" | results)
+	cli=$(check_results "$fx/$c.lf" | results)
+	expect "$c: mxauth-check agrees ($daemon)" [ "$daemon" = "$cli" ]
+	[ "$c" = ed25519 ] && expect "Ed25519 result names its algorithm" \
+	    sh -c "echo '$ar' | grep -q 'dkim=pass header.d=signer.example header.i=@signer.example header.s=ed header.a=ed25519-sha256 header.b='"
+	case $want in dkim=pass)
+		expect "$c: dmarc=pass" sh -c "echo '$ar' | grep -q 'dmarc=pass'" ;;
+	esac
 done <<'CASES'
 rsa-relaxed dkim=pass
 body-changed dkim=fail
 ed25519 dkim=pass
+rsa-simple dkim=pass
+hdr-sp-ss dkim=pass
+hdr-nosp-ss dkim=pass
+hdr-twosp-ss dkim=pass
+hdr-tab-ss dkim=pass
+hdr-fold-ss dkim=pass
+hdr-sp-sr dkim=pass
+hdr-nosp-sr dkim=pass
+hdr-twosp-sr dkim=pass
+hdr-tab-sr dkim=pass
+hdr-fold-sr dkim=pass
+from-obs dkim=pass
+from-obs-tab dkim=pass
 CASES
-expect "Ed25519 result names its algorithm" \
-    sh -c "echo '$(newest_ar)' | grep -q 'dkim=pass header.d=signer.example header.i=@signer.example header.s=ed header.a=ed25519-sha256 header.b='"
+
+# A "From :" prepended after signing is a second From field, for the
+# daemon (Postfix made it "From:") and for mxauth-check alike: refused.
+c=from-obs-prepended
+sed 's/\r$//' "$fx/$c.eml" >"$fx/$c.lf"
+SEND_RAW=1 send_mail "$c" --from alice@signer.example --data "$fx/$c.lf"
+expect "$c: refused at end of DATA (two From fields)" \
+    grep -q '^<\*\* *550 5\.7\.1' "$SB/swaks.$c"
+expect "$c: mxauth-check refuses it too" \
+    [ "$(check_results "$fx/$c.lf")" = action=reject ]
 
 finish
