@@ -201,10 +201,11 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 /*
  * mlfi_header - one header field; the core wants the exact bytes after
  * the colon.  With SMFIP_HDR_LEADSPC that is VALUE as it comes.  Without
- * it, Postfix and Sendmail ate one space (not a tab) after the colon:
- * it is put back, which is exact for "Name: x", "Name:  x" and
- * "Name: <TAB>x" and wrong only for "Name:x" (then seen as "Name: x";
- * a c=simple header hash over that field fails, see mxauth(8)).
+ * it, Postfix and Sendmail ate one space (not a tab) after the colon,
+ * if there was one: a space is put back, which is exact for every field
+ * written with a space after the colon and wrong for one without
+ * ("Name:x", "Name:<TAB>x", "Name:" + fold; a c=simple header hash over
+ * it fails, see mxauth(8)); which it was, the MTA did not say.
  */
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)

@@ -48,14 +48,25 @@ ar = [h for h in j["add_headers"] if h.startswith("Authentication-Results:")]
 print(ar[0] if ar else "action=" + j["action"])'
 }
 
+# submit CASE [PREFIX] - CASE.eml through Postfix (swaks session
+# PREFIXCASE); swaks turns each LF into CRLF itself: give it LF ends
+submit() {
+	sed 's/\r$//' "$fx/$1.eml" >"$fx/$1.lf"
+	SEND_RAW=1 send_mail "${2:-}$1" --from alice@signer.example --data "$fx/$1.lf"
+}
+
+# send CASE [PREFIX] - submit it, wait for the delivery of message number
+# $((n + 1)) and set ar to its A-R; 1 if it was not delivered
 n=0
-while read -r c want; do
+send() {
+	submit "$@"
 	n=$((n + 1))
-	# swaks turns each LF into CRLF itself: give it LF line ends.
-	sed 's/\r$//' "$fx/$c.eml" >"$fx/$c.lf"
-	SEND_RAW=1 send_mail "$c" --from alice@signer.example --data "$fx/$c.lf"
-	wait_delivered $n || { bad "$c: not delivered"; continue; }
+	wait_delivered $n || return 1
 	ar=$(newest_ar)
+}
+
+while read -r c want; do
+	send "$c" || { bad "$c: not delivered"; continue; }
 	expect "$c: A-R says $want" \
 	    sh -c "echo '$ar' | grep -q '$want'"
 	expect "$c: verdict line says dkim=${want#dkim=}" \
@@ -90,11 +101,30 @@ CASES
 # A "From :" prepended after signing is a second From field, for the
 # daemon (Postfix made it "From:") and for mxauth-check alike: refused.
 c=from-obs-prepended
-sed 's/\r$//' "$fx/$c.eml" >"$fx/$c.lf"
-SEND_RAW=1 send_mail "$c" --from alice@signer.example --data "$fx/$c.lf"
+submit "$c"
 expect "$c: refused at end of DATA (two From fields)" \
     grep -q '^<\*\* *550 5\.7\.1' "$SB/swaks.$c"
 expect "$c: mxauth-check refuses it too" \
     [ "$(check_results "$fx/$c.lf")" = action=reject ]
+
+# Without SMFIP_HDR_LEADSPC (milter protocol 4: Postfix does not offer
+# it and eats one space after the colon) mxauth puts one space back:
+# exact for "Subject: x" and "Subject:  x", wrong, as mxauth(8) says, for
+# "Subject:x" under c=simple (c=relaxed does not care).
+postfix_stop
+postconf -c "$PFCONF" -e milter_protocol=4
+timeout 60 postfix -c "$PFCONF" start >>"$SB/postfix.out" 2>&1 9>&- ||
+    die "Postfix did not start with milter_protocol = 4"
+wait_for "Postfix on $PF_PORT" 15 port_open $PF_PORT || die "Postfix not listening"
+while read -r c want; do
+	send "$c" v4- || { bad "protocol 4, $c: not delivered"; continue; }
+	expect "protocol 4, $c: A-R says $want" sh -c "echo '$ar' | grep -q '$want'"
+done <<'CASES'
+rsa-simple dkim=pass
+hdr-twosp-ss dkim=pass
+hdr-sp-sr dkim=pass
+rsa-relaxed dkim=pass
+hdr-nosp-ss dkim=fail
+CASES
 
 finish
