@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "eval.h"
+#include "netlist.h"
 #include "verdict.h"
 #include "vstr.h"
 #include "xmalloc.h"
@@ -247,8 +248,13 @@ test_obs_names(void **state)
 		{ "Authentication-Results\t", " mx.example; dkim=pass" }, /* 3 */
 		{ "From", " a@x.example" },
 	};
+	static const struct hdr rcvd[] = {
+		{ "Received \t ", " from a by b" },
+		{ "Received", " from c by d" },
+	};
 	struct conf *conf = test_conf();
 	struct eval *e;
+	char why[128];
 
 	(void)state;
 	e = run(conf, "192.0.2.10", NULL, one, 1);
@@ -269,6 +275,14 @@ test_obs_names(void **state)
 	assert_string_equal(e->del[0].name, "Authentication-Results");
 	assert_int_equal(e->del[0].index, 3);
 	assert_int_equal(e->del[1].index, 2);
+	eval_free(e);
+	/* a relay's "Received :" field is read like "Received:" */
+	assert_int_equal(netlist_add(conf->trusted_relays, "192.0.2.20/32",
+	    why, sizeof(why)), 0);
+	e = run(conf, "192.0.2.20", NULL, rcvd, 2);
+	assert_int_equal(e->ingress, INGRESS_RELAY);
+	assert_int_equal(e->nreceived, 2);
+	assert_string_equal(e->received[0], " from a by b");
 	eval_free(e);
 	conf_release(conf);
 }
