@@ -129,21 +129,39 @@ read_all(FILE *fp, struct vstr *out)
 }
 
 /*
+ * name_len - the length of the field name LINE (LEN bytes) starts with,
+ * read as Postfix's is_header() does: printable ASCII other than ':',
+ * optional blanks (RFC 5322 4.5 obs-optional), then ':'.  0: LINE is
+ * not a header field.
+ */
+static size_t
+name_len(const char *line, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len && (unsigned char)line[i] > ' ' &&
+	    (unsigned char)line[i] < 0x7f && line[i] != ':')
+		i++;
+	n = i;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	return i < len && line[i] == ':' ? n : 0;
+}
+
+/*
  * feed_header - split one unfolded-as-received field into name/value
  *
  * Like libmilter with SMFIP_HDR_LEADSPC: the value is everything after
  * the colon, leading blanks included; folds stay in it as "\n" +
- * whitespace.  A line without a colon is not a header field and is
- * skipped.
+ * whitespace.  The name goes as written, blanks before the colon
+ * included: the core drops them, as Postfix does.
  */
 static void
 feed_header(struct eval *e, const char *field, size_t len)
 {
-	const char *colon;
+	const char *colon = memchr(field, ':', len);
 	char *name, *value;
 
-	if ((colon = memchr(field, ':', len)) == NULL || colon == field)
-		return;
 	name = xstrndup(field, (size_t)(colon - field));
 	colon++;
 	value = xstrndup(colon, (size_t)(field + len - colon));
@@ -156,34 +174,42 @@ feed_header(struct eval *e, const char *field, size_t len)
  * feed_message - headers and body of MSG into E
  *
  * Line ends may be CRLF or bare LF; the core sees header folds as "\n"
- * and body lines ending in CRLF, as from the MTA.
+ * and body lines ending in CRLF, as from the MTA.  The header ends at
+ * the empty line or, as in Postfix, at the first line that is neither a
+ * field nor a fold: that line is the body's first.  An mbox "From "
+ * line on top is skipped.
  */
 static void
 feed_message(struct eval *e, const char *msg, size_t len)
 {
 	struct vstr field = VSTR_INIT, body = VSTR_INIT;
-	const char *p = msg, *end = msg + len, *eol;
+	const char *p = msg, *end = msg + len, *eol, *next;
 	size_t n;
 
-	while (p < end) {
+	for (; p < end; p = next) {
 		eol = memchr(p, '\n', (size_t)(end - p));
+		next = eol != NULL ? eol + 1 : end;
 		n = eol != NULL ? (size_t)(eol - p) : (size_t)(end - p);
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
 		if (n > 0 && (*p == ' ' || *p == '\t') && field.len > 0) {
 			vstr_catc(&field, '\n');
 			vstr_ncat(&field, p, n);
-		} else {
-			if (field.len > 0)
-				feed_header(e, field.buf, field.len);
-			vstr_reset(&field);
-			if (n == 0) {
-				p = eol != NULL ? eol + 1 : end;
-				break;
-			}
-			vstr_ncat(&field, p, n);
+			continue;
 		}
-		p = eol != NULL ? eol + 1 : end;
+		if (field.len > 0)
+			feed_header(e, field.buf, field.len);
+		vstr_reset(&field);
+		if (n == 0) {
+			p = next;
+			break;
+		}
+		if (name_len(p, n) == 0) {
+			if (p == msg && n >= 5 && memcmp(p, "From ", 5) == 0)
+				continue;	/* mbox separator, not "From :" */
+			break;
+		}
+		vstr_ncat(&field, p, n);
 	}
 	if (field.len > 0)
 		feed_header(e, field.buf, field.len);

@@ -168,11 +168,11 @@ copy_nows(const struct dkim_tag *t)
 }
 
 /*
- * domain_ok - a domain (or selector, ALLOW_US) as DNS can carry it:
- * labels of 1..63 letters, digits, '-' (and '_'), at most 253 in all
+ * selector_ok - a selector (3.1) as DNS can carry it: labels of 1..63
+ * letters, digits, '-' and '_' (seen in the wild), at most 253 in all
  */
 static int
-domain_ok(const char *s, int allow_us)
+selector_ok(const char *s)
 {
 	size_t label = 0, total = strlen(s);
 
@@ -184,13 +184,47 @@ domain_ok(const char *s, int allow_us)
 				return 0;
 			label = 0;
 		} else if (isalnum((unsigned char)*s) || *s == '-' ||
-		    (allow_us && *s == '_')) {
+		    *s == '_') {
 			if (++label > 63)
 				return 0;
 		} else
 			return 0;
 	}
 	return label > 0;
+}
+
+/*
+ * domain_ok - d= and the domain of i=: RFC 6376 3.5 domain-name, that
+ * is sub-domain 1*("." sub-domain) of RFC 5321 4.1.2: at least two
+ * labels of 1..63 letters, digits and inner hyphens, no trailing dot,
+ * at most 253 bytes; and not an address (RFC 3696 2: the last label is
+ * never all digits).  "d=com" would make a whole TLD the signer.
+ */
+static int
+domain_ok(const char *s)
+{
+	size_t label = 0, labels = 0, total = strlen(s);
+	int digits = 1;
+
+	if (total == 0 || total > 253)
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (*s == '.') {
+			if (label == 0 || s[-1] == '-')
+				return 0;
+			label = 0;
+			digits = 1;
+		} else if (isalnum((unsigned char)*s) ||
+		    (*s == '-' && label > 0)) {
+			if (++label > 63)
+				return 0;
+			if (label == 1)
+				labels++;
+			digits &= isdigit((unsigned char)*s) != 0;
+		} else
+			return 0;
+	}
+	return label > 0 && s[-1] != '-' && labels >= 2 && !digits;
 }
 
 /* number - a decimal tag value of at most MAXDIGITS; -1 if not one */
@@ -276,21 +310,25 @@ parse_c(struct dkim_sig *sig, const struct dkim_tag *t)
 
 /* parse_i - i=, [local-part] "@" domain, the domain d= or below it */
 static int
-parse_i(struct dkim_sig *sig, const struct dkim_tag *t)
+parse_i(struct dkim_sig *sig, const struct dkim_tag *t, char *why,
+    size_t whylen)
 {
 	const char *at;
 	size_t dl = strlen(sig->d), il;
 
 	sig->i = copy_nows(t);
-	if ((at = strrchr(sig->i, '@')) == NULL || !domain_ok(at + 1, 0))
+	if ((at = strrchr(sig->i, '@')) == NULL || !domain_ok(at + 1)) {
+		snprintf(why, whylen, "i= has no domain name");
 		return -1;
+	}
 	at++;
 	il = strlen(at);
 	/* RFC 6376 3.5: the same as, or a subdomain of, d= */
-	if (il == dl)
-		return strcasecmp(at, sig->d) == 0 ? 0 : -1;
-	return il > dl && at[il - dl - 1] == '.' &&
-	    strcasecmp(at + il - dl, sig->d) == 0 ? 0 : -1;
+	if ((il == dl && strcasecmp(at, sig->d) == 0) || (il > dl &&
+	    at[il - dl - 1] == '.' && strcasecmp(at + il - dl, sig->d) == 0))
+		return 0;
+	snprintf(why, whylen, "i= is not in the d= domain");
+	return -1;
 }
 
 /* parse_alg - a=; rsa-sha1 is parsed (to report it as policy) */
@@ -398,8 +436,10 @@ dkim_sig_parse(const char *value, size_t len, char *why, size_t whylen)
 	sig = xcalloc(1, sizeof(*sig));
 	sig->d = lower(copy_nows(dkim_tags_get(&tags, "d")));
 	sig->s = copy_nows(dkim_tags_get(&tags, "s"));
-	if (!domain_ok(sig->d, 1) || !domain_ok(sig->s, 1))
-		snprintf(why, whylen, "invalid d= or s=");
+	if (!domain_ok(sig->d))
+		snprintf(why, whylen, "d= is not a domain name");
+	else if (!selector_ok(sig->s))
+		snprintf(why, whylen, "invalid s=");
 	else if (parse_alg(sig, dkim_tags_get(&tags, "a")) != 0)
 		snprintf(why, whylen, "unknown algorithm a=%.32s", sig->a);
 	else if (parse_hashes(sig, dkim_tags_get(&tags, "b"),
@@ -411,8 +451,8 @@ dkim_sig_parse(const char *value, size_t len, char *why, size_t whylen)
 	    parse_c(sig, t) != 0)
 		snprintf(why, whylen, "unknown canonicalization c=");
 	else if ((t = dkim_tags_get(&tags, "i")) != NULL &&
-	    parse_i(sig, t) != 0)
-		snprintf(why, whylen, "i= is not in the d= domain");
+	    parse_i(sig, t, why, whylen) != 0)
+		;
 	else if ((t = dkim_tags_get(&tags, "q")) != NULL &&
 	    !dkim_tag_has(t, "dns/txt"))
 		snprintf(why, whylen, "q= does not offer dns/txt");

@@ -121,7 +121,11 @@ add_sig(struct dkim_verify *v, size_t field)
 	    sizeof(s->why));
 }
 
-/* dkim_verify_header - one field as received; VALUE after the colon */
+/*
+ * dkim_verify_header - one field as received: VALUE is the exact bytes
+ * after the colon (simple canonicalization hashes them as they are; the
+ * glue restores what an MTA without SMFIP_HDR_LEADSPC took away)
+ */
 void
 dkim_verify_header(struct dkim_verify *v, const char *name, const char *value)
 {
@@ -136,13 +140,7 @@ dkim_verify_header(struct dkim_verify *v, const char *name, const char *value)
 	f = &v->f[v->nf++];
 	f->name = xstrdup(name);
 	f->vlen = strlen(value);
-	/* Without SMFIP_HDR_LEADSPC the MTA dropped the usual space. */
-	if (*value != ' ' && *value != '\t') {
-		f->value = xmalloc(f->vlen + 2);
-		f->value[0] = ' ';
-		memcpy(f->value + 1, value, ++f->vlen);
-	} else
-		f->value = xstrdup(value);
+	f->value = xstrdup(value);
 	if (strcasecmp(name, "From") == 0)
 		v->nfrom++;
 	else if (strcasecmp(name, "DKIM-Signature") == 0)

@@ -31,7 +31,7 @@ struct dkim_verify_opts {
 /* dkim_verify_start - a verifier for one message; NULL if DKIM is off */
 struct dkim_verify *dkim_verify_start(struct dns *,
 	    const struct dkim_verify_opts *, const char *id);
-/* dkim_verify_header - one field as received; VALUE after the colon */
+/* dkim_verify_header - one field; VALUE: the bytes after the colon, exact */
 void	 dkim_verify_header(struct dkim_verify *, const char *name,
 	    const char *value);
 void	 dkim_verify_body(struct dkim_verify *, const unsigned char *, size_t);

@@ -183,16 +183,33 @@ add_edit(struct eval_edit **arr, size_t *n, const char *name, size_t index,
 }
 
 /*
- * eval_header - one header field as the MTA passed it
+ * eval_header - one header field: NAME as written before the colon,
+ * VALUE the exact bytes after it (folds as "\n" + WSP)
+ *
+ * RFC 5322 4.5 (obs-optional): white space may stand between a field
+ * name and its colon.  Postfix rewrites "From :" as "From:" before any
+ * milter sees it; mxauth-check hands the name over as written.  The
+ * blanks are dropped here, once, for every field, so both front ends see
+ * the same fields: "From :" is a From field (two of them stay two), and
+ * "Authentication-Results :" is counted among the A-R fields, as the
+ * MTA counts them when it deletes by name and index.  DKIM sees the
+ * trimmed name too: relaxed canonicalization drops those blanks anyway
+ * (RFC 6376 3.4.2); simple cannot get back bytes Postfix already changed.
  *
  * A-R fields are counted so each one's index among same-name fields is
  * known; those claiming our authserv-id are remembered for deletion.
  */
 void
-eval_header(struct eval *e, const char *name, const char *value)
+eval_header(struct eval *e, const char *raw_name, const char *value)
 {
 	struct dkim_verify_opts o;
-	char why[160];
+	char why[160], *name;
+	size_t nlen = strlen(raw_name);
+
+	while (nlen > 0 && (raw_name[nlen - 1] == ' ' ||
+	    raw_name[nlen - 1] == '\t'))
+		nlen--;
+	name = xstrndup(raw_name, nlen);
 
 	if (e->nheaders++ == 0 && eval_envelope(e) == ACTION_ACCEPT &&
 	    result_outside(e->ingress)) {
@@ -233,6 +250,7 @@ eval_header(struct eval *e, const char *name, const char *value)
 		    sizeof(why)) != 0)
 			vstr_cat(&e->from_error, why);
 	}
+	x_free(name);
 }
 
 /* eval_body - a chunk of the body, CRLF line ends (DKIM reads it) */

@@ -94,6 +94,11 @@ void	 eval_set_auth(struct eval *, const char *);
 void	 eval_set_mail_from(struct eval *, const char *);
 void	 eval_set_time(struct eval *, time_t);
 enum action eval_envelope(struct eval *);
+/*
+ * eval_header - one field: NAME as written before the colon (blanks
+ * before the colon are dropped here), VALUE the exact bytes after it,
+ * leading blanks included, folds as "\n" followed by the WSP
+ */
 void	 eval_header(struct eval *, const char *name, const char *value);
 void	 eval_body(struct eval *, const unsigned char *, size_t);
 void	 eval_end(struct eval *);

@@ -37,7 +37,10 @@ static struct dns *mlfi_dns;
  * on TCP (bench/transport_bench.sh).  libmilter answers DATA itself.
  */
 #define SKIP_STEPS	(SMFIP_NORCPT | SMFIP_NOUNKNOWN)
-/* Header values exactly as received (DKIM simple canonicalization). */
+/*
+ * Header values exactly as received, the blanks after the colon
+ * included (DKIM simple canonicalization; see mlfi_header).
+ */
 #define WANT_STEPS	SMFIP_HDR_LEADSPC
 
 /* conn_of - the connection context, or NULL */
@@ -195,14 +198,31 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	return rc;
 }
 
-/* mlfi_header - one header field */
+/*
+ * mlfi_header - one header field; the core wants the exact bytes after
+ * the colon.  With SMFIP_HDR_LEADSPC that is VALUE as it comes.  Without
+ * it, Postfix and Sendmail ate one space (not a tab) after the colon,
+ * if there was one: a space is put back, which is exact for every field
+ * written with a space after the colon and wrong for one without
+ * ("Name:x", "Name:<TAB>x", "Name:" + fold; a c=simple header hash over
+ * it fails, see mxauth(8)); which it was, the MTA did not say.
+ */
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct conn_ctx *c = conn_of(ctx);
+	struct vstr v = VSTR_INIT;
 
-	if (c != NULL && c->msg != NULL)
+	if (c == NULL || c->msg == NULL)
+		return SMFIS_CONTINUE;
+	if (c->leadspc)
 		eval_header(c->msg, name, value);
+	else {
+		vstr_catc(&v, ' ');
+		vstr_cat(&v, value);
+		eval_header(c->msg, name, vstr_str(&v));
+		vstr_free(&v);
+	}
 	return SMFIS_CONTINUE;
 }
 

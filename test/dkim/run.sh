@@ -17,7 +17,7 @@ pass=0 fail=0
 
 # results CASE - "result:selector[:reason]" per signature, space separated
 results() {
-	"$top_builddir/mxauth-check" -c "$tmp/mxauth.conf" --zone "$tmp/keys.zone" \
+	"$top_builddir/mxauth-check" -c "$tmp/mxauth.conf" --zone "$tmp/all.zone" \
 	    --ip 192.0.2.10 --mail-from a@signer.example --json "$tmp/$1.eml" |
 	    /usr/bin/python3 -c 'import json,sys
 print(" ".join("%s:%s" % (d["result"], d["selector"]) for d in json.load(sys.stdin)["dkim"]) or "-")'
@@ -57,11 +57,25 @@ key-servfail        temperror:broken
 two-one-bad         fail:ed pass:rsa
 expired             fail:rsa
 bad-domain          permerror:None
+d-single-label      permerror:None
+hdr-sp-ss           pass:rsa
+hdr-nosp-ss         pass:rsa
+hdr-twosp-ss        pass:rsa
+hdr-tab-ss          pass:rsa
+hdr-fold-ss         pass:rsa
+hdr-sp-sr           pass:rsa
+hdr-nosp-sr         pass:rsa
+hdr-twosp-sr        pass:rsa
+hdr-tab-sr          pass:rsa
+hdr-fold-sr         pass:rsa
+from-obs            pass:rsa
+from-obs-tab        pass:rsa
+from-obs-prepended  fail:rsa
 unsigned            -
 TABLE
 
 # The reason travels into the JSON and the A-R comment.
-out=$("$top_builddir/mxauth-check" -c "$tmp/mxauth.conf" --zone "$tmp/keys.zone" \
+out=$("$top_builddir/mxauth-check" -c "$tmp/mxauth.conf" --zone "$tmp/all.zone" \
     --ip 192.0.2.10 --mail-from a@signer.example "$tmp/partial-body.eml")
 if echo "$out" | grep -q 'dkim=policy (l=[0-9]* covers part of a [0-9]*-byte body) header.d=signer.example header.i=@signer.example header.s=rsa header.a=rsa-sha256 header.b='; then
 	pass=$((pass + 1))
@@ -70,13 +84,13 @@ else
 fi
 # dkim_allow_partial_body = yes lets l= pass.
 printf 'authserv_id = mx.example\ndkim_allow_partial_body = yes\n' >"$tmp/partial.conf"
-got=$("$top_builddir/mxauth-check" -c "$tmp/partial.conf" --zone "$tmp/keys.zone" \
+got=$("$top_builddir/mxauth-check" -c "$tmp/partial.conf" --zone "$tmp/all.zone" \
     --ip 192.0.2.10 --mail-from a@signer.example --json "$tmp/partial-body.eml" |
     /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["dkim"][0]["result"])')
 if [ "$got" = pass ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL allow-partial: $got"; fi
 # dkim_max_signatures = 1 evaluates the first and ignores the other.
 printf 'authserv_id = mx.example\ndkim_max_signatures = 1\n' >"$tmp/max.conf"
-got=$("$top_builddir/mxauth-check" -c "$tmp/max.conf" --zone "$tmp/keys.zone" \
+got=$("$top_builddir/mxauth-check" -c "$tmp/max.conf" --zone "$tmp/all.zone" \
     --ip 192.0.2.10 --mail-from a@signer.example --json "$tmp/two-one-bad.eml" |
     /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["dkim"]))')
 if [ "$got" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL max-signatures: $got"; fi

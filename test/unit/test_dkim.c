@@ -24,6 +24,12 @@
 #include "vstr.h"
 #include "xmalloc.h"
 
+/* a label of 63 and of 64 bytes; a 253-byte name of 2..63-byte labels */
+#define L63	"abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij" \
+	"abc"
+#define L64	L63 "d"
+#define N253	L63 "." L63 "." L63 "." "abcdefghijabcdefghijabcdefghij" \
+	"abcdefghijabcdefghijabcdefghija"
 #define SIG_TAIL "; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; " \
 	"b=dGVzdA=="
 
@@ -111,10 +117,62 @@ test_sig_rules(void **state)
 		    "l= is not a number" },
 		{ "v=1; a=rsa-sha256; d=a.example; s=s; h=from; t=5; x=4"
 		    SIG_TAIL, "x= is before t=" },
+		/* RFC 6376 3.5: d= is a domain-name, two labels or more */
 		{ "v=1; a=rsa-sha256; d=a!.example; s=s; h=from" SIG_TAIL,
-		    "invalid d= or s=" },
+		    "d= is not a domain name" },
 		{ "v=1; a=rsa-sha256; d=a..example; s=s; h=from" SIG_TAIL,
-		    "invalid d= or s=" },
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=com; s=s; h=from" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=COM; s=s; h=from; i=@com" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=example.; s=s; h=from" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=a.example.; s=s; h=from" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=.a.example; s=s; h=from" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=[192.0.2.1]; s=s; h=from" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=192.0.2.1; s=s; h=from" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=-a.example; s=s; h=from" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=a-.example; s=s; h=from" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=a.example-; s=s; h=from" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=a_b.example; s=s; h=from" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=a\x80.example; s=s; h=from" SIG_TAIL,
+		    "illegal character in d= value" },
+		{ "v=1; a=rsa-sha256; d=a*.example; s=s; h=from" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=" L64 ".example; s=s; h=from" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=" L63 ".example; s=s; h=from" SIG_TAIL,
+		    NULL },
+		{ "v=1; a=rsa-sha256; d=" N253 "; s=s; h=from" SIG_TAIL, NULL },
+		{ "v=1; a=rsa-sha256; d=a" N253 "; s=s; h=from" SIG_TAIL,
+		    "d= is not a domain name" },
+		{ "v=1; a=rsa-sha256; d=x-1.0a.example; s=s; h=from" SIG_TAIL,
+		    NULL },
+		{ "v=1; a=rsa-sha256; d=a.example; s=s; h=from; i=u@com"
+		    SIG_TAIL, "i= has no domain name" },
+		{ "v=1; a=rsa-sha256; d=a.example; s=s; h=from; i=u@a.example."
+		    SIG_TAIL, "i= has no domain name" },
+		{ "v=1; a=rsa-sha256; d=a.example; s=s; h=from; "
+		    "i=u@-x.a.example" SIG_TAIL, "i= has no domain name" },
+		{ "v=1; a=rsa-sha256; d=a.example; s=s; h=from; i=u@x..a.example"
+		    SIG_TAIL, "i= has no domain name" },
+		{ "v=1; a=rsa-sha256; d=a.example; s=s; h=from; i=u"
+		    SIG_TAIL, "i= has no domain name" },
+		{ "v=1; a=rsa-sha256; d=a.example; s=s; h=from; i=u@example"
+		    SIG_TAIL, "i= has no domain name" },
+		{ "v=1; a=rsa-sha256; d=a.example; s=s; h=from; i=@A.EXAMPLE"
+		    SIG_TAIL, NULL },
+		{ "v=1; a=rsa-sha256; d=a.example; s=s!; h=from" SIG_TAIL,
+		    "invalid s=" },
 		{ "v=1; a=rsa-sha256; d=a.example; s=s; h=from; "
 		    "bh=AAAA; b=!!!!", "b= is not base64" },
 	};

@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "eval.h"
+#include "netlist.h"
 #include "verdict.h"
 #include "vstr.h"
 #include "xmalloc.h"
@@ -226,6 +227,66 @@ test_from_domain(void **state)
 	conf_release(conf);
 }
 
+/*
+ * test_obs_names - RFC 5322 4.5: blanks before the colon; the field is
+ * the named one whichever front end passes the name (Postfix strips the
+ * blanks, mxauth-check does not)
+ */
+static void
+test_obs_names(void **state)
+{
+	static const struct hdr one[] = {
+		{ "From \t", " Bob <bob@B.Example>" },
+	};
+	static const struct hdr two[] = {
+		{ "From ", " a@x.example" },
+		{ "From", " b@y.example" },
+	};
+	static const struct hdr ar[] = {
+		{ "Authentication-Results ", " other.example; spf=pass" }, /* 1 */
+		{ "Authentication-Results", " mx.example; spf=pass" },	/* 2 */
+		{ "Authentication-Results\t", " mx.example; dkim=pass" }, /* 3 */
+		{ "From", " a@x.example" },
+	};
+	static const struct hdr rcvd[] = {
+		{ "Received \t ", " from a by b" },
+		{ "Received", " from c by d" },
+	};
+	struct conf *conf = test_conf();
+	struct eval *e;
+	char why[128];
+
+	(void)state;
+	e = run(conf, "192.0.2.10", NULL, one, 1);
+	assert_int_equal(e->nfrom, 1);
+	assert_non_null(e->from_domain);
+	assert_string_equal(e->from_domain, "b.example");
+	eval_free(e);
+	/* two From fields stay two, never the first or the last */
+	e = run(conf, "192.0.2.10", NULL, two, 2);
+	assert_int_equal(e->nfrom, 2);
+	assert_null(e->from_domain);
+	assert_string_equal(vstr_str(&e->from_error), "2 From fields");
+	eval_free(e);
+	/* A-R indices count every spelling of the name, as the MTA does */
+	e = run(conf, "192.0.2.10", NULL, ar, 4);
+	assert_int_equal(e->nar, 3);
+	assert_int_equal(e->ndel, 2);
+	assert_string_equal(e->del[0].name, "Authentication-Results");
+	assert_int_equal(e->del[0].index, 3);
+	assert_int_equal(e->del[1].index, 2);
+	eval_free(e);
+	/* a relay's "Received :" field is read like "Received:" */
+	assert_int_equal(netlist_add(conf->trusted_relays, "192.0.2.20/32",
+	    why, sizeof(why)), 0);
+	e = run(conf, "192.0.2.20", NULL, rcvd, 2);
+	assert_int_equal(e->ingress, INGRESS_RELAY);
+	assert_int_equal(e->nreceived, 2);
+	assert_string_equal(e->received[0], " from a by b");
+	eval_free(e);
+	conf_release(conf);
+}
+
 /* test_upstream - a trusted hop's verdict believed, or deleted */
 static void
 test_upstream(void **state)
@@ -312,6 +373,7 @@ main(void)
 		cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_from_domain),
 		cmocka_unit_test(test_upstream),
+		cmocka_unit_test(test_obs_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
