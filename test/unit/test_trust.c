@@ -17,6 +17,7 @@
 
 #include "authres.h"
 #include "conf.h"
+#include "eval.h"
 #include "netlist.h"
 #include "received.h"
 #include "trust.h"
@@ -335,6 +336,20 @@ test_authres_parse(void **state)
 	assert_int_equal(authres_parse("mx.example.net", &a), -1);
 	assert_int_equal(authres_parse("mx.example.net; spf", &a), -1);
 	assert_int_equal(authres_parse("mx.example.net; spf=pass x", &a), -1);
+	/* a field that does not parse gives no results, not the first few */
+	assert_int_equal(authres_parse("mx.example.net; spf=pass; dkim=pass; "
+	    "dmarc", &a), -1);
+	assert_int_equal(a.n, 0);
+	assert_int_equal(authres_parse("mx.example.net; spf=pass (open", &a),
+	    -1);
+	assert_int_equal(a.n, 0);
+	assert_int_equal(authres_parse("mx.example.net; spf=pass) dkim=pass",
+	    &a), -1);
+	assert_int_equal(authres_parse("mx.example.net; spf=pass "
+	    "reason=\"open", &a), -1);
+	assert_int_equal(authres_parse("mx.example.net; spf=pass "
+	    "reason=\"a (b\" (c \\) d)", &a), 0);
+	assert_int_equal(a.n, 1);
 }
 
 /* test_ar_fate - which A-R fields stay, go, or are the upstream verdict */
@@ -386,6 +401,81 @@ test_ar_fate(void **state)
 	conf_release(c);
 }
 
+/*
+ * test_ar_unparsed - from inside, a field that claims a trusted id but
+ * does not parse strictly is never a verdict: deleted, and nothing
+ * trusted below it is believed
+ */
+static void
+test_ar_unparsed(void **state)
+{
+	static const struct {
+		enum ingress ingress;
+		const char *values[3];		/* top down */
+		enum ar_fate want[3];
+	} cases[] = {
+		{ INGRESS_TRUSTED, { "edge.example; spf=pass; dkim",
+		    "edge.example; spf=pass", NULL },
+		    { AR_DELETE, AR_DELETE } },
+		{ INGRESS_TRUSTED, { "edge.example spf=pass", NULL },
+		    { AR_DELETE } },
+		{ INGRESS_TRUSTED, { "edge.example.; spf=pass", NULL },
+		    { AR_DELETE } },
+		{ INGRESS_TRUSTED, { "edge.example/1; spf=pass", NULL },
+		    { AR_DELETE } },
+		{ INGRESS_TRUSTED, { "edge.example; spf=pass (open", NULL },
+		    { AR_DELETE } },
+		{ INGRESS_TRUSTED, { "(x\\) edge.example) other.example; "
+		    "spf=pass", NULL }, { AR_DELETE } },
+		/* below a good verdict, a broken one goes, the verdict stays */
+		{ INGRESS_TRUSTED, { "edge.example; spf=pass",
+		    "edge.example, spf=pass", "edge.example; spf=fail" },
+		    { AR_UPSTREAM, AR_DELETE, AR_DELETE } },
+		/* from outside, every spelling goes */
+		{ INGRESS_EXTERNAL, { "mx.example spf=pass",
+		    "=?utf-8?q?mx.example?=; spf=pass", "other.example; x" },
+		    { AR_DELETE, AR_DELETE, AR_KEEP } },
+		{ INGRESS_RELAY, { "mx.example: spf=pass", NULL },
+		    { AR_DELETE } },
+	};
+	static const char *const fields[][2] = {
+		{ "Authentication-Results", " edge.example; spf=pass "
+		    "smtp.mailfrom=a.example; dkim=pass header.d=a.example; "
+		    "dmarc=pass header.from=a.example policy.dmarc=none x" },
+		{ "From", " <bob@a.example>" },
+	};
+	struct conf *c = conf_defaults();
+	struct ar_walk w;
+	struct eval *e;
+	size_t i, j;
+
+	(void)state;
+	x_free(c->authserv_id);
+	c->authserv_id = xstrdup("mx.example");
+	x_free(c->trusted_authserv_ids);
+	c->trusted_authserv_ids = xstrdup("edge.example");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&w, 0, sizeof(w));
+		for (j = 0; j < 3 && cases[i].values[j] != NULL; j++)
+			if (trust_ar_fate(c, cases[i].ingress,
+			    cases[i].values[j], &w) != cases[i].want[j])
+				fail_msg("case %zu, field %zu (%s)", i, j,
+				    cases[i].values[j]);
+	}
+	/* through the core: no upstream verdict, no spf/dkim/dmarc from it */
+	e = eval_new(c, NULL);
+	eval_set_client(e, "127.0.0.1", "localhost");
+	eval_set_mail_from(e, "<bob@a.example>");
+	for (i = 0; i < 2; i++)
+		eval_header(e, fields[i][0], fields[i][1]);
+	eval_end(e);
+	assert_null(e->upstream);
+	assert_null(eval_upstream_result(e, "dmarc"));
+	assert_int_equal(e->ndel, 1);
+	eval_free(e);
+	conf_release(c);
+}
+
 int
 main(void)
 {
@@ -397,6 +487,7 @@ main(void)
 		cmocka_unit_test(test_ingress),
 		cmocka_unit_test(test_authres_parse),
 		cmocka_unit_test(test_ar_fate),
+		cmocka_unit_test(test_ar_unparsed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
