@@ -6,7 +6,8 @@
  * well formed, and a lenient one (authres_lead_match) for the
  * authserv-id of a field that may claim to be ours (RFC 8601 5), which
  * finds the id however a reader downstream might.  The formatter writes
- * one resinfo per method on its own folded line.  Nothing here allocates except through the caller's vstr.
+ * one resinfo per method on its own folded line.  Nothing here
+ * allocates except through the caller's vstr.
  */
 #include "config.h"
 

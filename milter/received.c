@@ -11,8 +11,10 @@
  *   Exchange  from HELO (192.0.2.1) by ...
  * IPv6 literals may carry "IPv6:" (RFC 5321 4.1.3).
  *
- * HELO is the client's own text, copied verbatim by Postfix and
- * Sendmail: it may hold white space, parentheses, brackets, even " by ".
+ * HELO is the client's own text.  Sendmail and older Postfix copy it
+ * verbatim: it may hold white space, parentheses, brackets, even " by ".
+ * Postfix 3.7 writes '?' for white space and <>()\";:@ but keeps
+ * brackets, so "[192.0.2.10]" still arrives as written.
  * So the client's address is never looked for from the left.  Each
  * " by " is tried as the start of the relay's by-clause; the text before
  * it must end with a comment of one of the shapes above (read back from
@@ -162,7 +164,7 @@ trim(struct span s)
 	return s;
 }
 
-/* strip_tail - drop TAIL (FWS before it) from the end of S; 1 if it was there */
+/* strip_tail - drop TAIL (FWS before it) from the end of S; 1 if there */
 static int
 strip_tail(struct span *s, const char *tail)
 {

@@ -23,8 +23,7 @@
 #   3. the forger's HELO names an address that legit.example's SPF
 #      allows ([192.0.2.10], x (y [192.0.2.10]), ...): the inner hop
 #      still judges the forger's 203.0.113.66, never an address from the
-#      HELO; a HELO that copies the relay's own part is refused with a
-#      warning and the relay itself is judged.
+#      HELO.
 . "$top_srcdir/test/e2e/lib.sh"
 need_tools
 UNBOUND_LOG_QUERIES=1
@@ -105,10 +104,14 @@ expect "relay: the forger behind the relay is judged as the forger (spf=fail, DM
 # The relay (Postfix) copies the client's HELO into its Received field:
 # "from [192.0.2.10] (unknown [203.0.113.66]) by ...".  192.0.2.10 is in
 # legit.example's SPF, 203.0.113.66 is not: the inner hop must judge
-# 203.0.113.66, whatever the HELO says.
+# 203.0.113.66, whatever the HELO says.  (Postfix 3.7 turns white space
+# and "<>()\";:@" in a HELO into '?', brackets stay; the HELOs that
+# mimic the relay's part verbatim, as Sendmail would copy them, are in
+# test_trust.)
 n=0
 for h in '[192.0.2.10]' 'x([192.0.2.10])' 'x (y [192.0.2.10])' \
-    '[IPv6:::ffff:192.0.2.10]' '(c) [192.0.2.10] [198.51.100.1]'; do
+    '[IPv6:::ffff:192.0.2.10]' '(c) [192.0.2.10] [198.51.100.1]' \
+    'x (unknown [192.0.2.10]) by y' '[192.0.2.10] (helo=z) by y'; do
 	n=$((n + 1))
 	send_mail "helo$n" --xclient-addr 203.0.113.66 --helo "$h" \
 	    --from "helo$n@legit.example"
@@ -117,16 +120,5 @@ for h in '[192.0.2.10]' 'x([192.0.2.10])' 'x (y [192.0.2.10])' \
 	expect "relay, HELO '$h': the client is 203.0.113.66 (spf=fail, DMARC reject), not the HELO's 192.0.2.10" \
 	    sh -c "echo \"\$1\" | grep -q 'ingress=relay ip=127.0.0.1 origin=203.0.113.66 .* spf=fail dkim=none dmarc=fail policy=reject action=reject'" - "$inner"
 done
-# A HELO that copies the relay's own part reads two ways: refused with a
-# warning, and the relay itself is judged (127.0.0.1: spf=fail).
-h='x (unknown [192.0.2.10]) by y'
-send_mail helo-ambiguous --xclient-addr 203.0.113.66 --helo "$h" \
-    --from helo-ambiguous@legit.example
-wait_for "the verdict on HELO $h" 30 grep -q "mailfrom=helo-ambiguous@legit.example " "$SB/inner.log"
-inner=$(grep "mailfrom=helo-ambiguous@legit.example " "$SB/inner.log" | tail -n 1)
-expect "relay, HELO '$h': warning, field refused as ambiguous" \
-    grep -q "relay 127.0.0.1: Received field 1 is ambiguous (its HELO mimics the relay's part); judging the relay itself" "$SB/inner.log"
-expect "relay, HELO '$h': the relay is judged (no origin), spf=fail" \
-    sh -c "echo \"\$1\" | grep -q 'ingress=relay ip=127.0.0.1 helo=.* spf=fail dkim=none dmarc=fail policy=reject action=reject' && ! echo \"\$1\" | grep -q origin=" - "$inner"
 
 finish

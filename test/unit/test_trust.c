@@ -78,9 +78,11 @@ test_received_formats(void **state)
 
 /*
  * The Received fields of one relay, each with the client's HELO at %s:
- * the relay saw the client 203.0.113.5.  Postfix and Sendmail copy the
- * HELO verbatim; Exim puts it in helo= (and normally refuses a HELO
- * that is not a name or an address literal).
+ * the relay saw the client 203.0.113.5.  Sendmail and older Postfix copy
+ * the HELO verbatim (Postfix 3.7 writes '?' for white space and parens,
+ * not for brackets): every format gets it verbatim here, the worst case.
+ * Exim puts it in helo= (and normally refuses a HELO that is not a name
+ * or an address literal).
  */
 #define PF	"from %s (unknown [203.0.113.5])\r\n\tby relay.example " \
 		"(Postfix) with ESMTP id 4AbC\r\n\tfor <u@dest.example>; " \
