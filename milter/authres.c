@@ -1,10 +1,13 @@
 /*
  * authres - Authentication-Results (RFC 8601) formatting and parsing.
  *
- * The parser reads only as far as the authserv-id: that is all mxauth
- * needs to decide whether an incoming header claims to be ours (RFC 8601
- * 5).  The formatter writes one resinfo per method on its own folded
- * line.  Nothing here allocates except through the caller's vstr.
+ * Two readers: a strict one (authres_parse) for the upstream verdict a
+ * trusted hop wrote, which believes nothing from a field that is not
+ * well formed, and a lenient one (authres_lead_match) for the
+ * authserv-id of a field that may claim to be ours (RFC 8601 5), which
+ * finds the id however a reader downstream might.  The formatter writes
+ * one resinfo per method on its own folded line.  Nothing here
+ * allocates except through the caller's vstr.
  */
 #include "config.h"
 
@@ -97,6 +100,223 @@ authres_parse_id(const char *value, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The lenient reading of the authserv-id (RFC 8601 5: a field that
+ * claims, by its authserv-id, to come from inside must go, whatever a
+ * reader makes of it).  A reader may end a comment at the first ')' or
+ * nest them; it may take a bare CR or LF for a separator or drop it; it
+ * may decode an RFC 2047 encoded word; a comment that never closes may
+ * hide the id from one reader and not from another.  Every such reading
+ * gives a candidate, and the field claims an id when any candidate is it.
+ */
+#define LEAD_FLAT	0x01	/* a comment ends at the first ')' */
+#define LEAD_CRLF_SEP	0x02	/* CR and LF end a token (else dropped) */
+#define LEAD_READINGS	4	/* every combination of the above */
+#define ENCODED_MAX	75	/* RFC 2047 2: an encoded word's length */
+
+struct lead {
+	int	 (*match)(const char *, const void *);
+	const void *arg;
+	int	 flags;
+};
+
+/* lead_skip - white space and comments under FLAGS; *OPEN: unclosed '(' */
+static const char *
+lead_skip(const char *p, int flags, const char **open)
+{
+	const char *start;
+	int depth;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (*p != '(')
+			return p;
+		start = p;
+		if (flags & LEAD_FLAT) {
+			if ((p = strchr(p, ')')) == NULL) {
+				*open = start;
+				return start + strlen(start);
+			}
+			p++;
+			continue;
+		}
+		for (depth = 0; *p != '\0'; p++) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == '(')
+				depth++;
+			else if (*p == ')' && --depth == 0) {
+				p++;
+				break;
+			}
+		}
+		if (depth > 0) {
+			*open = start;
+			return p;
+		}
+	}
+}
+
+/*
+ * lead_token - the token at P into BUF under FLAGS: token characters up
+ * to anything else (white space, ';', ',', ':', '/', ...), trailing dots
+ * dropped; a token that does not fit comes back empty.  After it.
+ */
+static const char *
+lead_token(const char *p, int flags, char *buf, size_t len)
+{
+	size_t n = 0;
+	int over = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\r' || *p == '\n') {
+			if (flags & LEAD_CRLF_SEP)
+				break;
+			continue;
+		}
+		if (!is_token_char((unsigned char)*p))
+			break;
+		if (n + 1 < len)
+			buf[n++] = *p;
+		else
+			over = 1;
+	}
+	while (n > 0 && buf[n - 1] == '.')
+		n--;
+	buf[over ? 0 : n] = '\0';
+	return p;
+}
+
+/* hexval - a hex digit's value, or -1 */
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* b64val - a base64 digit's value, or -1 */
+static int
+b64val(int c)
+{
+	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *d = c != '\0' ? strchr(digits, c) : NULL;
+
+	return d != NULL ? (int)(d - digits) : -1;
+}
+
+/*
+ * lead_encoded - the RFC 2047 encoded word at P ("=?cs?Q|B?text?=", at
+ * most ENCODED_MAX bytes), decoded into BUF; its length, or 0 if none
+ */
+static size_t
+lead_encoded(const char *p, char *buf, size_t len)
+{
+	const char *q, *end = NULL;
+	size_t i, n = 0;
+	unsigned bits = 0, nbits = 0;
+	int enc, v;
+
+	if (p[0] != '=' || p[1] != '?')
+		return 0;
+	for (i = 2; i < ENCODED_MAX && p[i] != '\0'; i++)
+		if (p[i] == '?' && p[i + 1] == '=' && i > 2) {
+			end = p + i;
+			break;
+		}
+	if (end == NULL || (q = memchr(p + 2, '?', (size_t)(end - p - 2))) ==
+	    NULL || q + 3 > end || q[2] != '?')
+		return 0;
+	enc = q[1] | 0x20;
+	if (enc != 'q' && enc != 'b')
+		return 0;
+	for (q += 3; q < end && n + 1 < len; q++) {
+		if (enc == 'q') {
+			if (*q == '=' && q + 2 < end && hexval(q[1]) >= 0 &&
+			    hexval(q[2]) >= 0) {
+				buf[n++] = (char)(hexval(q[1]) * 16 + hexval(q[2]));
+				q += 2;
+			} else
+				buf[n++] = *q == '_' ? ' ' : *q;
+		} else if ((v = b64val((unsigned char)*q)) >= 0) {
+			bits = (bits << 6) | (unsigned)v;
+			if ((nbits += 6) >= 8) {
+				nbits -= 8;
+				buf[n++] = (char)((bits >> nbits) & 0xff);
+			}
+		}
+	}
+	buf[n] = '\0';
+	return (size_t)(end - p) + 2;
+}
+
+/*
+ * lead_candidate - the id a reader could take at P: an encoded word
+ * decoded, a quoted-string unquoted (even unterminated), or a token;
+ * 1 if it matches, else 0 with *NEXT after what was read
+ */
+static int
+lead_candidate(const char *p, const struct lead *l, const char **next)
+{
+	char text[1024], id[256];
+	const char *open = NULL;
+	size_t n;
+
+	if ((n = lead_encoded(p, text, sizeof(text))) > 0)
+		*next = p + n;
+	else if (*p == '"') {
+		for (n = 0, p++; *p != '\0' && *p != '"'; p++) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			if (n + 1 < sizeof(text))
+				text[n++] = *p;
+		}
+		text[n] = '\0';
+		*next = *p == '"' ? p + 1 : p;
+	} else {
+		*next = lead_token(p, l->flags, id, sizeof(id));
+		if (*next == p)
+			(*next)++;	/* not a token character: step over */
+		return id[0] != '\0' && l->match(id, l->arg);
+	}
+	(void)lead_token(lead_skip(text, l->flags, &open), l->flags, id,
+	    sizeof(id));
+	return id[0] != '\0' && l->match(id, l->arg);
+}
+
+/*
+ * authres_lead_match - whether MATCH(id, ARG) holds for any authserv-id
+ * a lenient reader could find at the start of VALUE: comments skipped
+ * (nested or not; in one that never closes, every word before the first
+ * ';' counts), a trailing dot and a "/version" ignored, an encoded word
+ * or a quoted-string read for its content, CR/LF dropped or separating;
+ * MATCH compares without regard to case.  Linear in VALUE.
+ */
+int
+authres_lead_match(const char *value, int (*match)(const char *, const void *),
+    const void *arg)
+{
+	struct lead l = { match, arg, 0 };
+	const char *p, *open, *next;
+
+	for (l.flags = 0; l.flags < LEAD_READINGS; l.flags++) {
+		open = NULL;
+		p = lead_skip(value, l.flags, &open);
+		if (*p != '\0' && lead_candidate(p, &l, &next))
+			return 1;
+		for (p = open != NULL ? open + 1 : ""; *p != '\0' && *p != ';';
+		    p = next) {
+			if (lead_candidate(p, &l, &next))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* word - a token or quoted-string at P into BUF (unquoted); after it */
 static const char *
 word(const char *p, char *buf, size_t len, const char *extra)
@@ -167,9 +387,9 @@ resinfo(const char *p, struct authres_result *r)
 	return p;
 }
 
-/* authres_parse - authserv-id and resinfos of an A-R value */
-int
-authres_parse(const char *value, struct authres_parsed *a)
+/* parse_strict - authres_parse, results kept even when it fails */
+static int
+parse_strict(const char *value, struct authres_parsed *a)
 {
 	const char *p;
 
@@ -204,6 +424,42 @@ authres_parse(const char *value, struct authres_parsed *a)
 			p = skip_cfws(p + 1);
 	}
 	return 0;
+}
+
+/*
+ * closed - every comment and quoted-string in P ends, and no ')' stands
+ * outside one (RFC 5322 3.2.2, 3.2.4): what a reader who ends comments
+ * otherwise would read differently
+ */
+static int
+closed(const char *p)
+{
+	int depth = 0, quoted = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\\' && (depth > 0 || quoted)) {
+			if (*++p == '\0')
+				return 0;
+		} else if (quoted)
+			quoted = *p != '"';
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')' && depth-- == 0)
+			return 0;
+		else if (*p == '"' && depth == 0)
+			quoted = 1;
+	}
+	return depth == 0 && !quoted;
+}
+
+/* authres_parse - authserv-id and resinfos of an A-R value, or nothing */
+int
+authres_parse(const char *value, struct authres_parsed *a)
+{
+	if (closed(value) && parse_strict(value, a) == 0)
+		return 0;
+	memset(a, 0, sizeof(*a));	/* a half-read field gives nothing */
+	return -1;
 }
 
 /* is_pvalue_plain - whether V can be written without quoting */

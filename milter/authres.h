@@ -1,7 +1,8 @@
 /*
  * authres - format and parse Authentication-Results (RFC 8601).
  *
- * authres_parse_id() reads the authserv-id of an incoming header's value;
+ * authres_parse_id() and authres_parse() read an incoming header's value
+ * strictly, authres_lead_match() reads its authserv-id leniently;
  * authres_format() writes the value of our own header from the results.
  * Both are pure: no DNS, no logging, no global state.
  */
@@ -30,6 +31,15 @@ struct authres_in {
 
 /* authres_parse_id - authserv-id of an A-R value into BUF; 0 or -1 */
 int	 authres_parse_id(const char *value, char *buf, size_t len);
+/*
+ * authres_lead_match - whether MATCH(id, ARG) is true for any id a
+ * lenient reader could take for VALUE's authserv-id, parse or no parse:
+ * comments skipped even unterminated, trailing dot, /version suffix and
+ * case ignored, encoded words decoded (RFC 8601 5: what claims to be
+ * ours must go).  1 or 0.
+ */
+int	 authres_lead_match(const char *value,
+	    int (*match)(const char *id, const void *arg), const void *arg);
 
 #define AUTHRES_MAX_RESULTS	16
 
@@ -50,8 +60,9 @@ struct authres_parsed {
 /*
  * authres_parse - an incoming A-R value (RFC 8601 2.2): its authserv-id
  * and each resinfo's method, result, header.from and policy.dmarc
- * (comments skipped, quoted values unquoted).  0, or -1 when it does not
- * parse; results past AUTHRES_MAX_RESULTS are dropped.
+ * (comments skipped, quoted values unquoted).  0, or -1 with no results
+ * at all when it does not parse (an unclosed comment or quoted-string
+ * included); results past AUTHRES_MAX_RESULTS are dropped.
  */
 int	 authres_parse(const char *value, struct authres_parsed *);
 /* authres_format - append our header's value (no field name) to OUT */

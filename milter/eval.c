@@ -227,11 +227,12 @@ eval_header(struct eval *e, const char *raw_name, const char *value)
 			add_edit(&e->del, &e->ndel, AR_NAME, e->nar,
 			    xstrdup(value));
 			break;
-		case AR_UPSTREAM:
+		case AR_UPSTREAM:	/* it parses: trust_ar_fate checked */
 			e->upstream = xcalloc(1, sizeof(*e->upstream));
-			if (authres_parse(value, e->upstream) != 0)
-				(void)authres_parse_id(value, e->upstream->id,
-				    sizeof(e->upstream->id));
+			if (authres_parse(value, e->upstream) != 0) {
+				x_free(e->upstream);
+				e->upstream = NULL;
+			}
 			break;
 		case AR_KEEP:
 			break;

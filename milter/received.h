@@ -4,7 +4,9 @@
  *
  * received_parse() reads the "from" clause of one Received value: the
  * client's address and its HELO name, in the formats Postfix, Sendmail,
- * Exim and Microsoft Exchange write (see mxauth.conf(5)).
+ * Exim and Microsoft Exchange write (see mxauth.conf(5)).  The address
+ * is taken only from the part the relay wrote, never from the HELO the
+ * client chose; a field whose HELO mimics that part is ambiguous.
  * received_origin() walks the fields top down past the hops between
  * trusted relays and returns the first client that is not one.
  */
@@ -22,7 +24,10 @@ struct received_client {
 	char	 helo[256];	/* "" when the field has none */
 };
 
-/* received_parse - one Received value; 0, or -1 if it names no client */
+#define RECEIVED_NONE		(-1)	/* the field names no client */
+#define RECEIVED_AMBIGUOUS	(-2)	/* it reads as more than one */
+
+/* received_parse - one Received value; 0, RECEIVED_NONE or _AMBIGUOUS */
 int	 received_parse(const char *value, struct received_client *);
 /*
  * received_origin - among VALUES (N Received values, topmost first), the

@@ -42,6 +42,8 @@ id_trusted(const struct conf *conf, const char *id)
 	const char *p = conf->trusted_authserv_ids, *end;
 	size_t n = strlen(id);
 
+	if (n == 0)
+		return 0;
 	if (strcasecmp(id, conf->authserv_id) == 0)
 		return 1;
 	for (; p != NULL && *p != '\0'; p = *end != '\0' ? end + 1 : end) {
@@ -54,28 +56,47 @@ id_trusted(const struct conf *conf, const char *id)
 	return 0;
 }
 
-/* trust_ar_forged - A-R claims a trusted authserv-id (RFC 8601 5) */
-int
-trust_ar_forged(const struct conf *conf, const char *value)
+/* claims - authres_lead_match callback: ID is trusted under CONF */
+static int
+claims(const char *id, const void *conf)
 {
-	char id[256];
-
-	if (authres_parse_id(value, id, sizeof(id)) != 0)
-		return 0;
 	return id_trusted(conf, id);
 }
 
-/* trust_ar_fate - keep, delete, or take as the upstream verdict */
+/*
+ * trust_ar_forged - A-R claims a trusted authserv-id (RFC 8601 5),
+ * read leniently: whether it parses or not does not matter
+ */
+int
+trust_ar_forged(const struct conf *conf, const char *value)
+{
+	return authres_lead_match(value, claims, conf);
+}
+
+/*
+ * trust_ar_fate - keep, delete, or take as the upstream verdict
+ *
+ * From inside, a field that claims a trusted id but does not parse
+ * strictly, or whose strictly read id is not trusted, is no verdict: it
+ * is deleted (a lenient reader after us could take half of it), and like
+ * another site's field it ends the trusted block above it.
+ */
 enum ar_fate
 trust_ar_fate(const struct conf *conf, enum ingress ingress,
     const char *value, struct ar_walk *w)
 {
+	struct authres_parsed a;
+
 	if (!trust_ar_forged(conf, value)) {
 		w->seen_other = 1;
 		return AR_KEEP;
 	}
 	if (ingress != INGRESS_TRUSTED || w->seen_other)
 		return AR_DELETE;
+	if (authres_parse(value, &a) != 0 || !id_trusted(conf, a.id)) {
+		w->seen_other = 1;
+		return AR_DELETE;
+	}
 	if (w->upstream)
 		return AR_KEEP;		/* the top block stays as it is */
 	w->upstream = 1;

@@ -20,8 +20,9 @@ enum ingress trust_ingress(const struct conf *, const char *client_ip,
 
 /*
  * trust_ar_forged - whether an incoming A-R value claims an id we trust:
- * ours or one of trusted_authserv_ids (case-insensitive, RFC 8601 5).
- * A header whose authserv-id cannot be parsed claims nothing and stays.
+ * ours or one of trusted_authserv_ids (case-insensitive, RFC 8601 5),
+ * its leading token read leniently (authres_lead_match) whether or not
+ * the rest parses.
  */
 int	 trust_ar_forged(const struct conf *, const char *value);
 
@@ -43,8 +44,10 @@ struct ar_walk {
  * not in trusted_networks every A-R claiming a trusted id is deleted;
  * from a trusted one, the trusted A-R fields at the top (above any other
  * A-R) stay, the first of them being the upstream verdict, and trusted
- * ones below another site's A-R are deleted.  Call for each A-R field
- * in order; W starts zeroed.
+ * ones below another site's A-R are deleted.  A claiming field that does
+ * not parse strictly is never a verdict: deleted, and nothing trusted
+ * below it is believed.  Call for each A-R field in order; W starts
+ * zeroed.
  */
 enum ar_fate trust_ar_fate(const struct conf *, enum ingress,
 	    const char *value, struct ar_walk *w);

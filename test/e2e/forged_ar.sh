@@ -3,10 +3,15 @@
 # claiming our authserv-id are removed, ours is added on top (RFC 8601 5),
 # through the real Postfix.
 #
-# The message comes from 192.0.2.10 (XCLIENT) with seven A-R fields among
-# its own headers: four claim mx.example, spelled as RFC 8601 allows
-# (exact; other case, folded, after a comment; quoted; with a version),
-# three are someone else's (other.example, the lookalike mx.examplex).
+# The message comes from 192.0.2.10 (XCLIENT) with sixteen A-R fields
+# among its own headers: four claim mx.example, spelled as RFC 8601
+# allows (exact; other case, folded, after a comment; quoted; with a
+# version), ten more claim it in spellings that do not parse (no ';', a
+# ',' or ':' after the id, a /version, a trailing dot, an unterminated
+# comment before it, an encoded word, upper case, a quoted id without
+# its closing quote, a comment that closes only for a reader that does
+# not nest), and two are someone else's (other.example, the lookalike
+# mx.examplex).
 # Delivered, it must carry exactly one A-R for mx.example: ours, the
 # topmost field, saying what the verdict line says; the other two A-R
 # fields untouched and in order.  The verdict line carries the queue id
@@ -34,6 +39,16 @@ run_case() {
 	    --add-header "Authentication-Results: (forged 2)${NL} MX.Example; dkim=pass header.d=bank.example" \
 	    --add-header "Authentication-Results: \"mx.example\"; dmarc=pass (forged 3) header.from=bank.example" \
 	    --add-header "Authentication-Results: mx.example 1; spf=pass (forged 4) smtp.mailfrom=bank.example" \
+	    --add-header "Authentication-Results: mx.example spf=pass (forged 5) smtp.mailfrom=bank.example" \
+	    --add-header "Authentication-Results: mx.example, dkim=pass (forged 6) header.d=bank.example" \
+	    --add-header "Authentication-Results: mx.example: dmarc=pass (forged 7) header.from=bank.example" \
+	    --add-header "Authentication-Results: mx.example/1; spf=pass (forged 8) smtp.mailfrom=bank.example" \
+	    --add-header "Authentication-Results: mx.example.; spf=pass (forged 9) smtp.mailfrom=bank.example" \
+	    --add-header "Authentication-Results: (forged 10 mx.example; dmarc=pass header.from=bank.example" \
+	    --add-header "Authentication-Results: =?utf-8?q?mx=2Eexample?=; dmarc=pass (forged 11) header.from=bank.example" \
+	    --add-header "Authentication-Results: MX.EXAMPLE dkim=pass (forged 12) header.d=bank.example" \
+	    --add-header "Authentication-Results: \"mx.example; spf=pass (forged 13) smtp.mailfrom=bank.example" \
+	    --add-header "Authentication-Results: (x\\) mx.example) other.example; dmarc=pass (forged 14) header.from=bank.example" \
 	    --add-header "Authentication-Results: mx.examplex; dkim=pass (kept 2) header.d=bank.example"
 	expect "$label: swaks exits 0" [ $? -eq 0 ]
 	qid=$(swaks_queue_id "$name")
@@ -48,8 +63,8 @@ run_case() {
 	    [ "$(awk '$2 == "mx.example"' "$SB/ar.$label" | wc -l)" -eq 1 ]
 	expect "$label: it is the topmost header field (above Postfix's Received and the message's own fields)" \
 	    [ "$(awk '$2 == "mx.example" {print $1}' "$SB/ar.$label")" = 1 ]
-	expect "$label: none of the four forged claims survived" \
-	    sh -c "! grep -q '(forged [0-9])' '$SB/fields.$label'"
+	expect "$label: none of the fourteen forged claims survived" \
+	    sh -c "! grep -q '(forged [0-9]' '$SB/fields.$label'"
 	ours=$(sed -n 1p "$SB/fields.$label")
 	v=$(verdicts_for "$qid")
 	spf=$(echo "$v" | sed -n 's/.* spf=\([^ ]*\) .*/\1/p')
@@ -73,8 +88,8 @@ run_case() {
 	    grep -q "postfix/[a-z/]*smtp\[[0-9]*\]: $qid: to=<user@dest.example>.*status=sent" "$SB/maillog"
 	expect "$label: exactly one verdict line for $qid" \
 	    [ "$(verdicts_for "$qid" | wc -l)" -eq 1 ]
-	expect "$label: it names the client, the envelope, From and the 4 forged fields" \
-	    sh -c "echo \"\$1\" | grep -q ': $qid: ingress=external ip=192.0.2.10 helo=mail.legit.example mailfrom=bob@bank.example from=bank.example .* forged_ar=4 action=accept'" - "$v"
+	expect "$label: it names the client, the envelope, From and the 14 forged fields" \
+	    sh -c "echo \"\$1\" | grep -q ': $qid: ingress=external ip=192.0.2.10 helo=mail.legit.example mailfrom=bob@bank.example from=bank.example .* forged_ar=14 action=accept'" - "$v"
 }
 
 sandbox_start

@@ -20,6 +20,10 @@
 #      field the edge listener wrote and judges SPF against 192.0.2.10,
 #      not against the relay's 127.0.0.1; a forger at 203.0.113.66 is
 #      judged as the forger.
+#   3. the forger's HELO names an address that legit.example's SPF
+#      allows ([192.0.2.10], x (y [192.0.2.10]), ...): the inner hop
+#      still judges the forger's 203.0.113.66, never an address from the
+#      HELO.
 . "$top_srcdir/test/e2e/lib.sh"
 need_tools
 UNBOUND_LOG_QUERIES=1
@@ -95,5 +99,26 @@ wait_for "the forger's verdict" 30 grep -q 'mailfrom=alerts@bank.example ' "$SB/
 inner=$(grep 'mailfrom=alerts@bank.example ' "$SB/inner.log" | tail -n 1)
 expect "relay: the forger behind the relay is judged as the forger (spf=fail, DMARC reject)" \
     sh -c "echo '$inner' | grep -q 'ingress=relay ip=127.0.0.1 origin=203.0.113.66 .* spf=fail dkim=none dmarc=fail policy=reject action=reject'"
+
+# --- 3. the client's HELO names an address SPF allows -----------------------------
+# The relay (Postfix) copies the client's HELO into its Received field:
+# "from [192.0.2.10] (unknown [203.0.113.66]) by ...".  192.0.2.10 is in
+# legit.example's SPF, 203.0.113.66 is not: the inner hop must judge
+# 203.0.113.66, whatever the HELO says.  (Postfix 3.7 turns white space
+# and "<>()\";:@" in a HELO into '?', brackets stay; the HELOs that
+# mimic the relay's part verbatim, as Sendmail would copy them, are in
+# test_trust.)
+n=0
+for h in '[192.0.2.10]' 'x([192.0.2.10])' 'x (y [192.0.2.10])' \
+    '[IPv6:::ffff:192.0.2.10]' '(c) [192.0.2.10] [198.51.100.1]' \
+    'x (unknown [192.0.2.10]) by y' '[192.0.2.10] (helo=z) by y'; do
+	n=$((n + 1))
+	send_mail "helo$n" --xclient-addr 203.0.113.66 --helo "$h" \
+	    --from "helo$n@legit.example"
+	wait_for "the verdict on HELO $h" 30 grep -q "mailfrom=helo$n@legit.example " "$SB/inner.log"
+	inner=$(grep "mailfrom=helo$n@legit.example " "$SB/inner.log" | tail -n 1)
+	expect "relay, HELO '$h': the client is 203.0.113.66 (spf=fail, DMARC reject), not the HELO's 192.0.2.10" \
+	    sh -c "echo \"\$1\" | grep -q 'ingress=relay ip=127.0.0.1 origin=203.0.113.66 .* spf=fail dkim=none dmarc=fail policy=reject action=reject'" - "$inner"
+done
 
 finish

@@ -161,7 +161,11 @@ test_format_dkim(void **state)
 	vstr_free(&v);
 }
 
-/* test_forged - which incoming A-R values claim our id (RFC 8601 5) */
+/*
+ * test_forged - which incoming A-R values claim a trusted id (RFC 8601
+ * 5): the leading token read as leniently as any reader might, whether
+ * the rest parses or not
+ */
 static void
 test_forged(void **state)
 {
@@ -173,22 +177,77 @@ test_forged(void **state)
 		{ "MX.EXAMPLE; spf=pass", 1 },
 		{ "(c) Mx.Example 1; none", 1 },
 		{ "\"mx.example\"; dkim=pass", 1 },
+		/* spellings that do not parse, and their siblings */
+		{ "mx.example spf=pass", 1 },			/* no ';' */
+		{ "MX.EXAMPLE spf=pass", 1 },
+		{ "mx.example", 1 },
+		{ "mx.example;", 1 },
+		{ "mx.example, spf=pass", 1 },
+		{ "mx.example: spf=pass", 1 },
+		{ "mx.example/1; spf=pass", 1 },		/* version */
+		{ "mx.example/; spf=pass", 1 },
+		{ "mx.example=pass", 1 },
+		{ "mx.example 1 2; spf=pass", 1 },
+		{ "mx.example.; spf=pass", 1 },			/* root dot */
+		{ "mx.example..; spf=pass", 1 },
+		{ "(unterminated mx.example; spf=pass", 1 },
+		{ "(unterminated\\) mx.example; spf=pass", 1 },
+		{ "(a (b) mx.example; spf=pass", 1 },
+		{ "(x\\) mx.example) other.example; spf=pass", 1 },
+		{ "=?utf-8?q?mx.example?=; spf=pass", 1 },	/* RFC 2047 */
+		{ "=?UTF-8?Q?mx=2Eexample?= ; spf=pass", 1 },
+		{ "=?utf-8?b?bXguZXhhbXBsZQ==?=; spf=pass", 1 },
+		{ "=?us-ascii?q?_mx.example._?=; spf=pass", 1 },
+		{ "mx.exa\rmple; spf=pass", 1 },		/* CR/LF */
+		{ "mx.exa\r\nmple; spf=pass", 1 },
+		{ "mx.exa\nmple spf=pass", 1 },
+		{ "mx.example\r; spf=pass", 1 },
+		{ "mx.example\r\nspf=pass", 1 },
+		{ "\"mx.example; spf=pass", 1 },		/* quoted */
+		{ "\" mx.example. \"; spf=pass", 1 },
+		{ "\"mx\\.example\"; spf=pass", 1 },
+		{ "\r\n\t mx.example; spf=pass", 1 },		/* folding */
+		{ " \t(x) (y)\r\n mx.example\tspf=pass", 1 },
+		{ "mx.example\xc2\xa0; spf=pass", 1 },
+		{ "edge.example, dkim=pass", 1 },		/* trusted */
+		{ "EDGE.EXAMPLE/2 ; x", 1 },
+		/* someone else's, or no id at all */
 		{ "other.example; spf=pass", 0 },
+		{ "mx.examplex; spf=pass", 0 },
 		{ "mx.example.evil; spf=pass", 0 },
 		{ "sub.mx.example; spf=pass", 0 },
+		{ "mx-example; spf=pass", 0 },
+		{ "(mx.example) other.example; spf=pass", 0 },
+		{ "other.example; spf=pass (mx.example)", 0 },
+		{ "other.example spf=pass smtp.mailfrom=mx.example", 0 },
+		{ "(unclosed other.example; mx.example", 0 },
+		{ "x mx.example; spf=pass", 0 },
+		{ "=?utf-8?q?other.example?=; spf=pass", 0 },
+		{ "\"other.example\"; none", 0 },
 		{ "garbage", 0 },
 		{ "", 0 },
+		{ "(", 0 },
+		{ "\"", 0 },
+		{ "=?", 0 },
 	};
 	struct conf *conf;
+	char big[600];
 	size_t i;
 
 	(void)state;
 	conf = conf_defaults();
 	x_free(conf->authserv_id);
 	conf->authserv_id = xstrdup("mx.example");
+	x_free(conf->trusted_authserv_ids);
+	conf->trusted_authserv_ids = xstrdup("edge.example  other2.example");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		assert_int_equal(trust_ar_forged(conf, cases[i].value),
-		    cases[i].want);
+		if (trust_ar_forged(conf, cases[i].value) != cases[i].want)
+			fail_msg("case %zu: \"%s\" want %d", i, cases[i].value,
+			    cases[i].want);
+	/* a token longer than any id is not cut down to one */
+	memset(big, 'm', 500);
+	snprintf(big + 500, sizeof(big) - 500, ".mx.example; spf=pass");
+	assert_int_equal(trust_ar_forged(conf, big), 0);
 	conf_free(conf);
 }
 
