@@ -515,7 +515,11 @@ decide_upstream(struct eval *e)
 	    strcasecmp(r->result, "fail") == 0 ? DMARC_RES_FAIL :
 	    strcasecmp(r->result, "temperror") == 0 ? DMARC_RES_TEMPERROR :
 	    DMARC_RES_NONE;
-	/* policy.dmarc says what the edge applied; act on that policy */
+	/*
+	 * policy.dmarc is the domain's evaluated policy (p, sp or np, t=y
+	 * applied), not what the edge did: this site's own rules act on it,
+	 * so a monitoring edge (dis=none) leaves enforcement to us.
+	 */
 	dm.policy = strcasecmp(r->policy_dmarc, "reject") == 0 ?
 	    DMARC_POLICY_REJECT : strcasecmp(r->policy_dmarc, "quarantine") ==
 	    0 ? DMARC_POLICY_QUARANTINE : DMARC_POLICY_NONE;
