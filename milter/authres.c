@@ -348,12 +348,14 @@ fold(struct vstr *out, size_t len)
 	vstr_cat(out, col + 1 + len > FOLD_AT ? "\n\t" : " ");
 }
 
-/* prop - " NAME=PVALUE" (RFC 8601 2.2 propspec) */
+/* prop - " NAME=PVALUE" (RFC 8601 2.2 propspec); none for an empty value */
 static void
 prop(struct vstr *out, const char *name, const char *value)
 {
 	struct vstr v = VSTR_INIT;
 
+	if (*value == '\0')
+		return;
 	authres_pvalue(&v, value);
 	fold(out, strlen(name) + 1 + v.len);
 	vstr_catf(out, "%s=%s", name, vstr_str(&v));
@@ -487,16 +489,16 @@ fmt_spf(struct vstr *out, const struct authres_in *in)
 		vstr_cat(out, "spf=none (not checked)");
 	} else {
 		vstr_catf(out, "spf=%s", result_spf_str(spf->result));
-		if (spf->client_ip != NULL) {
+		if (spf->client_ip != NULL && *spf->client_ip != '\0') {
 			vstr_cat(out, " (client-ip=");
 			comment_text(out, spf->client_ip);
 			vstr_catc(out, ')');
 		}
 	}
 	if (spf != NULL && spf->identity == SPF_ID_HELO) {
-		if (in->helo != NULL && *in->helo != '\0')
+		if (in->helo != NULL)
 			prop(out, "smtp.helo", in->helo);
-	} else if (in->mail_from != NULL && *in->mail_from != '\0')
+	} else if (in->mail_from != NULL)
 		prop(out, "smtp.mailfrom", domain_of(in->mail_from));
 }
 
@@ -517,13 +519,13 @@ fmt_dkim(struct vstr *out, const struct authres_in *in)
 		/* the fixed text for the reason, never d->reason itself */
 		if (d->why != DKIM_WHY_NONE)
 			vstr_catf(out, " (%s)", result_dkim_why_str(d->why));
-		if (d->domain != NULL && *d->domain != '\0')
+		if (d->domain != NULL)
 			prop(out, "header.d", d->domain);
-		if (d->identity != NULL && *d->identity != '\0')
+		if (d->identity != NULL)
 			prop(out, "header.i", d->identity);
-		if (d->selector != NULL && *d->selector != '\0')
+		if (d->selector != NULL)
 			prop(out, "header.s", d->selector);
-		if (d->algorithm != NULL && *d->algorithm != '\0')
+		if (d->algorithm != NULL)
 			prop(out, "header.a", d->algorithm);
 		if (d->b != NULL)
 			prop(out, "header.b", d->b);
@@ -562,7 +564,7 @@ fmt_dmarc(struct vstr *out, const struct authres_in *in)
 		else if (dm->result == DMARC_RES_PERMERROR && dm->bad_from)
 			vstr_cat(out, " (no single author domain)");
 	}
-	if (in->from_domain != NULL && *in->from_domain != '\0')
+	if (in->from_domain != NULL)
 		prop(out, "header.from", in->from_domain);
 	if (dm != NULL && dm->policy != DMARC_POLICY_UNSET)
 		prop(out, "policy.dmarc", result_policy_str(dm->policy));
