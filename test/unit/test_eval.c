@@ -381,6 +381,23 @@ test_monitoring_edge(void **state)
 	    "bank.example, policy reject (dmarc_reject_action=reject) "
 	    "(upstream mx.example, inner_enforce=yes)");
 	eval_free(e);
+	/* a verdict without header.from: refused, nothing read from NULL */
+	h[0].value = "mx.example; dmarc=fail policy.dmarc=reject";
+	e = run(inner, "127.0.0.1", NULL, h, 2);
+	assert_int_equal(e->action, ACTION_REJECT);
+	assert_string_equal(vstr_str(&e->reply), "rejected by DMARC policy "
+	    "for -");
+	eval_free(e);
+	/* a quarantine header names the upstream's domain filtered */
+	h[0].value = "mx.example; dmarc=fail header.from=\"a\r\n\tX: y\" "
+	    "policy.dmarc=quarantine";
+	inner->quarantine_method = CONF_QUARANTINE_HEADER;
+	e = run(inner, "127.0.0.1", NULL, h, 2);
+	assert_int_equal(e->action, ACTION_QUARANTINE);
+	assert_non_null(ar = added(e, "X-Mxauth-Quarantine"));
+	assert_string_equal(ar, "DMARC policy of \"a???X: y\"");
+	eval_free(e);
+	h[0].value = added(edge_e, "Authentication-Results");
 	/* the inner site's own rules: a monitoring inner hop only logs */
 	inner->site.reject_action = CONF_DMARC_NONE;
 	e = run(inner, "127.0.0.1", NULL, h, 2);
