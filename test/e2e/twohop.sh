@@ -24,7 +24,9 @@
 #      enforcing inner hop (inner_enforce = yes): the edge accepts the
 #      forgery of p=reject bank.example and says policy.dmarc=reject
 #      (the domain's policy; dis=none is what the edge did), and the
-#      inner hop refuses it under its own rules.
+#      inner hop refuses it under its own rules; so too when the forgery
+#      carries a DKIM-Signature whose a= ends in a backslash, which once
+#      made the edge's A-R comment swallow the dmarc= result.
 . "$top_srcdir/test/e2e/lib.sh"
 need_tools
 UNBOUND_LOG_QUERIES=1
@@ -123,5 +125,18 @@ qid=$(swaks_queue_id hop4)
 wait_for "the edge's bounce of $qid" 30 grep -q "$qid: to=<user@dest.example>, relay=127.0.0.1\[127.0.0.1\]:$PF_INNER_PORT.* status=bounced .*5\.7\.1" "$SB/maillog"
 expect "the inner hop answered the edge 550 5.7.1: not delivered, bounced" \
     grep -q "$qid: to=<user@dest.example>, relay=127.0.0.1\[127.0.0.1\]:$PF_INNER_PORT.* status=bounced .*5\.7\.1" "$SB/maillog"
+
+n=$(grep -c 'upstream=mx.example .*mailfrom=alerts@bank.example ' "$SB/inner.log")
+send_mail hop5 --xclient-addr 203.0.113.66 --helo spoofer.example \
+    --from alerts@bank.example --add-header 'DKIM-Signature: v=1; a=rsa-sha256\(\; b=AAAA; bh=AAAA; d=bank.example; h=from; s=s1'
+wait_for "the inner hop's verdict" 30 sh -c "[ \$(grep -c 'upstream=mx.example .*mailfrom=alerts@bank.example ' '$SB/inner.log') -gt $n ]"
+edge=$(grep 'mailfrom=alerts@bank.example ' "$SB/mxauth.log" | tail -n 1)
+inner=$(grep 'upstream=mx.example .*mailfrom=alerts@bank.example ' "$SB/inner.log" | tail -n 1)
+# has LINE TEXT - LINE contains TEXT (no echo: it would read backslashes)
+has() { printf '%s\n' "$1" | grep -qF -- "$2"; }
+expect "hostile a=: the edge logs the signature's text escaped, accepts" \
+    has "$edge" 'dkim=permerror dmarc=fail policy=reject action=accept reason="DMARC fail for bank.example, policy reject (dmarc_reject_action=none)" dkim_reason="unknown algorithm a=rsa-sha256\\(\\"'
+expect "hostile a=: the inner hop still reads dmarc=fail and refuses" \
+    sh -c "echo '$inner' | grep -q 'ingress=trusted upstream=mx.example .* dkim=permerror dmarc=fail action=reject'"
 
 finish
