@@ -215,13 +215,12 @@ authres_parse(const char *value, struct authres_parsed *a)
  * field stays 7-bit and on its own lines, RFC 5322 2.2; replaced, not
  * dropped, so no byte string turns into another that looks valid).
  * Text that would pass a cap on the bytes written is cut and "..."
- * marks the cut.  Free-form texts
- * with a sender's bytes (DKIM reasons, record errors) are never
- * written: comments carry fixed texts chosen by result enums; those
- * texts go to the verdict line and mxauth-check instead.
+ * marks the cut.  Free-form texts with a sender's bytes (DKIM reasons,
+ * record errors) are never written: comments carry fixed texts chosen
+ * by result enums; those texts go to the verdict line and mxauth-check.
  */
-#define COMMENT_MAX	160	/* bytes written for one text in a comment */
-#define VALUE_MAX	255	/* bytes inside one quoted value (a domain: 253) */
+#define COMMENT_MAX	160	/* bytes written for a text in a comment */
+#define VALUE_MAX	255	/* bytes inside a quoted value (domain: 253) */
 #define FOLD_AT		400	/* fold before a property past this column */
 
 /* filtered - S into OUT: ESC escaped, controls and 8-bit as '?', cut */
@@ -279,7 +278,7 @@ is_atom_run(const char *s, size_t n)
 	return 1;
 }
 
-/* is_domain_name - RFC 6376 3.5 (RFC 8601 2.2): let-dig labels, '-' inside */
+/* is_domain_name - RFC 6376 3.5 domain-name: let-dig labels, '-' inside */
 static int
 is_domain_name(const char *s)
 {

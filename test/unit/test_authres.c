@@ -408,7 +408,8 @@ test_hostile(void **state)
 			spf.domain = spf.client_ip = (char *)t;
 			spf.explanation = (char *)t;
 			memset(&dm, 0, sizeof(dm));
-			dm.result = w % 3 ? DMARC_RES_FAIL : DMARC_RES_PERMERROR;
+			dm.result = w % 3 ? DMARC_RES_FAIL :
+			    DMARC_RES_PERMERROR;
 			dm.p = w % 3 ? DMARC_POLICY_REJECT : DMARC_POLICY_UNSET;
 			dm.sp = dm.policy = dm.p;
 			dm.disposition = DMARC_POLICY_NONE;
