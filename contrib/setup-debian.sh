@@ -21,7 +21,7 @@ apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libmilter-dev libldns-dev libssl-dev \
 	libpsl-dev publicsuffix libidn2-dev libcmocka-dev \
-	postfix unbound swaks python3 python3-yaml python3-dkim \
+	postfix unbound swaks python3 python3-yaml python3-dkim python3-authres \
 	procps iproute2 ca-certificates
 
 # Debian's unbound package starts a system resolver on port 53; the sandbox

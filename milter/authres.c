@@ -462,45 +462,159 @@ authres_parse(const char *value, struct authres_parsed *a)
 	return -1;
 }
 
-/* is_pvalue_plain - whether V can be written without quoting */
-static int
-is_pvalue_plain(const char *v)
-{
-	const unsigned char *p;
-	int at = 0;
+/*
+ * What the formatter writes is fixed text, or passes filtered(): the
+ * inside of a comment (RFC 5322 3.2.2: ctext / quoted-pair) or of a
+ * quoted-string (3.2.4: qtext / quoted-pair).  No input byte can end
+ * a comment, a quoted-string or the field early: the delimiters are
+ * escaped, and control characters, DEL and 8-bit bytes become '?' (the
+ * field stays 7-bit and on its own lines, RFC 5322 2.2; replaced, not
+ * dropped, so no byte string turns into another that looks valid).
+ * Text that would pass a cap on the bytes written is cut and "..."
+ * marks the cut.  Free-form texts with a sender's bytes (DKIM reasons,
+ * record errors) are never written: comments carry fixed texts chosen
+ * by result enums; those texts go to the verdict line and mxauth-check.
+ */
+#define COMMENT_MAX	160	/* bytes written for a text in a comment */
+#define VALUE_MAX	255	/* bytes inside a quoted value (domain: 253) */
+#define FOLD_AT		400	/* fold before a property past this column */
 
-	if (*v == '\0')
-		return 0;
-	for (p = (const unsigned char *)v; *p != '\0'; p++) {
-		if (*p == '@' && !at) {
-			at = 1;
-			continue;
+/* filtered - S into OUT: ESC escaped, controls and 8-bit as '?', cut */
+static void
+filtered(struct vstr *out, const char *s, size_t max, const char *esc)
+{
+	unsigned char c;
+	size_t n = 0;
+	int pair;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c < 0x20 || c >= 0x7f)
+			c = '?';
+		pair = strchr(esc, c) != NULL;
+		if (n + 1 + pair > max) {
+			vstr_cat(out, "...");
+			return;
 		}
-		if (!is_token_char(*p))
-			return 0;
+		if (pair)
+			vstr_catc(out, '\\');
+		vstr_catc(out, (char)c);
+		n += 1 + pair;
 	}
+}
+
+/* comment_text - S as the inside of a comment */
+static void
+comment_text(struct vstr *out, const char *s)
+{
+	filtered(out, s, COMMENT_MAX, "()\\");
+}
+
+/* quoted - S as a whole quoted-string */
+static void
+quoted(struct vstr *out, const char *s)
+{
+	vstr_catc(out, '"');
+	filtered(out, s, VALUE_MAX, "\"\\");
+	vstr_catc(out, '"');
+}
+
+/* is_atom_run - N bytes of S are a dot-atom of token characters */
+static int
+is_atom_run(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || s[0] == '.' || s[n - 1] == '.')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] == '.' ? s[i + 1] == '.' :
+		    !is_token_char((unsigned char)s[i]))
+			return 0;
 	return 1;
 }
 
-/* authres_pvalue - RFC 8601 2.2 pvalue, quoted-string when needed */
+/* is_domain_name - RFC 6376 3.5 domain-name: let-dig labels, '-' inside */
+static int
+is_domain_name(const char *s)
+{
+	const char *p;
+	size_t label = 0;
+
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (label == 0 || p[-1] == '-')
+				return 0;
+			label = 0;
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' &&
+		    *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    (*p == '-' && label > 0))
+			label++;
+		else
+			return 0;
+	}
+	return label > 0 && p[-1] != '-';
+}
+
+/*
+ * is_pvalue_plain - V can be written bare: RFC 8601 2.2 pvalue = value
+ * (a token) / [[local-part] "@"] domain-name, the local-part a dot-atom
+ * of token characters (what authres_parse reads back unquoted)
+ */
+static int
+is_pvalue_plain(const char *v)
+{
+	const char *at = strchr(v, '@'), *p;
+	size_t n = strlen(v);
+
+	if (n == 0 || n > VALUE_MAX)
+		return 0;
+	if (at != NULL)
+		return (at == v || is_atom_run(v, (size_t)(at - v))) &&
+		    is_domain_name(at + 1);
+	for (p = v; *p != '\0'; p++)
+		if (!is_token_char((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+/* authres_pvalue - RFC 8601 2.2 pvalue, a quoted-string when needed */
 void
 authres_pvalue(struct vstr *out, const char *value)
 {
-	const char *p;
-
-	if (is_pvalue_plain(value)) {
+	if (is_pvalue_plain(value))
 		vstr_cat(out, value);
+	else
+		quoted(out, value);
+}
+
+/*
+ * fold - a space before LEN more bytes, or a new line (FWS: RFC 8601 2.2
+ * and RFC 7208 9.1 allow CFWS there) when the line would grow past
+ * FOLD_AT, so that no line comes near RFC 5322 2.1.1's 998
+ */
+static void
+fold(struct vstr *out, size_t len)
+{
+	size_t col = 0;
+
+	while (col < out->len && out->buf[out->len - col - 1] != '\n')
+		col++;
+	vstr_cat(out, col + 1 + len > FOLD_AT ? "\n\t" : " ");
+}
+
+/* prop - " NAME=PVALUE" (RFC 8601 2.2 propspec); none for an empty value */
+static void
+prop(struct vstr *out, const char *name, const char *value)
+{
+	struct vstr v = VSTR_INIT;
+
+	if (*value == '\0')
 		return;
-	}
-	vstr_catc(out, '"');
-	for (p = value; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			continue;	/* never let input break the header */
-		if (*p == '"' || *p == '\\')
-			vstr_catc(out, '\\');
-		vstr_catc(out, *p);
-	}
-	vstr_catc(out, '"');
+	authres_pvalue(&v, value);
+	fold(out, strlen(name) + 1 + v.len);
+	vstr_catf(out, "%s=%s", name, vstr_str(&v));
+	vstr_free(&v);
 }
 
 /* domain_of - the part after the last '@', or the whole string */
@@ -520,8 +634,9 @@ static int
 is_dot_atom(const char *v)
 {
 	const char *p;
+	size_t n = strlen(v);
 
-	if (*v == '\0' || *v == '.' || v[strlen(v) - 1] == '.' ||
+	if (n == 0 || n > VALUE_MAX || *v == '.' || v[n - 1] == '.' ||
 	    strstr(v, "..") != NULL)
 		return 0;
 	for (p = v; *p != '\0'; p++)
@@ -532,40 +647,25 @@ is_dot_atom(const char *v)
 	return 1;
 }
 
-/* kv - "SEP KEY=VALUE;" with VALUE a dot-atom or a quoted-string */
+/*
+ * kv - "KEY=VALUE;" with VALUE a dot-atom or a quoted-string, after SEP
+ * (NULL: a space, or a fold on a long line)
+ */
 static void
 kv(struct vstr *out, const char *sep, const char *key, const char *value)
 {
-	const char *p;
+	struct vstr v = VSTR_INIT;
 
-	vstr_catf(out, "%s%s=", sep, key);
 	if (is_dot_atom(value))
-		vstr_cat(out, value);
-	else {
-		vstr_catc(out, '"');
-		for (p = value; *p != '\0'; p++) {
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				continue;
-			if (*p == '"' || *p == '\\')
-				vstr_catc(out, '\\');
-			vstr_catc(out, *p);
-		}
-		vstr_catc(out, '"');
-	}
-	vstr_catc(out, ';');
-}
-
-/* comment_text - append S with parentheses and backslashes escaped */
-static void
-comment_text(struct vstr *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			continue;
-		if (*s == '(' || *s == ')' || *s == '\\')
-			vstr_catc(out, '\\');
-		vstr_catc(out, *s);
-	}
+		vstr_cat(&v, value);
+	else
+		quoted(&v, value);
+	if (sep != NULL)
+		vstr_cat(out, sep);
+	else
+		fold(out, strlen(key) + v.len + 2);
+	vstr_catf(out, "%s=%s;", key, vstr_str(&v));
+	vstr_free(&v);
 }
 
 /* authres_received_spf - RFC 7208 9.1 Received-SPF value */
@@ -578,49 +678,59 @@ authres_received_spf(struct vstr *out, const struct spf_result *spf,
 	const char *who = spf->domain != NULL ? spf->domain : "";
 	const char *ip = spf->client_ip != NULL ? spf->client_ip : "";
 
+	/* the comment's words are fixed; each name passes comment_text */
+	vstr_catf(out, "%s (", result_spf_str(spf->result));
+	comment_text(out, receiver);
+	vstr_cat(out, ": ");
 	switch (spf->result) {
 	case SPF_RES_PASS:
-		vstr_catf(&c, "domain of %s designates %s as permitted sender",
-		    who, ip);
+		vstr_cat(out, "domain of ");
+		comment_text(out, who);
+		vstr_cat(out, " designates ");
+		comment_text(out, ip);
+		vstr_cat(out, " as permitted sender");
 		break;
 	case SPF_RES_FAIL:
-		vstr_catf(&c, "domain of %s does not designate %s as permitted "
-		    "sender", who, ip);
-		break;
 	case SPF_RES_SOFTFAIL:
-		vstr_catf(&c, "domain of transitioning %s does not designate "
-		    "%s as permitted sender", who, ip);
+		vstr_cat(out, spf->result == SPF_RES_FAIL ? "domain of " :
+		    "domain of transitioning ");
+		comment_text(out, who);
+		vstr_cat(out, " does not designate ");
+		comment_text(out, ip);
+		vstr_cat(out, " as permitted sender");
 		break;
 	case SPF_RES_NEUTRAL:
-		vstr_catf(&c, "%s is neither permitted nor denied by domain of "
-		    "%s", ip, who);
+		comment_text(out, ip);
+		vstr_cat(out, " is neither permitted nor denied by domain of ");
+		comment_text(out, who);
 		break;
 	case SPF_RES_NONE:
-		vstr_catf(&c, "domain of %s does not publish an SPF record",
-		    who);
+		vstr_cat(out, "domain of ");
+		comment_text(out, who);
+		vstr_cat(out, " does not publish an SPF record");
 		break;
 	case SPF_RES_TEMPERROR:
-		vstr_catf(&c, "temporary error looking up SPF for %s", who);
+		vstr_cat(out, "temporary error looking up SPF for ");
+		comment_text(out, who);
 		break;
 	case SPF_RES_PERMERROR:
-		vstr_catf(&c, "SPF record of %s is invalid", who);
+		vstr_cat(out, "SPF record of ");
+		comment_text(out, who);
+		vstr_cat(out, " is invalid");
 		break;
 	}
-	vstr_catf(out, "%s (%s: ", result_spf_str(spf->result), receiver);
-	comment_text(out, vstr_str(&c));
 	vstr_cat(out, ")");
 	kv(out, "\n\t", "client-ip", ip);
 	if (mail_from != NULL && *mail_from != '\0')
-		kv(out, " ", "envelope-from", mail_from);
+		kv(out, NULL, "envelope-from", mail_from);
 	else if (helo != NULL && *helo != '\0') {
-		vstr_reset(&c);
 		vstr_catf(&c, "postmaster@%s", helo);
-		kv(out, " ", "envelope-from", vstr_str(&c));
+		kv(out, NULL, "envelope-from", vstr_str(&c));
 	}
 	if (helo != NULL && *helo != '\0')
-		kv(out, " ", "helo", helo);
-	kv(out, " ", "receiver", receiver);
-	kv(out, " ", "identity", id);
+		kv(out, NULL, "helo", helo);
+	kv(out, NULL, "receiver", receiver);
+	kv(out, NULL, "identity", id);
 	vstr_free(&c);
 }
 
@@ -634,18 +744,17 @@ fmt_spf(struct vstr *out, const struct authres_in *in)
 		vstr_cat(out, "spf=none (not checked)");
 	} else {
 		vstr_catf(out, "spf=%s", result_spf_str(spf->result));
-		if (spf->client_ip != NULL)
-			vstr_catf(out, " (client-ip=%s)", spf->client_ip);
+		if (spf->client_ip != NULL && *spf->client_ip != '\0') {
+			vstr_cat(out, " (client-ip=");
+			comment_text(out, spf->client_ip);
+			vstr_catc(out, ')');
+		}
 	}
 	if (spf != NULL && spf->identity == SPF_ID_HELO) {
-		if (in->helo != NULL && *in->helo != '\0') {
-			vstr_cat(out, " smtp.helo=");
-			authres_pvalue(out, in->helo);
-		}
-	} else if (in->mail_from != NULL && *in->mail_from != '\0') {
-		vstr_cat(out, " smtp.mailfrom=");
-		authres_pvalue(out, domain_of(in->mail_from));
-	}
+		if (in->helo != NULL)
+			prop(out, "smtp.helo", in->helo);
+	} else if (in->mail_from != NULL)
+		prop(out, "smtp.mailfrom", domain_of(in->mail_from));
 }
 
 /* fmt_dkim - RFC 8601 2.7.1 resinfo for each signature, or none */
@@ -662,37 +771,30 @@ fmt_dkim(struct vstr *out, const struct authres_in *in)
 	for (i = 0; i < in->ndkim; i++) {
 		d = &in->dkim[i];
 		vstr_catf(out, ";\n\tdkim=%s", result_dkim_str(d->result));
-		if (d->reason != NULL && *d->reason != '\0') {
-			vstr_cat(out, " (");
-			vstr_cat(out, d->reason);
-			vstr_cat(out, ")");
-		}
-		if (d->domain != NULL && *d->domain != '\0') {
-			vstr_cat(out, " header.d=");
-			authres_pvalue(out, d->domain);
-		}
-		if (d->identity != NULL && *d->identity != '\0') {
-			vstr_cat(out, " header.i=");
-			authres_pvalue(out, d->identity);
-		}
-		if (d->selector != NULL && *d->selector != '\0') {
-			vstr_cat(out, " header.s=");
-			authres_pvalue(out, d->selector);
-		}
-		if (d->algorithm != NULL && *d->algorithm != '\0') {
-			vstr_cat(out, " header.a=");
-			authres_pvalue(out, d->algorithm);
-		}
-		if (d->b != NULL) {
-			vstr_cat(out, " header.b=");
-			authres_pvalue(out, d->b);
-		}
+		/* the fixed text for the reason, never d->reason itself */
+		if (d->why != DKIM_WHY_NONE)
+			vstr_catf(out, " (%s)", result_dkim_why_str(d->why));
+		if (d->domain != NULL)
+			prop(out, "header.d", d->domain);
+		if (d->identity != NULL)
+			prop(out, "header.i", d->identity);
+		if (d->selector != NULL)
+			prop(out, "header.s", d->selector);
+		if (d->algorithm != NULL)
+			prop(out, "header.a", d->algorithm);
+		if (d->b != NULL)
+			prop(out, "header.b", d->b);
 	}
 }
 
 /*
- * fmt_dmarc - resinfo for DMARC (RFC 7489 11.2, RFC 9989):
- * dmarc=RESULT (p=P sp=S dis=D) header.from=DOMAIN policy.dmarc=D
+ * fmt_dmarc - resinfo for DMARC (RFC 9989, RFC 8601 2.7 registry):
+ * dmarc=RESULT (p=P sp=S dis=D) header.from=DOMAIN policy.dmarc=POLICY
+ *
+ * policy.dmarc is the domain's evaluated policy (p, sp or np; one step
+ * milder for t=y), not what this site did: an inner hop with
+ * inner_enforce applies its own rules to it, so a monitoring edge
+ * (dis=none) does not switch enforcement off further in.
  */
 static void
 fmt_dmarc(struct vstr *out, const struct authres_in *in)
@@ -710,20 +812,17 @@ fmt_dmarc(struct vstr *out, const struct authres_in *in)
 			vstr_catf(out, " (p=%s sp=%s dis=%s)",
 			    result_policy_str(dm->p), result_policy_str(dm->sp),
 			    dis);
-		else if (dm->reason != NULL && dm->result != DMARC_RES_PASS) {
-			vstr_cat(out, " (");
-			comment_text(out, dm->reason);
-			vstr_catc(out, ')');
-		}
+		else if (dm->result == DMARC_RES_NONE)
+			vstr_cat(out, " (no DMARC policy)");
+		else if (dm->result == DMARC_RES_TEMPERROR)
+			vstr_cat(out, " (DNS error in policy discovery)");
+		else if (dm->result == DMARC_RES_PERMERROR && dm->bad_from)
+			vstr_cat(out, " (no single author domain)");
 	}
-	if (in->from_domain != NULL && *in->from_domain != '\0') {
-		vstr_cat(out, " header.from=");
-		authres_pvalue(out, in->from_domain);
-	}
-	if (dm != NULL && dm->p != DMARC_POLICY_UNSET)
-		vstr_catf(out, " policy.dmarc=%s", result_policy_str(
-		    dm->disposition != DMARC_POLICY_UNSET ? dm->disposition :
-		    DMARC_POLICY_NONE));
+	if (in->from_domain != NULL)
+		prop(out, "header.from", in->from_domain);
+	if (dm != NULL && dm->policy != DMARC_POLICY_UNSET)
+		prop(out, "policy.dmarc", result_policy_str(dm->policy));
 }
 
 /*
@@ -731,7 +830,8 @@ fmt_dmarc(struct vstr *out, const struct authres_in *in)
  *
  * Trusted clients get "none" (RFC 8601 2.2 no-result): mxauth makes no
  * claim about them.  Authenticated submission gets only auth=pass
- * (RFC 8601 2.7.4).  External clients get one resinfo per method.
+ * (RFC 8601 2.7.4).  External clients get one resinfo per method.  The
+ * authserv-id is a host name (checked when the config is read).
  */
 void
 authres_format(struct vstr *out, const struct authres_in *in)
@@ -744,10 +844,8 @@ authres_format(struct vstr *out, const struct authres_in *in)
 		return;
 	case INGRESS_AUTHENTICATED:
 		vstr_cat(out, "\n\tauth=pass");
-		if (in->auth_user != NULL) {
-			vstr_cat(out, " smtp.auth=");
-			authres_pvalue(out, in->auth_user);
-		}
+		if (in->auth_user != NULL)
+			prop(out, "smtp.auth", in->auth_user);
 		return;
 	case INGRESS_EXTERNAL:
 	case INGRESS_RELAY:

@@ -73,7 +73,12 @@ void	 authres_format(struct vstr *out, const struct authres_in *);
  */
 void	 authres_received_spf(struct vstr *out, const struct spf_result *spf,
 	    const char *receiver, const char *mail_from, const char *helo);
-/* authres_pvalue - append a property value, quoted when it must be */
+/*
+ * authres_pvalue - append a property value: bare when it is a token or
+ * [local-part] "@" domain-name, else a quoted-string with control and
+ * 8-bit bytes as '?', cut past 255 bytes (everything authres writes
+ * from input passes this filter or its comment twin)
+ */
 void	 authres_pvalue(struct vstr *out, const char *value);
 
 #endif

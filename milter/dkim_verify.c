@@ -247,12 +247,13 @@ check_crypto(const struct dkim_sig *sig, EVP_PKEY *key, const char *data,
  */
 static enum dkim_res
 get_key(struct dkim_verify *v, const struct dkim_sig *sig,
-    struct dkim_key *key, struct vstr *reason)
+    struct dkim_key *key, struct vstr *reason, enum dkim_why *code)
 {
 	struct vstr name = VSTR_INIT;
 	struct dns_answer *a;
 	enum dkim_res res = DKIM_RES_PERMERROR;
 	char why[128] = "no key";
+	enum dkim_why c = DKIM_WHY_KEY_NONE;
 	size_t i, len;
 	char *txt;
 
@@ -264,6 +265,7 @@ get_key(struct dkim_verify *v, const struct dkim_sig *sig,
 		/* RFC 6376 3.6.2.2: several records, use one that parses. */
 		for (i = 0; i < ldns_rr_list_rr_count(a->rrs); i++) {
 			txt = dns_txt_join(ldns_rr_list_rr(a->rrs, i), &len);
+			c = DKIM_WHY_KEY_BAD;
 			if (txt != NULL && dkim_key_parse(txt, len, sig->alg,
 			    key, why, sizeof(why)) == 0)
 				res = DKIM_RES_NONE;
@@ -277,13 +279,16 @@ get_key(struct dkim_verify *v, const struct dkim_sig *sig,
 		break;
 	default:
 		res = DKIM_RES_TEMPERROR;
+		c = DKIM_WHY_KEY_TEMP;
 		snprintf(why, sizeof(why), "key lookup failed temporarily (%s)",
 		    dns_status_str(a->status));
 		break;
 	}
 	dns_answer_free(a);
-	if (res != DKIM_RES_NONE)
+	if (res != DKIM_RES_NONE) {
 		vstr_cat(reason, why);
+		*code = c;
+	}
 	return res;
 }
 
@@ -302,7 +307,7 @@ i_domain_is_d(const struct dkim_sig *sig)
 /* verify - the cryptographic verdict on one parsed signature */
 static enum dkim_res
 verify(struct dkim_verify *v, struct vsig *s, struct dkim_key *key,
-    struct vstr *reason)
+    struct vstr *reason, enum dkim_why *code)
 {
 	const struct dkim_sig *sig = s->sig;
 	unsigned char bh[EVP_MAX_MD_SIZE];
@@ -315,30 +320,36 @@ verify(struct dkim_verify *v, struct vsig *s, struct dkim_key *key,
 	n = dkim_body_final(&s->body, bh);
 	if (sig->x >= 0 && sig->x < (int64_t)now) {
 		vstr_cat(reason, "signature expired (x=)");
+		*code = DKIM_WHY_EXPIRED;
 		return DKIM_RES_FAIL;
 	}
 	/* RFC 6376 6.1.2 before 6.1.3: a key failure outranks the hashes. */
-	if ((res = get_key(v, sig, key, reason)) != DKIM_RES_NONE)
+	if ((res = get_key(v, sig, key, reason, code)) != DKIM_RES_NONE)
 		return res;
 	if (key->strict && !i_domain_is_d(sig)) {
 		vstr_cat(reason, "key t=s forbids an i= subdomain");
+		*code = DKIM_WHY_KEY_STRICT;
 		return DKIM_RES_PERMERROR;
 	}
 	if (sig->l >= 0 && (uint64_t)sig->l > s->body.total) {
 		vstr_catf(reason, "l=%lld is longer than the %llu-byte body",
 		    (long long)sig->l, (unsigned long long)s->body.total);
+		*code = DKIM_WHY_BODY_SHORT;
 		return DKIM_RES_FAIL;
 	}
 	if (n != sig->bhlen || memcmp(bh, sig->bh, n) != 0) {
 		vstr_cat(reason, "body hash did not verify");
+		*code = DKIM_WHY_BODY_HASH;
 		return DKIM_RES_FAIL;
 	}
 	header_data(v, s, &data);
 	res = check_crypto(sig, key->pkey, data.buf, data.len) ?
 	    DKIM_RES_PASS : DKIM_RES_FAIL;
 	vstr_free(&data);
-	if (res == DKIM_RES_FAIL)
+	if (res == DKIM_RES_FAIL) {
 		vstr_cat(reason, "signature did not verify");
+		*code = DKIM_WHY_SIGNATURE;
+	}
 	return res;
 }
 
@@ -354,9 +365,13 @@ from_count(const struct dkim_sig *sig)
 	return n;
 }
 
-/* judge - one signature's result: the verdict, then mxauth's rules */
+/*
+ * judge - one signature's result: the verdict, then mxauth's rules; the
+ * details into REASON, their fixed-text class into *CODE
+ */
 static enum dkim_res
-judge(struct dkim_verify *v, struct vsig *s, struct vstr *reason)
+judge(struct dkim_verify *v, struct vsig *s, struct vstr *reason,
+    enum dkim_why *code)
 {
 	const struct dkim_sig *sig = s->sig;
 	struct dkim_key key;
@@ -364,10 +379,11 @@ judge(struct dkim_verify *v, struct vsig *s, struct vstr *reason)
 
 	if (sig == NULL) {
 		vstr_cat(reason, s->why);
+		*code = DKIM_WHY_SYNTAX;
 		return DKIM_RES_PERMERROR;
 	}
 	memset(&key, 0, sizeof(key));
-	res = verify(v, s, &key, reason);
+	res = verify(v, s, &key, reason, code);
 	dkim_key_release(&key);
 	if (res != DKIM_RES_PASS)
 		return res;
@@ -375,22 +391,26 @@ judge(struct dkim_verify *v, struct vsig *s, struct vstr *reason)
 	if (v->nfrom > from_count(sig)) {
 		vstr_catf(reason, "%u From fields, h= covers %u", v->nfrom,
 		    from_count(sig));
+		*code = DKIM_WHY_FROM;
 		return DKIM_RES_FAIL;
 	}
 	if (sig->alg == DKIM_ALG_RSA_SHA1) {
 		vstr_cat(reason, "rsa-sha1 is not accepted (RFC 8301)");
+		*code = DKIM_WHY_SHA1;
 		return DKIM_RES_POLICY;
 	}
 	if (sig->alg != DKIM_ALG_ED25519_SHA256 &&
 	    key.bits < v->opts.min_key_bits) {
 		vstr_catf(reason, "%u-bit key, minimum %u", key.bits,
 		    v->opts.min_key_bits);
+		*code = DKIM_WHY_KEY_SIZE;
 		return DKIM_RES_POLICY;
 	}
 	if (!v->opts.allow_partial_body && sig->l >= 0 &&
 	    s->body.total > (uint64_t)sig->l) {
 		vstr_catf(reason, "l=%lld covers part of a %llu-byte body",
 		    (long long)sig->l, (unsigned long long)s->body.total);
+		*code = DKIM_WHY_PARTIAL;
 		return DKIM_RES_POLICY;
 	}
 	return res;
@@ -432,7 +452,7 @@ dkim_verify_end(struct dkim_verify *v, struct dkim_result **out,
 	res = xcalloc(v->nsig, sizeof(*res));
 	for (i = 0; i < v->nsig; i++) {
 		vstr_reset(&reason);
-		res[i].result = judge(v, &v->sig[i], &reason);
+		res[i].result = judge(v, &v->sig[i], &reason, &res[i].why);
 		fill(v->sig[i].sig, &res[i]);
 		if (reason.len > 0)
 			res[i].reason = xstrdup(vstr_str(&reason));

@@ -485,8 +485,12 @@ apply_site(struct eval *e, struct dmarc_result *dm, unsigned roll)
 		e->quarantine_hold = 1;
 		return;
 	}
-	vstr_catf(&v, "DMARC policy of %s", dm->domain != NULL ? dm->domain :
-	    "the sender");
+	/* the domain may come from an upstream A-R: through the value filter */
+	vstr_cat(&v, "DMARC policy of ");
+	if (dm->domain != NULL)
+		authres_pvalue(&v, dm->domain);
+	else
+		vstr_cat(&v, "the sender");
 	add_edit(&e->add, &e->nadd, "X-Mxauth-Quarantine", 0, vstr_steal(&v));
 }
 
@@ -528,12 +532,18 @@ decide_upstream(struct eval *e)
 	if (!e->conf->inner_enforce || r == NULL)
 		return;
 	memset(&dm, 0, sizeof(dm));
-	dm.domain = r->header_from[0] != '\0' ? (char *)r->header_from : NULL;
+	/* "-": a verdict without header.from still names no domain */
+	dm.domain = r->header_from[0] != '\0' ? (char *)r->header_from :
+	    (char *)"-";
 	dm.result = strcasecmp(r->result, "pass") == 0 ? DMARC_RES_PASS :
 	    strcasecmp(r->result, "fail") == 0 ? DMARC_RES_FAIL :
 	    strcasecmp(r->result, "temperror") == 0 ? DMARC_RES_TEMPERROR :
 	    DMARC_RES_NONE;
-	/* policy.dmarc says what the edge applied; act on that policy */
+	/*
+	 * policy.dmarc is the domain's evaluated policy (p, sp or np, t=y
+	 * applied), not what the edge did: this site's own rules act on it,
+	 * so a monitoring edge (dis=none) leaves enforcement to us.
+	 */
 	dm.policy = strcasecmp(r->policy_dmarc, "reject") == 0 ?
 	    DMARC_POLICY_REJECT : strcasecmp(r->policy_dmarc, "quarantine") ==
 	    0 ? DMARC_POLICY_QUARANTINE : DMARC_POLICY_NONE;

@@ -49,6 +49,22 @@ result_dkim_str(enum dkim_res v)
 	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
 }
 
+/* result_dkim_why_str - the fixed A-R comment text for a DKIM reason */
+const char *
+result_dkim_why_str(enum dkim_why v)
+{
+	static const char *const names[] = {
+		"", "signature syntax error", "signature expired",
+		"key not found", "key record unusable", "key lookup failed",
+		"key t=s forbids i= subdomain", "l= past end of body",
+		"body hash did not verify", "signature did not verify",
+		"From not signed", "rsa-sha1 not allowed", "key too short",
+		"l= leaves body unsigned"
+	};
+
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
 /* result_dmarc_str - DMARC result name */
 const char *
 result_dmarc_str(enum dmarc_res v)

@@ -56,14 +56,37 @@ enum dkim_res {
 	DKIM_RES_PERMERROR
 };
 
+/*
+ * Why a signature did not pass, as a fixed text (result_dkim_why_str)
+ * for the A-R comment; the details, with the signature's own bytes,
+ * are in dkim_result.reason, which is never written into a header.
+ */
+enum dkim_why {
+	DKIM_WHY_NONE = 0,
+	DKIM_WHY_SYNTAX,	/* the signature does not parse */
+	DKIM_WHY_EXPIRED,
+	DKIM_WHY_KEY_NONE,	/* no key record */
+	DKIM_WHY_KEY_BAD,	/* a key record, none usable */
+	DKIM_WHY_KEY_TEMP,
+	DKIM_WHY_KEY_STRICT,	/* key t=s and an i= subdomain */
+	DKIM_WHY_BODY_SHORT,	/* l= past the body's end */
+	DKIM_WHY_BODY_HASH,
+	DKIM_WHY_SIGNATURE,
+	DKIM_WHY_FROM,		/* a From field h= does not cover */
+	DKIM_WHY_SHA1,
+	DKIM_WHY_KEY_SIZE,
+	DKIM_WHY_PARTIAL	/* l= leaves part of the body unsigned */
+};
+
 struct dkim_result {
 	enum dkim_res	 result;
+	enum dkim_why	 why;
 	char		*domain;	/* d= */
 	char		*identity;	/* i= */
 	char		*selector;	/* s= */
 	char		*algorithm;	/* a= */
 	char		*b;		/* first characters of b= (RFC 6008) */
-	char		*reason;
+	char		*reason;	/* for people; never in a header */
 };
 
 /* RFC 7489 11.2 / RFC 9989 results. */
@@ -111,6 +134,7 @@ const char *result_ingress_str(enum ingress);
 int	 result_outside(enum ingress);
 const char *result_spf_str(enum spf_res);
 const char *result_dkim_str(enum dkim_res);
+const char *result_dkim_why_str(enum dkim_why);
 const char *result_dmarc_str(enum dmarc_res);
 const char *result_policy_str(enum dmarc_policy);
 const char *result_action_str(enum action);

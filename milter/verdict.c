@@ -46,12 +46,37 @@ put(struct vstr *out, const char *key, const char *value)
 	for (p = (const unsigned char *)value; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
 			vstr_catf(out, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
+		else if (*p < 0x20 || *p >= 0x7f)
 			vstr_catf(out, "\\x%02x", *p);
 		else
 			vstr_catc(out, *p);
 	}
 	vstr_catc(out, '"');
+}
+
+/*
+ * put_dkim_reasons - " dkim_reason=..." when a signature did not pass:
+ * each signature's reason in order ("-" for none), "; " between.  The
+ * reasons quote the signatures' own bytes; put() escapes them.
+ */
+static void
+put_dkim_reasons(struct vstr *out, const struct eval *e)
+{
+	struct vstr v = VSTR_INIT;
+	size_t i, n = 0;
+
+	for (i = 0; i < e->ndkim; i++) {
+		if (i > 0)
+			vstr_cat(&v, "; ");
+		if (e->dkim[i].reason != NULL && *e->dkim[i].reason != '\0') {
+			vstr_cat(&v, e->dkim[i].reason);
+			n++;
+		} else
+			vstr_catc(&v, '-');
+	}
+	if (n > 0)
+		put(out, "dkim_reason", vstr_str(&v));
+	vstr_free(&v);
 }
 
 /* unevaluated - what a method not evaluated shows */
@@ -117,6 +142,8 @@ verdict_format(struct vstr *out, const struct eval *e)
 		vstr_catf(out, " forged_ar=%zu", e->ndel);
 	put(out, "action", result_action_str(e->action));
 	put(out, "reason", vstr_str(&e->reason));
+	if (e->upstream == NULL)
+		put_dkim_reasons(out, e);
 }
 
 /* verdict_log - one info line per message */

@@ -2,10 +2,11 @@
  * verdict - the one log line per message an admin reads.
  *
  *   QUEUEID: ingress=... ip=... helo=... mailfrom=... from=... spf=...
- *            dkim=... dmarc=... action=... reason=...
+ *            dkim=... dmarc=... action=... reason=... [dkim_reason=...]
  *
  * Values are written bare when they are plain, else double-quoted with
- * backslash escapes, so the line splits reliably on spaces.
+ * backslash escapes (control and 8-bit bytes as \xHH), so the line is
+ * 7-bit and splits reliably on spaces.
  */
 #ifndef MXAUTH_VERDICT_H
 #define MXAUTH_VERDICT_H

@@ -63,7 +63,7 @@ delivered_one() { delivered=$((delivered + 1)); wait_delivered $delivered; }
 send_mail d-pass
 delivered_one
 expect "pass: A-R dmarc=pass (p=reject sp=reject dis=none) header.from=legit.example" \
-    sh -c "echo '$(header d-pass Authentication-Results)' | grep -q 'dmarc=pass (p=reject sp=reject dis=none) header.from=legit.example policy.dmarc=none'"
+    sh -c "echo '$(header d-pass Authentication-Results)' | grep -q 'dmarc=pass (p=reject sp=reject dis=none) header.from=legit.example policy.dmarc=reject'"
 expect "pass: verdict dmarc=pass policy=reject action=accept" \
     sh -c "grep 'mailfrom=sender@legit.example ' '$SB/mxauth.log' | tail -n 1 | grep -q 'from=legit.example spf=pass dkim=none dmarc=pass policy=reject action=accept reason=\"DMARC pass for legit.example\"'"
 

@@ -24,6 +24,13 @@
 #      allows ([192.0.2.10], x (y [192.0.2.10]), ...): the inner hop
 #      still judges the forger's 203.0.113.66, never an address from the
 #      HELO.
+#   4. a monitoring edge (dmarc_reject_action = none) in front of an
+#      enforcing inner hop (inner_enforce = yes): the edge accepts the
+#      forgery of p=reject bank.example and says policy.dmarc=reject
+#      (the domain's policy; dis=none is what the edge did), and the
+#      inner hop refuses it under its own rules; so too when the forgery
+#      carries a DKIM-Signature whose a= ends in a backslash, which once
+#      made the edge's A-R comment swallow the dmarc= result.
 . "$top_srcdir/test/e2e/lib.sh"
 need_tools
 UNBOUND_LOG_QUERIES=1
@@ -120,5 +127,40 @@ for h in '[192.0.2.10]' 'x([192.0.2.10])' 'x (y [192.0.2.10])' \
 	expect "relay, HELO '$h': the client is 203.0.113.66 (spf=fail, DMARC reject), not the HELO's 192.0.2.10" \
 	    sh -c "echo \"\$1\" | grep -q 'ingress=relay ip=127.0.0.1 origin=203.0.113.66 .* spf=fail dkim=none dmarc=fail policy=reject action=reject'" - "$inner"
 done
+# --- 4. a monitoring edge, an enforcing inner hop ----------------------------
+inner_stop
+postfix_stop
+PF_INNER="inet:127.0.0.1:$INNER_MILTER_PORT" postfix_start || die "Postfix did not start"
+reconfigure "dmarc_reject_action = none"
+inner_start "trusted_networks = 127.0.0.0/8
+trusted_authserv_ids = mx.example
+inner_enforce = yes"
+n=$(grep -c 'upstream=mx.example .*mailfrom=alerts@bank.example ' "$SB/inner.log")
+send_mail hop4 --xclient-addr 203.0.113.66 --helo spoofer.example \
+    --from alerts@bank.example
+wait_for "the inner hop's verdict" 30 sh -c "[ \$(grep -c 'upstream=mx.example .*mailfrom=alerts@bank.example ' '$SB/inner.log') -gt $n ]"
+edge=$(grep 'mailfrom=alerts@bank.example ' "$SB/mxauth.log" | tail -n 1)
+inner=$(grep 'upstream=mx.example .*mailfrom=alerts@bank.example ' "$SB/inner.log" | tail -n 1)
+expect "monitoring edge: DMARC fail under p=reject, accepted (dmarc_reject_action=none)" \
+    sh -c "echo '$edge' | grep -q 'ingress=external ip=203.0.113.66 .* spf=fail dkim=none dmarc=fail policy=reject action=accept reason=\"DMARC fail for bank.example, policy reject (dmarc_reject_action=none)\"'"
+expect "enforcing inner hop: the edge's dmarc=fail and policy.dmarc=reject, refused" \
+    sh -c "echo '$inner' | grep -q 'ingress=trusted upstream=mx.example ip=127.0.0.1 .* dmarc=fail action=reject reason=\"DMARC fail for bank.example, policy reject (dmarc_reject_action=reject) (upstream mx.example, inner_enforce=yes)\"'"
+qid=$(swaks_queue_id hop4)
+wait_for "the edge's bounce of $qid" 30 grep -q "$qid: to=<user@dest.example>, relay=127.0.0.1\[127.0.0.1\]:$PF_INNER_PORT.* status=bounced .*5\.7\.1" "$SB/maillog"
+expect "the inner hop answered the edge 550 5.7.1: not delivered, bounced" \
+    grep -q "$qid: to=<user@dest.example>, relay=127.0.0.1\[127.0.0.1\]:$PF_INNER_PORT.* status=bounced .*5\.7\.1" "$SB/maillog"
+
+n=$(grep -c 'upstream=mx.example .*mailfrom=alerts@bank.example ' "$SB/inner.log")
+send_mail hop5 --xclient-addr 203.0.113.66 --helo spoofer.example \
+    --from alerts@bank.example --add-header 'DKIM-Signature: v=1; a=rsa-sha256\(\; b=AAAA; bh=AAAA; d=bank.example; h=from; s=s1'
+wait_for "the inner hop's verdict" 30 sh -c "[ \$(grep -c 'upstream=mx.example .*mailfrom=alerts@bank.example ' '$SB/inner.log') -gt $n ]"
+edge=$(grep 'mailfrom=alerts@bank.example ' "$SB/mxauth.log" | tail -n 1)
+inner=$(grep 'upstream=mx.example .*mailfrom=alerts@bank.example ' "$SB/inner.log" | tail -n 1)
+# has LINE TEXT - LINE contains TEXT (no echo: it would read backslashes)
+has() { printf '%s\n' "$1" | grep -qF -- "$2"; }
+expect "hostile a=: the edge logs the signature's text escaped, accepts" \
+    has "$edge" 'dkim=permerror dmarc=fail policy=reject action=accept reason="DMARC fail for bank.example, policy reject (dmarc_reject_action=none)" dkim_reason="unknown algorithm a=rsa-sha256\\(\\"'
+expect "hostile a=: the inner hop still reads dmarc=fail and refuses" \
+    sh -c "echo '$inner' | grep -q 'ingress=trusted upstream=mx.example .* dkim=permerror dmarc=fail action=reject'"
 
 finish

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -73,8 +74,17 @@ test_pvalue(void **state)
 		{ "two words", "\"two words\"" },
 		{ "semi;colon", "\"semi;colon\"" },
 		{ "q\"uote", "\"q\\\"uote\"" },
-		{ "crlf\r\ninjected: x", "\"crlfinjected: x\"" },
+		{ "crlf\r\ninjected: x", "\"crlf??injected: x\"" },
 		{ "", "\"\"" },
+		{ "@a.example", "@a.example" },
+		{ "x.y@a.example", "x.y@a.example" },
+		{ "a b@c.example", "\"a b@c.example\"" },
+		{ "x@-bad.example", "\"x@-bad.example\"" },
+		{ "x@a@b.example", "\"x@a@b.example\"" },
+		{ ".x@a.example", "\".x@a.example\"" },
+		{ "back\\slash", "\"back\\\\slash\"" },
+		{ "\x01" "ctl", "\"?ctl\"" },
+		{ "caf\xc3\xa9.example", "\"caf??.example\"" },
 	};
 	struct vstr v = VSTR_INIT;
 	size_t i;
@@ -147,7 +157,8 @@ test_format_dkim(void **state)
 	sig[0].b = "abcdEFGH";
 	sig[1].result = DKIM_RES_FAIL;
 	sig[1].domain = "c.example";
-	sig[1].reason = "body hash mismatch";
+	sig[1].why = DKIM_WHY_BODY_HASH;
+	sig[1].reason = "reason (never in the header)";
 	memset(&in, 0, sizeof(in));
 	in.authserv_id = "mx.example";
 	in.mail_from = "";
@@ -157,7 +168,365 @@ test_format_dkim(void **state)
 	assert_non_null(strstr(vstr_str(&v), ";\n\tdkim=pass header.d=a.example"
 	    " header.s=s1 header.a=rsa-sha256 header.b=abcdEFGH;"));
 	assert_non_null(strstr(vstr_str(&v),
-	    ";\n\tdkim=fail (body hash mismatch) header.d=c.example;"));
+	    ";\n\tdkim=fail (body hash did not verify) header.d=c.example;"));
+	assert_null(strstr(vstr_str(&v), "never"));
+	vstr_free(&v);
+}
+
+/*
+ * want_value - what a reader unquotes from a value written from S:
+ * control and 8-bit bytes as '?', cut with "..." where the quoted text
+ * (a backslash before '"' and '\\') would pass 255 bytes; at most
+ * LEN - 1 bytes of it (the parser's buffer)
+ */
+static void
+want_value(const char *s, char *buf, size_t len)
+{
+	size_t n = 0, o = 0;
+	int pair;
+
+	for (; *s != '\0' && o + 1 < len; s++) {
+		pair = *s == '"' || *s == '\\';
+		if (n + 1 + pair > 255) {
+			snprintf(buf + o, len - o, "...");
+			return;
+		}
+		buf[o++] = (unsigned char)*s < 0x20 ||
+		    (unsigned char)*s >= 0x7f ? '?' : *s;
+		n += 1 + pair;
+	}
+	buf[o] = '\0';
+}
+
+/*
+ * check_field - V is a 7-bit field value, folded only as "\n\t", with
+ * no line longer than RFC 5322 2.1.1's 998 bytes
+ */
+static void
+check_field(const char *v)
+{
+	const unsigned char *p;
+	size_t col = 0;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p == '\n') {
+			assert_int_equal(p[1], '\t');
+			col = 0;
+			continue;
+		}
+		assert_true(*p >= 0x20 || *p == '\t');
+		assert_true(*p < 0x7f);
+		assert_true(++col < 998);
+	}
+}
+
+/*
+ * check_roundtrip - authres_parse reads back from V exactly the methods,
+ * results, header.from and policy.dmarc that IN stands for
+ */
+static void
+check_roundtrip(const char *v, const struct authres_in *in)
+{
+	struct authres_parsed a;
+	char want[256];
+	size_t i, n;
+
+	check_field(v);
+	if (authres_parse(v, &a) != 0)
+		fail_msg("does not parse: %s", v);
+	assert_string_equal(a.id, "mx.example");
+	n = in->ndkim > 0 ? in->ndkim : 1;
+	if (a.n != n + 2)
+		fail_msg("%zu results, want %zu: %s", a.n, n + 2, v);
+	assert_string_equal(a.res[0].method, "spf");
+	assert_string_equal(a.res[0].result, in->spf != NULL ?
+	    result_spf_str(in->spf->result) : "none");
+	for (i = 0; i < n; i++) {
+		assert_string_equal(a.res[1 + i].method, "dkim");
+		assert_string_equal(a.res[1 + i].result, in->ndkim > 0 ?
+		    result_dkim_str(in->dkim[i].result) : "none");
+		assert_string_equal(a.res[1 + i].header_from, "");
+	}
+	assert_string_equal(a.res[n + 1].method, "dmarc");
+	assert_string_equal(a.res[n + 1].result, in->dmarc != NULL ?
+	    result_dmarc_str(in->dmarc->result) : "none");
+	want[0] = '\0';
+	if (in->from_domain != NULL)
+		want_value(in->from_domain, want, sizeof(want));
+	assert_string_equal(a.res[n + 1].header_from, want);
+	assert_string_equal(a.res[n + 1].policy_dmarc, in->dmarc != NULL ?
+	    result_policy_str(in->dmarc->policy) : "");
+}
+
+/*
+ * rs_value - the value of KEY in the key-value list of a Received-SPF
+ * value V (RFC 7208 9.1), unquoted into BUF; -1 when V does not parse
+ * as result, one comment, then "key=value;" pairs, or KEY is absent
+ */
+static int
+rs_value(const char *v, const char *key, char *buf, size_t len)
+{
+	const char *p = strchr(v, '('), *k;
+	int depth = 0, found = -1;
+	size_t n, klen;
+
+	if (p == NULL)
+		return -1;
+	for (; *p != '\0'; p++) {	/* the comment, quoted-pairs inside */
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth == 0)
+			break;
+	}
+	if (*p++ != ')')
+		return -1;
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\n' || *p == '\t')
+			p++;
+		for (k = p; (*p >= 'a' && *p <= 'z') || *p == '-'; p++)
+			;
+		klen = (size_t)(p - k);
+		if (klen == 0 || *p++ != '=')
+			return -1;
+		n = 0;
+		if (*p == '"') {
+			for (p++; *p != '"'; p++) {
+				if (*p == '\0')
+					return -1;
+				if (*p == '\\')
+					p++;
+				if (n + 1 < len && klen == strlen(key) &&
+				    strncmp(k, key, klen) == 0)
+					buf[n++] = *p;
+			}
+			p++;
+		} else
+			for (; *p != ';' && *p != '\0' && *p != ' '; p++)
+				if (n + 1 < len && klen == strlen(key) &&
+				    strncmp(k, key, klen) == 0)
+					buf[n++] = *p;
+		if (*p++ != ';')
+			return -1;
+		if (klen == strlen(key) && strncmp(k, key, klen) == 0) {
+			buf[n] = '\0';
+			found = 0;
+		}
+	}
+	return found;
+}
+
+/* check_received_spf - V parses and says what was judged */
+static void
+check_received_spf(const char *v, const struct spf_result *spf,
+    const char *mail_from, const char *helo)
+{
+	char got[512], want[512];
+
+	check_field(v);
+	assert_int_equal(strncmp(v, result_spf_str(spf->result),
+	    strlen(result_spf_str(spf->result))), 0);
+	assert_int_equal(rs_value(v, "client-ip", got, sizeof(got)), 0);
+	want_value(spf->client_ip, want, sizeof(want));
+	assert_string_equal(got, want);
+	assert_int_equal(rs_value(v, "receiver", got, sizeof(got)), 0);
+	assert_string_equal(got, "mx.example");
+	assert_int_equal(rs_value(v, "identity", got, sizeof(got)), 0);
+	assert_string_equal(got, spf->identity == SPF_ID_HELO ? "helo" :
+	    "mailfrom");
+	if (*helo != '\0') {
+		assert_int_equal(rs_value(v, "helo", got, sizeof(got)), 0);
+		want_value(helo, want, sizeof(want));
+		assert_string_equal(got, want);
+	}
+	if (*mail_from != '\0') {
+		assert_int_equal(rs_value(v, "envelope-from", got,
+		    sizeof(got)), 0);
+		want_value(mail_from, want, sizeof(want));
+		assert_string_equal(got, want);
+	}
+}
+
+/* Hostile texts: each ends or breaks a comment or value naively written. */
+static const char *const hostile[] = {
+	"rsa-sha256\\", "x(", "x)", "(", ")", "\\", "\"", "x\";",
+	"a;b", "x=y", "@", "a@b@c", "crlf\r\n\tdmarc=pass", "nl\n", "\x01",
+	"\x7f", "caf\xc3\xa9", "\xff\xfe(", ") dmarc=pass (", "\" ; dmarc=pass",
+	"\\) ; dmarc=pass header.from=bank.example", " ", "",
+};
+
+/* long_text - a 2 KB text of the byte C, in BUF */
+static const char *
+long_text(char *buf, size_t len, char c)
+{
+	memset(buf, c, len - 1);
+	buf[len - 1] = '\0';
+	return buf;
+}
+
+/*
+ * test_hostile - every text a sender controls, in every field at once,
+ * under every DKIM reason class: the header still says what was
+ * judged, to our parser, and Received-SPF still parses
+ */
+static void
+test_hostile(void **state)
+{
+	static char big[4][2049];
+	const char *texts[sizeof(hostile) / sizeof(hostile[0]) + 4];
+	struct dkim_result sig[2];
+	struct spf_result spf;
+	struct dmarc_result dm;
+	struct authres_in in;
+	struct vstr v = VSTR_INIT;
+	size_t i, nt, w;
+	const char *t;
+
+	(void)state;
+	for (nt = 0; nt < sizeof(hostile) / sizeof(hostile[0]); nt++)
+		texts[nt] = hostile[nt];
+	texts[nt++] = long_text(big[0], sizeof(big[0]), '(');
+	texts[nt++] = long_text(big[1], sizeof(big[1]), '\\');
+	texts[nt++] = long_text(big[2], sizeof(big[2]), 'a');
+	texts[nt++] = long_text(big[3], sizeof(big[3]), '\x80');
+	for (i = 0; i < nt; i++) {
+		t = texts[i];
+		for (w = 0; w <= DKIM_WHY_PARTIAL; w++) {
+			memset(sig, 0, sizeof(sig));
+			sig[0].result = DKIM_RES_PERMERROR;
+			sig[0].why = (enum dkim_why)w;
+			sig[0].reason = (char *)t;
+			sig[0].domain = sig[0].identity = (char *)t;
+			sig[0].selector = sig[0].algorithm = (char *)t;
+			sig[0].b = (char *)t;
+			sig[1] = sig[0];
+			sig[1].result = DKIM_RES_FAIL;
+			memset(&spf, 0, sizeof(spf));
+			spf.result = SPF_RES_FAIL;
+			spf.identity = w % 2 ? SPF_ID_HELO : SPF_ID_MAILFROM;
+			spf.domain = spf.client_ip = (char *)t;
+			spf.explanation = (char *)t;
+			memset(&dm, 0, sizeof(dm));
+			dm.result = w % 3 ? DMARC_RES_FAIL :
+			    DMARC_RES_PERMERROR;
+			dm.p = w % 3 ? DMARC_POLICY_REJECT : DMARC_POLICY_UNSET;
+			dm.sp = dm.policy = dm.p;
+			dm.disposition = DMARC_POLICY_NONE;
+			dm.bad_from = w % 3 == 0;
+			dm.reason = (char *)t;
+			memset(&in, 0, sizeof(in));
+			in.authserv_id = "mx.example";
+			in.mail_from = in.helo = in.from_domain = t;
+			in.spf = &spf;
+			in.dkim = sig;
+			in.ndkim = 2;
+			in.dmarc = &dm;
+			vstr_reset(&v);
+			authres_format(&v, &in);
+			check_roundtrip(vstr_str(&v), &in);
+			vstr_reset(&v);
+			authres_received_spf(&v, &spf, "mx.example", t, t);
+			check_received_spf(vstr_str(&v), &spf, t, t);
+		}
+		vstr_reset(&v);
+		in.ingress = INGRESS_AUTHENTICATED;
+		in.auth_user = t;
+		authres_format(&v, &in);
+		check_field(vstr_str(&v));
+	}
+	vstr_free(&v);
+}
+
+/* rnd - a fixed xorshift sequence: the same inputs on every run */
+static uint32_t
+rnd(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/* rnd_text - a random text into BUF: short mostly, up to 2 KB at times */
+static char *
+rnd_text(uint32_t *s, char *buf, size_t len)
+{
+	static const char meta[] = "()\\\";=@. \t\r\n\x01\x7f\x80\xff-ab";
+	size_t n, i;
+
+	n = rnd(s) % 8 == 0 ? rnd(s) % (len - 1) : rnd(s) % 24;
+	for (i = 0; i < n; i++)
+		buf[i] = rnd(s) % 2 ? meta[rnd(s) % (sizeof(meta) - 1)] :
+		    (char)(1 + rnd(s) % 255);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * test_roundtrip - a property over 3,000 generated messages: whatever
+ * the texts, our parser reads back the results that were written
+ */
+static void
+test_roundtrip(void **state)
+{
+	static char txt[16][2100];
+	struct dkim_result sig[4];
+	struct spf_result spf;
+	struct dmarc_result dm;
+	struct authres_in in;
+	struct vstr v = VSTR_INIT;
+	uint32_t seed = 0x6d786175;
+	size_t iter, i, k;
+
+	(void)state;
+	for (iter = 0; iter < 3000; iter++) {
+		k = 0;
+		memset(&in, 0, sizeof(in));
+		memset(sig, 0, sizeof(sig));
+		in.authserv_id = "mx.example";
+		in.ingress = rnd(&seed) % 2 ? INGRESS_EXTERNAL : INGRESS_RELAY;
+		in.mail_from = rnd_text(&seed, txt[k++], sizeof(txt[0]));
+		in.helo = rnd_text(&seed, txt[k++], sizeof(txt[0]));
+		in.from_domain = rnd(&seed) % 4 ? rnd_text(&seed, txt[k++],
+		    sizeof(txt[0])) : NULL;
+		memset(&spf, 0, sizeof(spf));
+		spf.result = (enum spf_res)(rnd(&seed) % 7);
+		spf.identity = (enum spf_identity)(rnd(&seed) % 2);
+		spf.domain = rnd_text(&seed, txt[k++], sizeof(txt[0]));
+		spf.client_ip = rnd_text(&seed, txt[k++], sizeof(txt[0]));
+		in.spf = rnd(&seed) % 5 ? &spf : NULL;
+		in.ndkim = rnd(&seed) % 4;
+		for (i = 0; i < in.ndkim; i++) {
+			sig[i].result = (enum dkim_res)(rnd(&seed) % 7);
+			sig[i].why = (enum dkim_why)(rnd(&seed) % 14);
+			sig[i].domain = rnd_text(&seed, txt[k++],
+			    sizeof(txt[0]));
+			sig[i].identity = rnd_text(&seed, txt[k++],
+			    sizeof(txt[0]));
+			sig[i].selector = sig[i].algorithm = sig[i].domain;
+			sig[i].b = sig[i].identity;
+			sig[i].reason = sig[i].domain;
+		}
+		in.dkim = sig;
+		memset(&dm, 0, sizeof(dm));
+		dm.result = (enum dmarc_res)(rnd(&seed) % 5);
+		dm.p = (enum dmarc_policy)(rnd(&seed) % 4);
+		dm.sp = (enum dmarc_policy)(rnd(&seed) % 4);
+		dm.policy = (enum dmarc_policy)(rnd(&seed) % 4);
+		dm.disposition = (enum dmarc_policy)(rnd(&seed) % 4);
+		dm.bad_from = rnd(&seed) % 2;
+		dm.reason = in.from_domain != NULL ? (char *)in.from_domain :
+		    NULL;
+		in.dmarc = rnd(&seed) % 5 ? &dm : NULL;
+		vstr_reset(&v);
+		authres_format(&v, &in);
+		check_roundtrip(vstr_str(&v), &in);
+		vstr_reset(&v);
+		authres_received_spf(&v, &spf, "mx.example", in.mail_from,
+		    in.helo);
+		check_received_spf(vstr_str(&v), &spf, in.mail_from, in.helo);
+	}
 	vstr_free(&v);
 }
 
@@ -259,6 +628,8 @@ main(void)
 		cmocka_unit_test(test_pvalue),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_format_dkim),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_forged),
 	};
 

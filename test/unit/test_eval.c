@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "dns.h"
 #include "eval.h"
 #include "netlist.h"
 #include "verdict.h"
@@ -363,6 +364,165 @@ test_upstream(void **state)
 	conf_release(conf);
 }
 
+/* added - the value of the field NAME that E adds, or NULL */
+static const char *
+added(const struct eval *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->nadd; i++)
+		if (strcmp(e->add[i].name, name) == 0)
+			return e->add[i].value;
+	return NULL;
+}
+
+/* run_dns - an outside client's message judged with the e2e zone's DNS */
+static struct eval *
+run_dns(struct conf *conf, struct dns *dns, const char *mail_from,
+    const struct hdr *h, size_t n)
+{
+	struct eval *e;
+	size_t i;
+
+	e = eval_new(conf, dns);
+	eval_set_queue_id(e, "4ABCD124");
+	eval_set_client(e, "203.0.113.66", NULL);
+	eval_set_helo(e, "spoofer\xc3\xa9\x01.example");
+	eval_set_mail_from(e, mail_from);
+	(void)eval_envelope(e);
+	for (i = 0; i < n; i++)
+		eval_header(e, h[i].name, h[i].value);
+	eval_end(e);
+	return e;
+}
+
+/*
+ * test_monitoring_edge - policy.dmarc is the domain's policy, not the
+ * edge's disposition: an edge that only monitors (dmarc_reject_action
+ * = none) writes policy.dmarc=reject dis=none, and the inner hop with
+ * inner_enforce refuses the forgery under its own rules
+ */
+static void
+test_monitoring_edge(void **state)
+{
+	static const struct hdr forged[] = {
+		{ "From", " Bank <alerts@bank.example>" },
+		{ "Subject", " forged" },
+	};
+	struct conf *edge = test_conf(), *inner = test_conf();
+	struct eval *e, *edge_e;
+	struct hdr h[2];
+	struct dns *dns;
+	const char *ar;
+	char err[256];
+
+	(void)state;
+	dns = dns_new_zone(TEST_DATA "/zones-e2e/example.zone", err,
+	    sizeof(err));
+	assert_non_null(dns);
+	edge->site.reject_action = CONF_DMARC_NONE;
+	e = run_dns(edge, dns, "<alerts@bank.example>", forged, 2);
+	assert_int_equal(e->action, ACTION_ACCEPT);
+	assert_non_null(ar = added(e, "Authentication-Results"));
+	assert_non_null(strstr(ar, "dmarc=fail (p=reject sp=reject dis=none) "
+	    "header.from=bank.example policy.dmarc=reject"));
+	h[0].name = "Authentication-Results";
+	h[0].value = ar;
+	h[1] = forged[0];
+	x_free(inner->authserv_id);
+	inner->authserv_id = xstrdup("inner.example");
+	x_free(inner->trusted_authserv_ids);
+	inner->trusted_authserv_ids = xstrdup("mx.example");
+	inner->inner_enforce = 1;
+	edge_e = e;
+	e = run(inner, "127.0.0.1", NULL, h, 2);
+	assert_non_null(e->upstream);
+	assert_int_equal(e->action, ACTION_REJECT);
+	assert_string_equal(vstr_str(&e->reason), "DMARC fail for "
+	    "bank.example, policy reject (dmarc_reject_action=reject) "
+	    "(upstream mx.example, inner_enforce=yes)");
+	eval_free(e);
+	/* a verdict without header.from: refused, nothing read from NULL */
+	h[0].value = "mx.example; dmarc=fail policy.dmarc=reject";
+	e = run(inner, "127.0.0.1", NULL, h, 2);
+	assert_int_equal(e->action, ACTION_REJECT);
+	assert_string_equal(vstr_str(&e->reply), "rejected by DMARC policy "
+	    "for -");
+	eval_free(e);
+	/* a quarantine header names the upstream's domain filtered */
+	h[0].value = "mx.example; dmarc=fail header.from=\"a\r\n\tX: y\" "
+	    "policy.dmarc=quarantine";
+	inner->quarantine_method = CONF_QUARANTINE_HEADER;
+	e = run(inner, "127.0.0.1", NULL, h, 2);
+	assert_int_equal(e->action, ACTION_QUARANTINE);
+	assert_non_null(ar = added(e, "X-Mxauth-Quarantine"));
+	assert_string_equal(ar, "DMARC policy of \"a???X: y\"");
+	eval_free(e);
+	h[0].value = added(edge_e, "Authentication-Results");
+	/* the inner site's own rules: a monitoring inner hop only logs */
+	inner->site.reject_action = CONF_DMARC_NONE;
+	e = run(inner, "127.0.0.1", NULL, h, 2);
+	assert_int_equal(e->action, ACTION_ACCEPT);
+	eval_free(e);
+	eval_free(edge_e);
+	dns_free(dns);
+	conf_release(edge);
+	conf_release(inner);
+}
+
+/*
+ * test_hostile_signature - a signature whose a= ends in a backslash and
+ * holds parentheses cannot hide the DMARC result from the next hop; its
+ * text reaches the verdict line escaped, the header only a fixed text
+ */
+static void
+test_hostile_signature(void **state)
+{
+	static const struct hdr h[] = {
+		{ "DKIM-Signature", " v=1; a=x(\\; b=AAAA; bh=AAAA; "
+		    "d=bank.example; h=from; s=s1" },
+		{ "DKIM-Signature", " v=1; a=)\\; b=AAAA; bh=AAAA; "
+		    "d=bank.example; h=from; s=s1" },
+		{ "From", " Bank <alerts@bank.example>" },
+	};
+	struct conf *conf = test_conf();
+	struct authres_parsed a;
+	struct vstr line = VSTR_INIT;
+	struct dns *dns;
+	struct eval *e;
+	const unsigned char *p;
+	const char *ar;
+	char err[256];
+
+	(void)state;
+	dns = dns_new_zone(TEST_DATA "/zones-e2e/example.zone", err,
+	    sizeof(err));
+	assert_non_null(dns);
+	conf->site.reject_action = CONF_DMARC_NONE;
+	e = run_dns(conf, dns, "<alerts@bank.example>", h, 3);
+	assert_non_null(ar = added(e, "Authentication-Results"));
+	assert_int_equal(authres_parse(ar, &a), 0);
+	assert_int_equal(a.n, 4);
+	assert_string_equal(a.res[1].result, "permerror");
+	assert_string_equal(a.res[3].method, "dmarc");
+	assert_string_equal(a.res[3].result, "fail");
+	assert_string_equal(a.res[3].policy_dmarc, "reject");
+	assert_non_null(strstr(ar,
+	    "dkim=permerror (signature syntax error);"));
+	assert_null(strstr(ar, "x("));
+	verdict_format(&line, e);
+	assert_non_null(strstr(vstr_str(&line), " helo=\"spoofer\\xc3\\xa9"
+	    "\\x01.example\" "));
+	assert_non_null(strstr(vstr_str(&line), " dkim_reason=\"unknown "
+	    "algorithm a=x(\\\\; unknown algorithm a=)\\\\\""));
+	for (p = (const unsigned char *)vstr_str(&line); *p != '\0'; p++)
+		assert_true(*p >= 0x20 && *p < 0x7f);
+	eval_free(e);
+	vstr_free(&line);
+	dns_free(dns);
+	conf_release(conf);
+}
+
 int
 main(void)
 {
@@ -374,6 +534,8 @@ main(void)
 		cmocka_unit_test(test_from_domain),
 		cmocka_unit_test(test_upstream),
 		cmocka_unit_test(test_obs_names),
+		cmocka_unit_test(test_monitoring_edge),
+		cmocka_unit_test(test_hostile_signature),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
