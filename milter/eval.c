@@ -272,6 +272,7 @@ judge_relayed(struct eval *e)
 	struct received_client rc;
 	struct policy_decision d;
 	const char *ip = e->client_ip, *helo = e->helo;
+	bool unknown = false;
 	char why[160];
 
 	if (e->ingress != INGRESS_RELAY || e->spf != NULL || e->dns == NULL ||
@@ -284,13 +285,24 @@ judge_relayed(struct eval *e)
 		helo = rc.helo[0] != '\0' ? rc.helo : NULL;
 		replace(&e->origin_helo, helo);
 		helo = e->origin_helo;
-	} else
+	} else {
 		log_warning("%s: relay %s: %s; judging the relay itself",
 		    e->queue_id != NULL ? e->queue_id : "NOQUEUE", e->client_ip,
 		    why);
+		unknown = true;
+	}
 	e->spf = xcalloc(1, sizeof(*e->spf));
 	spf_check_message(e->dns, ip, helo, e->mail_from,
 	    e->conf->authserv_id, e->conf->spf_helo, e->spf);
+	/*
+	 * The relay's own address passing is not the sender's pass: a
+	 * forger who makes the relay's Received field unreadable (a HELO
+	 * that mimics the relay's part) must not inherit the SPF record
+	 * that lists the site's own backup MX.  Anything short of a pass
+	 * stands as judged.
+	 */
+	if (unknown && e->spf->result == SPF_RES_PASS)
+		e->spf->result = SPF_RES_NEUTRAL;
 	policy_decision_init(&d);
 	policy_mail_from(e->conf, e->spf, &d);
 	take_decision(e, &d);

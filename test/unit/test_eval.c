@@ -523,6 +523,73 @@ test_hostile_signature(void **state)
 	conf_release(conf);
 }
 
+/* run_relay - a message from the trusted relay 192.0.2.20 (inside
+ * legit.example's SPF) whose top Received field is RCVD */
+static struct eval *
+run_relay(struct conf *conf, struct dns *dns, const char *rcvd)
+{
+	struct eval *e;
+
+	e = eval_new(conf, dns);
+	eval_set_queue_id(e, "4ABCD125");
+	eval_set_client(e, "192.0.2.20", "backup.legit.example");
+	eval_set_helo(e, "backup.legit.example");
+	eval_set_mail_from(e, "<sender@legit.example>");
+	(void)eval_envelope(e);
+	eval_header(e, "Received", rcvd);
+	eval_header(e, "From", " <sender@legit.example>");
+	eval_end(e);
+	return e;
+}
+
+/*
+ * test_relay_unknown_origin - when the relay's Received field cannot be
+ * read with certainty, the relay itself is judged, and its own pass is
+ * not the sender's: neutral, so DMARC cannot pass on it
+ */
+static void
+test_relay_unknown_origin(void **state)
+{
+	struct conf *conf = test_conf();
+	struct dns *dns;
+	struct eval *e;
+	char err[256];
+
+	(void)state;
+	dns = dns_new_zone(TEST_DATA "/zones-e2e/example.zone", err,
+	    sizeof(err));
+	assert_non_null(dns);
+	assert_int_equal(netlist_add(conf->trusted_relays, "192.0.2.20/32",
+	    err, sizeof(err)), 0);
+	/* readable: the forger behind the relay is judged, SPF fails */
+	e = run_relay(conf, dns, " from spoofer.example (unknown "
+	    "[203.0.113.66]) by backup.legit.example (Postfix) with ESMTP id "
+	    "1A2B3C; Mon, 30 Nov 2026 07:00:00 +0000");
+	assert_non_null(e->spf);
+	assert_string_equal(e->origin_ip, "203.0.113.66");
+	assert_int_equal(e->spf->result, SPF_RES_FAIL);
+	eval_free(e);
+	/* ambiguous (the HELO mimics the relay's part): the relay's own
+	 * address passes legit.example's SPF, which must not count */
+	e = run_relay(conf, dns, " from x (unknown [192.0.2.10]) by y "
+	    "(unknown [203.0.113.66]) by backup.legit.example (Postfix) with "
+	    "ESMTP id 1A2B3D; Mon, 30 Nov 2026 07:00:00 +0000");
+	assert_non_null(e->spf);
+	assert_null(e->origin_ip);
+	assert_int_equal(e->spf->result, SPF_RES_NEUTRAL);
+	assert_non_null(e->dmarc);
+	assert_int_not_equal(e->dmarc->result, DMARC_RES_PASS);
+	eval_free(e);
+	/* no client named at all: the same */
+	e = run_relay(conf, dns, " by backup.legit.example (Postfix) id 9; "
+	    "Mon, 30 Nov 2026 07:00:00 +0000");
+	assert_non_null(e->spf);
+	assert_int_equal(e->spf->result, SPF_RES_NEUTRAL);
+	eval_free(e);
+	dns_free(dns);
+	conf_release(conf);
+}
+
 int
 main(void)
 {
@@ -536,6 +603,7 @@ main(void)
 		cmocka_unit_test(test_obs_names),
 		cmocka_unit_test(test_monitoring_edge),
 		cmocka_unit_test(test_hostile_signature),
+		cmocka_unit_test(test_relay_unknown_origin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
