@@ -395,20 +395,40 @@ print_json(const struct eval *e)
 	vstr_free(&out);
 }
 
+/*
+ * put_terminal - OUT to standard output for a person's terminal: the
+ * message's own bytes (a deleted field, a reason) may hold control
+ * characters, which are written as \xHH so that they cannot move the
+ * cursor or retitle the window; tabs and line ends stay
+ */
+static void
+put_terminal(const struct vstr *out)
+{
+	const unsigned char *p = (const unsigned char *)vstr_str(out);
+
+	for (; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\t' && *p != '\n' &&
+		    !(*p == '\r' && p[1] == '\n')) || *p == 0x7f)
+			printf("\\x%02X", *p);
+		else
+			putchar(*p);
+	}
+}
+
 /* print_plain - deletions ("-" prefixed), additions, then the action */
 static void
-print_plain(const struct eval *e)
+print_plain(struct vstr *out, const struct eval *e)
 {
 	size_t i;
 
 	for (i = 0; i < e->ndel; i++)
-		printf("-%s: %s\n", e->del[i].name, e->del[i].value);
+		vstr_catf(out, "-%s: %s\n", e->del[i].name, e->del[i].value);
 	for (i = 0; i < e->nadd; i++)
-		printf("%s: %s\n", e->add[i].name, e->add[i].value);
-	printf("action: %s (%s)\n", result_action_str(e->action),
+		vstr_catf(out, "%s: %s\n", e->add[i].name, e->add[i].value);
+	vstr_catf(out, "action: %s (%s)\n", result_action_str(e->action),
 	    vstr_str(&e->reason));
 	if (e->action == ACTION_REJECT || e->action == ACTION_TEMPFAIL)
-		printf("reply: %s %s %s\n", e->rcode != NULL ? e->rcode : "550",
+		vstr_catf(out, "reply: %s %s %s\n", e->rcode != NULL ? e->rcode : "550",
 		    e->xcode != NULL ? e->xcode : "5.7.1", vstr_str(&e->reply));
 }
 
@@ -418,27 +438,28 @@ print_plain(const struct eval *e)
  * walk and the site rule eval collected in EXPLAIN
  */
 static void
-print_explain(const struct eval *e, const struct vstr *explain)
+print_explain(struct vstr *out, const struct eval *e,
+    const struct vstr *explain)
 {
 	size_t i;
 
-	printf("client %s (%s), HELO %s, MAIL FROM <%s>\n",
+	vstr_catf(out, "client %s (%s), HELO %s, MAIL FROM <%s>\n",
 	    e->client_ip != NULL ? e->client_ip : "-",
 	    result_ingress_str(e->ingress), e->helo != NULL ? e->helo : "-",
 	    e->mail_from != NULL ? e->mail_from : "");
 	if (!result_outside(e->ingress)) {
-		printf("inside the edge: nothing is checked\n");
+		vstr_catf(out, "inside the edge: nothing is checked\n");
 		return;
 	}
 	if (e->spf != NULL)
-		printf("SPF: %s for %s (identity %s)\n",
+		vstr_catf(out, "SPF: %s for %s (identity %s)\n",
 		    result_spf_str(e->spf->result), e->spf->domain != NULL ?
 		    e->spf->domain : "-", e->spf->identity == SPF_ID_HELO ?
 		    "HELO" : "MAIL FROM");
 	if (e->ndkim == 0)
-		printf("DKIM: no signature evaluated\n");
+		vstr_catf(out, "DKIM: no signature evaluated\n");
 	for (i = 0; i < e->ndkim; i++)
-		printf("DKIM: %s d=%s s=%s%s%s%s\n",
+		vstr_catf(out, "DKIM: %s d=%s s=%s%s%s%s\n",
 		    result_dkim_str(e->dkim[i].result),
 		    e->dkim[i].domain != NULL ? e->dkim[i].domain : "-",
 		    e->dkim[i].selector != NULL ? e->dkim[i].selector : "-",
@@ -446,9 +467,9 @@ print_explain(const struct eval *e, const struct vstr *explain)
 		    e->dkim[i].reason != NULL ? e->dkim[i].reason : "",
 		    e->dkim[i].reason != NULL ? ")" : "");
 	if (explain->len > 0)
-		fputs(vstr_str(explain), stdout);
+		vstr_cat(out, vstr_str(explain));
 	else
-		printf("decided at MAIL FROM: %s\n", vstr_str(&e->reason));
+		vstr_catf(out, "decided at MAIL FROM: %s\n", vstr_str(&e->reason));
 }
 
 /* load_conf - -c FILE, else the default file if present, else defaults */
@@ -497,7 +518,7 @@ open_dns(const struct opts *o, const struct conf *conf)
 int
 main(int argc, char **argv)
 {
-	struct vstr msg = VSTR_INIT, explain = VSTR_INIT;
+	struct vstr msg = VSTR_INIT, explain = VSTR_INIT, out = VSTR_INIT;
 	struct opts o;
 	struct conf *conf;
 	struct dns *dns;
@@ -532,16 +553,18 @@ main(int argc, char **argv)
 		feed_message(e, msg.buf != NULL ? msg.buf : "", msg.len);
 	eval_end(e);
 	if (o.explain)
-		print_explain(e, &explain);
+		print_explain(&out, e, &explain);
 	if (o.json)
 		print_json(e);
 	else
-		print_plain(e);
+		print_plain(&out, e);
+	put_terminal(&out);
 
 	eval_free(e);
 	conf_release(conf);
 	dns_free(dns);
 	vstr_free(&msg);
 	vstr_free(&explain);
+	vstr_free(&out);
 	return 0;
 }

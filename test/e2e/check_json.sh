@@ -122,6 +122,24 @@ for i in range(40):
     run("binary blob %d" % i, msg, helo=clean(blob(20)),
         mail_from=b"<" + clean(blob(10)) + b"@" + clean(blob(10)) + b">")
 
+# the plain and --explain output is for a terminal: a sender's control
+# bytes (a forged A-R we delete, a HELO) come out as \xHH, never raw
+path = os.path.join(tmp, "t.eml")
+with open(path, "wb") as f:
+    f.write(b"Authentication-Results: mx.example; \x1b]0;pwned\x07 "
+            b"\x1b[2J spf=pass\nFrom: <a@b.example>\n\nx\n")
+for mode in ([], [b"--explain"]):
+    out = subprocess.run([check.encode(), b"-c",
+                          os.path.join(tmp, "mxauth.conf").encode(),
+                          b"--zone", os.path.join(tmp, "empty.zone").encode(),
+                          b"--ip", b"192.0.2.1",
+                          b"--helo", b"h\x1b[5mx.example",
+                          b"--mail-from", b"a@b.example"] + mode + [path.encode()],
+                         capture_output=True).stdout
+    ctl = [c for c in out if (c < 0x20 and c not in (9, 10)) or c == 0x7f]
+    expect("terminal output %s has no raw control byte" % (mode or "plain"),
+           not ctl and b"\\x1B]0;pwned\\x07" in out)
+
 print("check_json: %d failed" % fails)
 sys.exit(1 if fails else 0)
 PY
