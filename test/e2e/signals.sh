@@ -37,7 +37,8 @@ expect "and it still serves: the next message carries our A-R" our_ar twohup
 
 # --- 2. a storm of 400 reload signals under load ---------------------------
 n=$(reloads)
-for i in 1 2 3 4 5 6; do send_mail "storm$i" & done
+senders=
+for i in 1 2 3 4 5 6; do send_mail "storm$i" & senders="$senders $!"; done
 python3 - "$pid" <<'PY' >"$SB/storm.out" 2>&1
 import os, signal, sys, time
 pid = int(sys.argv[1])
@@ -46,7 +47,7 @@ for i in range(200):
     os.kill(pid, signal.SIGUSR1)
 print("sent 400 signals")
 PY
-wait
+for p in $senders; do wait_pid "$p" 150; done
 expect "400 signals sent ($(cat "$SB/storm.out"))" grep -q 'sent 400' "$SB/storm.out"
 wait_for "reloads after the storm" 20 sh -c "[ \$(grep -c 'configuration reloaded' '$SB/mxauth.log') -gt $n ]"
 expect "after the storm mxauth is still running, same pid" kill -0 "$pid"
