@@ -1,8 +1,9 @@
 #!/bin/bash
 # signals.sh - reload signals never stop mxauth; SIGTERM stops it at once.
 #
-# 1. Two SIGHUPs 1 ms apart (libmilter's own signal thread used to take
-#    the second one and stop the milter, exit status 0): the daemon is
+# 1. Two SIGHUPs 1 ms apart, then 200 pairs of SIGHUPs 0 to 2 ms apart
+#    (libmilter's own signal thread used to take a SIGHUP that arrived
+#    during a reload and stop the milter, exit status 0): the daemon is
 #    still running, the same process, and serves mail.
 # 2. A storm under load: 200 SIGHUPs and 200 SIGUSR1s in a tight loop
 #    while messages flow: same process, every message delivered with our
@@ -30,6 +31,19 @@ kill -HUP "$pid"; sleep 0.001; kill -HUP "$pid"
 wait_for "a reload" 10 sh -c "[ \$(grep -c 'configuration reloaded' '$SB/mxauth.log') -gt $n ]"
 sleep 1
 expect "two SIGHUPs 1 ms apart: mxauth still running, same pid" \
+    kill -0 "$pid"
+python3 - "$pid" <<'PY' >"$SB/pairs.out" 2>&1
+import os, signal, sys, time
+pid = int(sys.argv[1])
+for i in range(200):
+    os.kill(pid, signal.SIGHUP)
+    time.sleep(0.0003 * (i % 7))
+    os.kill(pid, signal.SIGHUP)
+    time.sleep(0.01)
+print("sent 200 pairs")
+PY
+sleep 6	# the old code needed 5 s to notice libmilter's stop
+expect "200 pairs of SIGHUPs: mxauth still running, same pid ($(cat "$SB/pairs.out"))" \
     kill -0 "$pid"
 send_mail twohup
 wait_delivered 1
