@@ -10,7 +10,9 @@
  * cannot name another file).  The whole file is validated before use;
  * the first error is "FILE:LINE: message", LINE being the physical line
  * of the offending list item (for a scalar, where the setting starts),
- * and FILE the list file for errors inside one.  What the directives are
+ * and FILE the list file for errors inside one.  Every file read here
+ * (the config, list files, policy_overrides) must be a regular file of at
+ * most CONF_MAX_FILE bytes: see conf_fopen().  What the directives are
  * is conf_table.c's business; this file only interprets the table.
  *
  * Ownership: conf_load() and conf_defaults() return a conf holding one
@@ -25,11 +27,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -70,6 +74,44 @@ struct items {
 	struct vstr	 out;		/* CONF_LIST: normalised text */
 	size_t		 n;		/* items so far, files included */
 };
+
+/*
+ * conf_fopen - open a config, list or overrides file for reading
+ *
+ * Only a regular file of at most CONF_MAX_FILE bytes: a FIFO, a device
+ * (/dev/zero) or a directory named by mistake is an error, never a load
+ * that blocks the reload or reads forever.  The open does not block (a
+ * FIFO without a writer would) and the descriptor stays non-blocking;
+ * callers count what they read against CONF_MAX_FILE too (a file may
+ * grow; a /proc file shows no size).  NULL and the reason in WHY
+ * ("cannot open: ...", "cannot read: ..."; the caller names the file).
+ */
+FILE *
+conf_fopen(const char *path, char *why, size_t whylen)
+{
+	struct stat st;
+	FILE *fp;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, whylen, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0)
+		snprintf(why, whylen, "cannot read: %s", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		snprintf(why, whylen, "cannot read: not a regular file");
+	else if (st.st_size > CONF_MAX_FILE)
+		snprintf(why, whylen, "cannot read: larger than %d bytes",
+		    CONF_MAX_FILE);
+	else if ((fp = fdopen(fd, "r")) == NULL)
+		snprintf(why, whylen, "cannot read: %s", strerror(errno));
+	else
+		return fp;
+	close(fd);
+	return NULL;
+}
 
 /* perr - "FILE:LINE: message" into the parse's error buffer; -1 */
 static int __attribute__((format(printf, 2, 3)))
@@ -205,8 +247,9 @@ read_list_file(struct items *it, const char *path, struct parse *outer,
 	struct parse ps = { path, 0, outer->err, outer->errlen, NULL, NULL,
 	    0, 0 };
 	const char *name = it->def->name;
-	char *line = NULL, *hash;
-	size_t cap = 0;
+	char *line = NULL, *hash, why[300];
+	size_t cap = 0, total = 0;
+	ssize_t n;
 	FILE *fp;
 	int rc = 0;
 
@@ -217,17 +260,21 @@ read_list_file(struct items *it, const char *path, struct parse *outer,
 	if (path[0] != '/')
 		return perr(outer, "%s: \"file:%s\": must be an absolute path",
 		    name, path);
-	if ((fp = fopen(path, "r")) == NULL)
-		return perr(outer, "%s: cannot open %s: %s", name, path,
-		    strerror(errno));
-	while (rc == 0 && getline(&line, &cap, fp) != -1) {
+	if ((fp = conf_fopen(path, why, sizeof(why))) == NULL)
+		return perr(outer, "%s: %s: %s", name, path, why);
+	while (rc == 0 && (n = getline(&line, &cap, fp)) != -1) {
+		if ((total += (size_t)n) > CONF_MAX_FILE) {
+			rc = perr(outer, "%s: %s: cannot read: larger than "
+			    "%d bytes", name, path, CONF_MAX_FILE);
+			break;
+		}
 		ps.line++;
 		if ((hash = strchr(line, '#')) != NULL)
 			*hash = '\0';
 		rc = apply_items(it, line, &ps, depth + 1);
 	}
 	if (rc == 0 && ferror(fp))
-		rc = perr(outer, "%s: cannot read %s: %s", name, path,
+		rc = perr(outer, "%s: %s: cannot read: %s", name, path,
 		    strerror(errno));
 	free(line);
 	fclose(fp);
@@ -410,10 +457,17 @@ parse_stream(FILE *fp, struct conf *c, int *set, struct parse *ps)
 {
 	struct vstr logical = VSTR_INIT;
 	char *line = NULL, *t;
-	size_t cap = 0;
+	size_t cap = 0, total = 0;
+	ssize_t n;
 	int rc = 0, lineno = 0, start = 0;
 
-	while (rc == 0 && getline(&line, &cap, fp) != -1) {
+	while (rc == 0 && (n = getline(&line, &cap, fp)) != -1) {
+		if ((total += (size_t)n) > CONF_MAX_FILE) {
+			snprintf(ps->err, ps->errlen, "%s: cannot read: larger "
+			    "than %d bytes", ps->file, CONF_MAX_FILE);
+			rc = -1;
+			break;
+		}
 		lineno++;
 		t = trim(line);
 		if (*t == '\0' || *t == '#')
@@ -473,6 +527,25 @@ load_psl(struct conf *c, const int *set, struct parse *ps)
 	return perr(ps, "psl_file: %s", why);
 }
 
+/* load_overrides - read policy_overrides; an unreadable file is the
+ * config's FILE:LINE error, one with bad content the file's own */
+static int
+load_overrides(struct conf *c, const int *set, struct parse *ps)
+{
+	const struct conf_def *def = conf_table_find("policy_overrides");
+	const char *path = c->policy_overrides + 5;
+	char why[300];
+	FILE *fp;
+
+	if ((fp = conf_fopen(path, why, sizeof(why))) == NULL) {
+		ps->line = set[def - conf_table];
+		return perr(ps, "policy_overrides: %s: %s", path, why);
+	}
+	c->overrides = overrides_read(fp, path, &c->site, ps->err, ps->errlen);
+	fclose(fp);
+	return c->overrides != NULL ? 0 : -1;
+}
+
 /* conf_load - parse and validate PATH; NULL and "FILE:LINE: msg" */
 struct conf *
 conf_load(const char *path, char *err, size_t errlen)
@@ -480,11 +553,11 @@ conf_load(const char *path, char *err, size_t errlen)
 	struct parse ps = { path, 0, err, errlen, NULL, NULL, 0, 0 };
 	struct conf *c;
 	int *set, rc;
+	char why[300];
 	FILE *fp;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-		    strerror(errno));
+	if ((fp = conf_fopen(path, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, why);
 		return NULL;
 	}
 	c = xcalloc(1, sizeof(*c));
@@ -498,12 +571,10 @@ conf_load(const char *path, char *err, size_t errlen)
 		fill_defaults(c, set);
 	if (rc == 0)
 		rc = load_psl(c, set, &ps);
-	x_free(set);
 	/* The overrides start from the finished global settings. */
-	if (rc == 0 && *c->policy_overrides != '\0' &&
-	    (c->overrides = overrides_load(c->policy_overrides + 5, &c->site,
-	    err, errlen)) == NULL)
-		rc = -1;
+	if (rc == 0 && *c->policy_overrides != '\0')
+		rc = load_overrides(c, set, &ps);
+	x_free(set);
 	if (rc != 0) {
 		conf_free(c);
 		return NULL;

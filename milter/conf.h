@@ -126,7 +126,12 @@ enum conf_spf_temp {
 	CONF_SPF_TEMPFAIL
 };
 
+#define CONF_MAX_FILE	(1024 * 1024)	/* bytes in any file conf reads */
+
 struct conf *conf_load(const char *path, char *err, size_t errlen);
+/* conf_fopen - a regular file of at most CONF_MAX_FILE bytes, opened
+ * without blocking; NULL and the reason ("cannot read PATH: ...") */
+FILE	*conf_fopen(const char *path, char *why, size_t whylen);
 struct conf *conf_defaults(void);
 void	 conf_free(struct conf *);
 /* conf_print - "key = value" lines; ALL=0 prints only non-default keys */

@@ -2,7 +2,10 @@
  * log - the only module that calls syslog(3).
  *
  * Sinks: syslog (facility mail, ident "mxauth", pid), stderr, or a file
- * opened O_APPEND.  File and stderr lines carry a timestamp and the
+ * opened O_APPEND.  The file is opened as root, maybe in a directory the
+ * service user can write to: a symbolic link, a hard link or anything but
+ * a regular file there is refused, so that the user cannot make root
+ * append to (or create) another file.  File and stderr lines carry a timestamp and the
  * level; each line is formatted into one buffer and written with one
  * write(2), so concurrent threads never interleave within a line.  The
  * sink is chosen once at start-up (log_open) and on reload; the level is
@@ -16,6 +19,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +44,35 @@ static const char *const level_names[] = {
 	"error", "warning", "info", "debug"
 };
 
+/* open_log_file - PATH for appending, not through a link; -1 and ERR */
+static int
+open_log_file(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	const char *why = NULL;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open log file %s: %s", path,
+		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (st.st_nlink != 1)
+		why = "it has other hard links";
+	if (why != NULL) {
+		snprintf(err, errlen, "cannot open log file %s: %s", path, why);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* log_open - direct log lines to TARGET; 0 on success, -1 and ERR */
 int
 log_open(const char *target, const char *ident, char *err, size_t errlen)
@@ -53,13 +86,8 @@ log_open(const char *target, const char *ident, char *err, size_t errlen)
 		sink = SINK_STDERR;
 	else if (strncmp(target, "file:", 5) == 0) {
 		sink = SINK_FILE;
-		fd = open(target + 5, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		    0640);
-		if (fd < 0) {
-			snprintf(err, errlen, "cannot open log file %s: %s",
-			    target + 5, strerror(errno));
+		if ((fd = open_log_file(target + 5, err, errlen)) < 0)
 			return -1;
-		}
 	} else {
 		snprintf(err, errlen, "bad log target \"%s\"", target);
 		return -1;

@@ -147,26 +147,42 @@ bad:
 	return -1;
 }
 
-/* overrides_load - read PATH on top of BASE */
+/* overrides_load - read PATH on top of BASE (conf_fopen's rules) */
 struct overrides *
 overrides_load(const char *path, const struct conf_site *base, char *err,
     size_t errlen)
 {
+	struct overrides *ov;
+	char why[300];
+	FILE *fp;
+
+	if ((fp = conf_fopen(path, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		return NULL;
+	}
+	ov = overrides_read(fp, path, base, err, errlen);
+	fclose(fp);
+	return ov;
+}
+
+/* overrides_read - the lines of FP (named PATH) on top of BASE */
+struct overrides *
+overrides_read(FILE *fp, const char *path, const struct conf_site *base,
+    char *err, size_t errlen)
+{
 	struct overrides *ov = xcalloc(1, sizeof(*ov));
 	char line[MAX_LINE], why[256];
 	struct override o;
-	size_t lineno = 0, i;
-	FILE *fp;
+	size_t lineno = 0, total = 0, i;
 	int rc;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-		    strerror(errno));
-		x_free(ov);
-		return NULL;
-	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
+		if ((total += strlen(line)) > CONF_MAX_FILE) {
+			snprintf(why, sizeof(why), "file larger than %d bytes",
+			    CONF_MAX_FILE);
+			goto bad;
+		}
 		if (strchr(line, '\n') == NULL && !feof(fp)) {
 			snprintf(why, sizeof(why), "line longer than %d bytes",
 			    MAX_LINE - 2);
@@ -186,11 +202,15 @@ overrides_load(const char *path, const struct conf_site *base, char *err,
 		ov->v = xrealloc(ov->v, (ov->n + 1) * sizeof(*ov->v));
 		ov->v[ov->n++] = o;
 	}
-	fclose(fp);
+	if (ferror(fp)) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+		    strerror(errno));
+		overrides_free(ov);
+		return NULL;
+	}
 	return ov;
 bad:
 	snprintf(err, errlen, "%s:%zu: %s", path, lineno, why);
-	fclose(fp);
 	overrides_free(ov);
 	return NULL;
 }

@@ -13,6 +13,7 @@
 #define MXAUTH_OVERRIDES_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct conf_site;
 struct overrides;
@@ -22,6 +23,9 @@ struct overrides;
  * NULL with "PATH:LINE: message" in ERR.  Free with overrides_free.
  */
 struct overrides *overrides_load(const char *path,
+	    const struct conf_site *base, char *err, size_t errlen);
+/* overrides_read - the same from FP, opened by the caller (conf_fopen) */
+struct overrides *overrides_read(FILE *fp, const char *path,
 	    const struct conf_site *base, char *err, size_t errlen);
 /* overrides_find - the settings for DOMAIN: an override's, or NULL */
 const struct conf_site *overrides_find(const struct overrides *,

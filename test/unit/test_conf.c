@@ -5,7 +5,8 @@
  * (also under threads, for the sanitizers).
  *
  * Test files are written with mkstemp; in file text, @DATA@ stands for
- * TEST_DATA, and in expected errors @CONF@ for the temp file's path.
+ * TEST_DATA, and in expected errors @CONF@ for the temp file's path, @DIR@
+ * for test_special_files' directory (FIFO, oversized files).
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -43,6 +45,23 @@ subst(const char *s, const char *conf)
 		} else if (strncmp(s, "@CONF@", 6) == 0 && conf != NULL) {
 			vstr_cat(&v, conf);
 			s += 6;
+		} else
+			vstr_catc(&v, *s++);
+	}
+	return vstr_steal(&v);
+}
+
+/* replace - S with every WHAT replaced by WITH; caller frees */
+static char *
+replace(const char *s, const char *what, const char *with)
+{
+	struct vstr v = VSTR_INIT;
+	size_t n = strlen(what);
+
+	while (*s != '\0') {
+		if (strncmp(s, what, n) == 0) {
+			vstr_cat(&v, with);
+			s += n;
 		} else
 			vstr_catc(&v, *s++);
 	}
@@ -349,7 +368,7 @@ test_errors(void **state)
 		    "trusted_networks: \"file:nets.list\": must be an absolute "
 		    "path" },
 		{ "\ntrusted_networks = 10.0.0.0/8\n  file:/nonexistent/list\n",
-		    "@CONF@:3: trusted_networks: cannot open /nonexistent/list: "
+		    "@CONF@:3: trusted_networks: /nonexistent/list: cannot open: "
 		    "No such file or directory" },
 		{ "trusted_networks = 10.0.0.0/8,\n"
 		    "  file:@DATA@/conf/badnet.list\n",
@@ -359,7 +378,7 @@ test_errors(void **state)
 		    "@DATA@/conf/nested.list:3: trusted_networks: file: lists "
 		    "cannot name other files" },
 		{ "dns_servers = file:@DATA@/conf\n", "@CONF@:1: dns_servers: "
-		    "cannot read @DATA@/conf: Is a directory" },
+		    "@DATA@/conf: cannot read: not a regular file" },
 		{ "dns_servers = 192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4\n"
 		    "  192.0.2.5 192.0.2.6 file:@DATA@/conf/servers.list\n",
 		    "@DATA@/conf/servers.list:4: dns_servers: too many values "
@@ -403,12 +422,125 @@ test_open_errors(void **state)
 	assert_string_equal(err, "/nonexistent/mxauth.conf: cannot open: "
 	    "No such file or directory");
 	assert_null(conf_load(TEST_DATA "/conf", err, sizeof(err)));
-	assert_string_equal(err, TEST_DATA "/conf: cannot read: Is a "
-	    "directory");
+	assert_string_equal(err, TEST_DATA "/conf: cannot read: not a "
+	    "regular file");
 	/* The message is cut to fit, never written past the buffer. */
 	assert_null(conf_load("/nonexistent/mxauth.conf", small,
 	    sizeof(small)));
 	assert_string_equal(small, "/nonexistent/mx");
+}
+
+/*
+ * test_special_files - every file conf reads (the config, file: lists,
+ * policy_overrides) must be a regular file of at most CONF_MAX_FILE
+ * bytes: a FIFO, /dev/zero or a directory is a FILE:LINE error, never a
+ * load that blocks or reads forever (SIGALRM fails the test if it hangs).
+ */
+static void
+test_special_files(void **state)
+{
+	static const struct {
+		const char	*text;		/* "@DIR@" = the test directory */
+		const char	*want_err;
+	} cases[] = {
+		{ "\ntrusted_networks = file:@DIR@/fifo\n",
+		    "@CONF@:2: trusted_networks: @DIR@/fifo: cannot read: not a "
+		    "regular file" },
+		{ "trusted_relays = 192.0.2.1\n  file:/dev/zero\n",
+		    "@CONF@:2: trusted_relays: /dev/zero: cannot read: not a "
+		    "regular file" },
+		{ "trusted_authserv_ids = file:@DIR@\n",
+		    "@CONF@:1: trusted_authserv_ids: @DIR@: cannot read: not a "
+		    "regular file" },
+		{ "trusted_networks = file:@DIR@/big\n",
+		    "@CONF@:1: trusted_networks: @DIR@/big: cannot read: larger "
+		    "than 1048576 bytes" },
+		{ "trusted_networks = file:@DIR@/max\n", NULL },
+		{ "# overrides\npolicy_overrides = file:@DIR@/fifo\n",
+		    "@CONF@:2: policy_overrides: @DIR@/fifo: cannot read: not a "
+		    "regular file" },
+		{ "policy_overrides = file:/dev/zero\n",
+		    "@CONF@:1: policy_overrides: /dev/zero: cannot read: not a "
+		    "regular file" },
+		{ "policy_overrides = file:@DIR@/big\n",
+		    "@CONF@:1: policy_overrides: @DIR@/big: cannot read: larger "
+		    "than 1048576 bytes" },
+		{ "policy_overrides = file:@DIR@\n",
+		    "@CONF@:1: policy_overrides: @DIR@: cannot read: not a "
+		    "regular file" },
+	};
+	char dir[] = "/tmp/mxauth-test-special.XXXXXX", path[256], err[512];
+	char *text, *conf, *want;
+	struct conf *c;
+	FILE *fp;
+	size_t i, n;
+
+	(void)state;
+	alarm(20);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	/* max: exactly CONF_MAX_FILE bytes of comment; big: one more */
+	snprintf(path, sizeof(path), "%s/max", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	for (n = 0; n < CONF_MAX_FILE / 64; n++)
+		fprintf(fp, "#%62s\n", "");
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/big", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	for (n = 0; n < CONF_MAX_FILE / 64; n++)
+		fprintf(fp, "#%62s\n", "");
+	fputc('\n', fp);
+	fclose(fp);
+
+	for (i = 0; i < NELEM(cases); i++) {
+		text = replace(cases[i].text, "@DIR@", dir);
+		conf = write_tmp(text);
+		err[0] = '\0';
+		c = conf_load(conf, err, sizeof(err));
+		if (cases[i].want_err == NULL) {
+			if (c == NULL)
+				fail_msg("case %zu: refused: %s", i, err);
+			conf_release(c);
+		} else {
+			if (c != NULL)
+				fail_msg("case %zu: accepted", i);
+			want = replace(cases[i].want_err, "@DIR@", dir);
+			x_free(text);
+			text = subst(want, conf);
+			if (strcmp(err, text) != 0)
+				fail_msg("case %zu:\n got  %s\n want %s", i, err,
+				    text);
+			x_free(want);
+		}
+		x_free(text);
+		drop_tmp(conf);
+	}
+
+	/* The config file itself. */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_null(conf_load(path, err, sizeof(err)));
+	want = replace("@DIR@/fifo: cannot read: not a regular file", "@DIR@",
+	    dir);
+	assert_string_equal(err, want);
+	x_free(want);
+	assert_null(conf_load("/dev/zero", err, sizeof(err)));
+	assert_string_equal(err, "/dev/zero: cannot read: not a regular file");
+	snprintf(path, sizeof(path), "%s/big", dir);
+	assert_null(conf_load(path, err, sizeof(err)));
+	want = replace("@DIR@/big: cannot read: larger than 1048576 bytes",
+	    "@DIR@", dir);
+	assert_string_equal(err, want);
+	x_free(want);
+
+	alarm(0);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/max", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/big", dir);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* test_defaults - built-in defaults; `mxauth -n -a` lists every row */
@@ -594,6 +726,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_special_files),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_snapshots),
