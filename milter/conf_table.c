@@ -243,8 +243,8 @@ const struct conf_def conf_table[] = {
 	    10000000, NULL, NULL },
 	{ "dns_cache_memory", CONF_INT, "64", OFF(dns_cache_memory), 1, 4096,
 	    NULL, NULL },
-	/* below Postfix's milter_command_timeout (30s): SPF is at MAIL FROM */
-	{ "dns_message_timeout", CONF_INT, "20", OFF(dns_message_timeout), 1,
+	/* twice (HELO, MAIL FROM) below Postfix's milter_command_timeout 30s */
+	{ "dns_check_timeout", CONF_INT, "12", OFF(dns_check_timeout), 1,
 	    300, NULL, NULL },
 	{ "trusted_networks", CONF_NETLIST, "127.0.0.0/8 ::1/128",
 	    OFF(trusted_networks), 0, 0, NULL, NULL },

@@ -15,10 +15,11 @@
  * (RFC 5452 9.1).
  *
  * Per message: dns_msg_new() makes a handle over the shared resolver
- * with a budget, the total time that message's lookups may wait.  Each
- * try's timeout is cut to what is left; once it is spent, a lookup the
- * cache cannot answer is DNS_TIMEOUT at once, so a message never holds
- * its thread past the budget however many lookups its records ask for.
+ * with a budget, the total time the lookups of one check (dns_msg.h)
+ * may wait.  Each try's timeout is cut to what is left; once it is
+ * spent, a lookup the cache cannot answer is DNS_TIMEOUT at once, so a
+ * check never holds its thread past the budget however many lookups its
+ * records ask for.
  *
  * Threads: a resolver is read-only after dns_new() and every try uses
  * its own socket and packets, so any number of threads may call
@@ -64,6 +65,7 @@ struct server {
 
 struct dns {
 	struct dns	*shared;	/* a message's handle: the resolver */
+	long long	 budget_ms;	/* handle: per check; -1 = none */
 	long long	 left_ms;	/* handle: budget left; -1 = none */
 	struct dns_zone	*zone;		/* zone mode when set */
 	struct server	 servers[MAX_SERVERS];
@@ -309,8 +311,16 @@ dns_msg_new(struct dns *shared, unsigned budget_ms)
 
 	h = xcalloc(1, sizeof(*h));
 	h->shared = shared->shared != NULL ? shared->shared : shared;
-	h->left_ms = budget_ms > 0 ? (long long)budget_ms : -1;
+	h->budget_ms = h->left_ms = budget_ms > 0 ? (long long)budget_ms : -1;
 	return h;
+}
+
+/* dns_msg_begin - a new check: the whole budget again */
+void
+dns_msg_begin(struct dns *h)
+{
+	if (h != NULL && h->shared != NULL)
+		h->left_ms = h->budget_ms;
 }
 
 /* dns_msg_free - release a handle (the resolver stays); NULL is a no-op */

@@ -47,9 +47,9 @@ eval_new(struct conf *conf, struct dns *dns)
 	e = xcalloc(1, sizeof(*e));
 	conf_hold(conf);
 	e->conf = conf;
-	/* RFC 7208 4.6.4: a bound on the DNS time of the whole message */
+	/* RFC 7208 4.6.4: a bound on the DNS time of each check */
 	e->dns = dns != NULL ? dns_msg_new(dns,
-	    (unsigned)conf->dns_message_timeout * 1000) : NULL;
+	    (unsigned)conf->dns_check_timeout * 1000) : NULL;
 	vstr_init(&e->reason);
 	vstr_init(&e->reply);
 	vstr_init(&e->from_error);

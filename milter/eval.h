@@ -12,7 +12,7 @@
  * An eval holds a reference on the config snapshot it was created with
  * for its whole life, so a reload never changes a message half-way.
  * The DNS resolver is borrowed; the message asks through its own handle
- * on it, with the budget dns_message_timeout (dns_msg.h).  Caller frees
+ * on it, with the budget dns_check_timeout per check (dns_msg.h).  Caller frees
  * with eval_free().
  */
 #ifndef MXAUTH_EVAL_H
