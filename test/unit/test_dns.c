@@ -789,7 +789,8 @@ test_same_question(void **state)
 		assert_int_equal(pthread_join(t[i], NULL), 0);
 	for (i = 0; i < NSAME; i++)
 		if (args[i].got != DNS_OK)
-			fail_msg("thread %d: %s", i, dns_status_str(args[i].got));
+			fail_msg("thread %d: %s", i,
+			    dns_status_str(args[i].got));
 	assert_int_equal(args[NSAME].got, DNS_TIMEOUT);
 	assert_true(args[NSAME].secs < 0.25);
 	assert_int_equal(fake_queries(f), 1);

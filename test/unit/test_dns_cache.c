@@ -275,8 +275,8 @@ test_byte_count(void **state)
 		real = m1.uordblks - m0.uordblks;
 		if (m0.uordblks != 0 && (counted * 10 < real * 9 ||
 		    counted * 10 > real * 11))
-			fail_msg("%zu KB: counted %zu, malloc holds %zu", kbs[i],
-			    counted, real);
+			fail_msg("%zu KB: counted %zu, malloc holds %zu",
+			    kbs[i], counted, real);
 		assert_true(counted > kbs[i] * 1024);
 		dns_answer_free(a);
 		dns_cache_free(c);
@@ -363,7 +363,7 @@ test_in_flight(void **state)
 	assert_true(mono_ms() - t0 < 2000);
 	assert_int_equal(args[5].got, DNS_TIMEOUT);
 	assert_int_equal(args[5].asked, 0);
-	usleep(100 * 1000);
+	usleep(300 * 1000);	/* the other five are waiting by now */
 	/* our failure is theirs: nobody asks again, nothing is cached */
 	mine = answer(DNS_SERVFAIL, 0, NULL);
 	dns_cache_end(c, flight, d, LDNS_RR_TYPE_A, mine, 0);
