@@ -14,9 +14,10 @@
       then a third that stops in its headers when the client drops the
       connection.  Prints "rset 250", "msg1 250", "msg2 250".
 
-  smtp_client.py envelopes PORT CLIENT_IP COUNT DOMAIN...
-      COUNT transactions MAIL FROM:<uN@DOMAIN> (N = 1..COUNT, the
-      domains in turn), RCPT, RSET, fifty to a connection: SPF runs at
+  smtp_client.py envelopes PORT CLIENT_IP FIRST COUNT DOMAIN...
+      COUNT transactions MAIL FROM:<uN@DOMAIN> (N = FIRST, FIRST + 1,
+      ..., the domains in turn), RCPT, RSET, fifty to a connection: SPF
+      runs at
       MAIL FROM, so each one makes the milter judge a new local part.
       Prints how many MAIL FROMs got a 250.
 """
@@ -99,9 +100,9 @@ def session(port, client_ip, tag):
     sys.stdout.flush()
 
 
-def envelopes(port, client_ip, count, *domains):
+def envelopes(port, client_ip, first, count, *domains):
     ok, c = 0, None
-    for n in range(1, int(count) + 1):
+    for n in range(int(first), int(first) + int(count)):
         if c is None or n % 50 == 0:
             if c is not None:
                 c.cmd("QUIT")
