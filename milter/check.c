@@ -506,6 +506,7 @@ open_dns(const struct opts *o, const struct conf *conf)
 		dopts.timeout = conf->dns_timeout;
 		dopts.retries = conf->dns_retries;
 		dopts.cache_size = (size_t)conf->dns_cache_size;
+		dopts.cache_bytes = (size_t)conf->dns_cache_memory << 20;
 		dns = dns_new(&dopts, err, sizeof(err));
 	}
 	if (dns == NULL) {

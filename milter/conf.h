@@ -53,6 +53,8 @@ struct conf {
 	int		 dns_timeout;	/* seconds per try */
 	int		 dns_retries;	/* tries after the first */
 	int		 dns_cache_size; /* entries; 0 = no cache */
+	int		 dns_cache_memory; /* MiB the answers may take */
+	int		 dns_check_timeout; /* seconds of DNS per check */
 
 	/* ingress */
 	struct netlist	*trusted_networks;

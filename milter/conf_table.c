@@ -241,6 +241,11 @@ const struct conf_def conf_table[] = {
 	{ "dns_retries", CONF_INT, "2", OFF(dns_retries), 0, 10, NULL, NULL },
 	{ "dns_cache_size", CONF_INT, "10000", OFF(dns_cache_size), 0,
 	    10000000, NULL, NULL },
+	{ "dns_cache_memory", CONF_INT, "64", OFF(dns_cache_memory), 1, 4096,
+	    NULL, NULL },
+	/* twice (HELO, MAIL FROM) below Postfix's milter_command_timeout 30s */
+	{ "dns_check_timeout", CONF_INT, "12", OFF(dns_check_timeout), 1,
+	    300, NULL, NULL },
 	{ "trusted_networks", CONF_NETLIST, "127.0.0.0/8 ::1/128",
 	    OFF(trusted_networks), 0, 0, NULL, NULL },
 	{ "trusted_relays", CONF_NETLIST, "", OFF(trusted_relays), 0, 0, NULL,

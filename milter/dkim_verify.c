@@ -35,6 +35,7 @@
 #include "dkim_sig.h"
 #include "dkim_verify.h"
 #include "dns.h"
+#include "dns_msg.h"
 #include "vstr.h"
 #include "xmalloc.h"
 
@@ -258,6 +259,7 @@ get_key(struct dkim_verify *v, const struct dkim_sig *sig,
 	char *txt;
 
 	vstr_catf(&name, "%s._domainkey.%s", sig->s, sig->d);
+	dns_msg_begin(v->dns);		/* one signature's DNS time */
 	a = dns_query(v->dns, vstr_str(&name), LDNS_RR_TYPE_TXT);
 	vstr_free(&name);
 	switch (a->status) {

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dmarc_check.h"
+#include "dns_msg.h"
 #include "dmarc_eval.h"
 #include "orgdomain.h"
 #include "vstr.h"
@@ -194,6 +195,7 @@ dmarc_check(struct dns *dns, const struct dmarc_check_in *in,
 	struct org_found f;
 
 	r->pct = 100;
+	dns_msg_begin(dns);		/* discovery's own DNS time */
 	if (explain != NULL)
 		vstr_catf(explain, "DMARC (%s)\n", in->psl != NULL ?
 		    "RFC 7489, Public Suffix List" : "RFC 9989 tree walk");

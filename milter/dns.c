@@ -3,16 +3,30 @@
  *
  * Network mode: each query goes to the configured servers in order, up
  * to 1 + retries rounds, over UDP with a per-try timeout and over TCP
- * when the reply is truncated.  ldns builds and parses the packets and
- * does the TCP exchange; the UDP exchange is ours so that the socket is
- * connected (the kernel drops datagrams from other addresses) and a
- * datagram that is not the answer to our question is ignored while we
- * keep waiting for the real one (RFC 5452 9.1).
+ * when the reply is truncated.  Every query carries EDNS0 with a
+ * 1232-byte UDP buffer (RFC 6891; the DNS flag day 2020 size, which
+ * fits any path's MTU without fragments), so DKIM keys and SPF records
+ * over 512 bytes come back over UDP; a server that answers FORMERR
+ * without an OPT record is asked again without EDNS (RFC 6891 7).  ldns
+ * builds and parses the packets and does the TCP exchange; the UDP
+ * exchange is ours so that the socket is connected (the kernel drops
+ * datagrams from other addresses) and a datagram that is not the answer
+ * to our question is ignored while we keep waiting for the real one
+ * (RFC 5452 9.1).
  *
- * Threads: a struct dns is read-only after dns_new() and every try uses
+ * Per message: dns_msg_new() makes a handle over the shared resolver
+ * with a budget, the total time the lookups of one check (dns_msg.h)
+ * may wait.  Each try's timeout is cut to what is left; once it is
+ * spent, a lookup the cache cannot answer is DNS_TIMEOUT at once, so a
+ * check never holds its thread past the budget however many lookups its
+ * records ask for.
+ *
+ * Threads: a resolver is read-only after dns_new() and every try uses
  * its own socket and packets, so any number of threads may call
  * dns_query() at once.  The only shared mutable state is the cache,
- * whose lock is never held across network I/O.
+ * whose lock is never held across network I/O; identical questions in
+ * flight at once are asked once (dns_cache_begin()).  A per-message
+ * handle is used by one thread at a time.
  *
  * Zone mode: every answer comes from dns_zone; nothing is sent.
  *
@@ -34,12 +48,15 @@
 
 #include "dns.h"
 #include "dns_cache.h"
+#include "dns_msg.h"
 #include "dns_zone.h"
 #include "xmalloc.h"
 
 #define MAX_SERVERS	8
 #define MAX_CNAME	8
 #define NEG_TTL_DEFAULT	300
+#define EDNS_UDP_SIZE	1232
+#define CACHE_BYTES_DEFAULT	((size_t)64 << 20)
 
 struct server {
 	ldns_rdf	*addr;
@@ -47,12 +64,15 @@ struct server {
 };
 
 struct dns {
+	struct dns	*shared;	/* a message's handle: the resolver */
+	long long	 budget_ms;	/* handle: per check; -1 = none */
+	long long	 left_ms;	/* handle: budget left; -1 = none */
 	struct dns_zone	*zone;		/* zone mode when set */
 	struct server	 servers[MAX_SERVERS];
 	size_t		 nservers;
 	int		 timeout;
 	int		 retries;
-	struct dns_cache *cache;	/* NULL = no cache */
+	struct dns_cache *cache;	/* network mode; may keep nothing */
 };
 
 /* dns_status_str - the status as a word for logs and tests */
@@ -262,8 +282,9 @@ dns_new(const struct dns_opts *opts, char *err, size_t errlen)
 		dns_free(d);
 		return NULL;
 	}
-	if (opts->cache_size > 0)
-		d->cache = dns_cache_new(opts->cache_size);
+	d->cache = dns_cache_new(opts->cache_size, opts->cache_bytes > 0 ?
+	    opts->cache_bytes : CACHE_BYTES_DEFAULT);
+	d->left_ms = -1;
 	return d;
 }
 
@@ -278,10 +299,38 @@ dns_new_zone(const char *path, char *err, size_t errlen)
 		x_free(d);
 		return NULL;
 	}
+	d->left_ms = -1;
 	return d;
 }
 
-/* dns_free - release the resolver; NULL is a no-op */
+/* dns_msg_new - one message's handle over SHARED with BUDGET_MS */
+struct dns *
+dns_msg_new(struct dns *shared, unsigned budget_ms)
+{
+	struct dns *h;
+
+	h = xcalloc(1, sizeof(*h));
+	h->shared = shared->shared != NULL ? shared->shared : shared;
+	h->budget_ms = h->left_ms = budget_ms > 0 ? (long long)budget_ms : -1;
+	return h;
+}
+
+/* dns_msg_begin - a new check: the whole budget again */
+void
+dns_msg_begin(struct dns *h)
+{
+	if (h != NULL && h->shared != NULL)
+		h->left_ms = h->budget_ms;
+}
+
+/* dns_msg_free - release a handle (the resolver stays); NULL is a no-op */
+void
+dns_msg_free(struct dns *h)
+{
+	dns_free(h);
+}
+
+/* dns_free - release the resolver or a handle; NULL is a no-op */
 void
 dns_free(struct dns *d)
 {
@@ -449,17 +498,18 @@ mono_ms(void)
 /*
  * udp_ask - send QB to SS from a connected UDP socket (the kernel then
  * drops datagrams from any other address or port) and wait up to
- * TIMEOUT seconds for a reply that matches QUERY; a datagram that does
+ * TIMEOUT_MS for a reply that matches QUERY; a datagram that does
  * not is ignored and we keep listening (RFC 5452 9.1).  Returns 1 with
  * *REPLY set, 0 when nothing matching came (time-out, port unreachable),
  * -1 when a reply with our ID could not be parsed.
  */
 static int
 udp_ask(const struct sockaddr_storage *ss, size_t sslen,
-    const ldns_pkt *query, ldns_buffer *qb, int timeout, ldns_pkt **reply)
+    const ldns_pkt *query, ldns_buffer *qb, long long timeout_ms,
+    ldns_pkt **reply)
 {
 	struct pollfd pfd;
-	long long deadline = mono_ms() + (long long)timeout * 1000, left;
+	long long deadline = mono_ms() + timeout_ms, left;
 	uint8_t *buf;
 	ssize_t n;
 	int rc = 0;
@@ -504,19 +554,22 @@ out:
 
 /*
  * tcp_ask - the same question over TCP (ldns connects, frames and reads
- * with TIMEOUT); same return values as udp_ask, and a reply that does
+ * with TIMEOUT_MS); same return values as udp_ask, and a reply that does
  * not match is -1, as nobody can inject into our connection.
  */
 static int
 tcp_ask(const struct sockaddr_storage *ss, size_t sslen,
-    const ldns_pkt *query, ldns_buffer *qb, int timeout, ldns_pkt **reply)
+    const ldns_pkt *query, ldns_buffer *qb, long long timeout_ms,
+    ldns_pkt **reply)
 {
-	struct timeval tv = { timeout, 0 };
+	struct timeval tv;
 	uint8_t *wire = NULL;
 	size_t n = 0;
 	int rc = -1;
 
 	*reply = NULL;
+	tv.tv_sec = (time_t)(timeout_ms / 1000);
+	tv.tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000;
 	if (ldns_tcp_send(&wire, qb, ss, (socklen_t)sslen, tv, &n) !=
 	    LDNS_STATUS_OK || wire == NULL)
 		rc = 0;
@@ -531,39 +584,102 @@ tcp_ask(const struct sockaddr_storage *ss, size_t sslen,
 	return rc;
 }
 
-/*
- * ask - one try against one server: over UDP, then over TCP when the
- * reply is truncated (RFC 1035 4.2.1, RFC 7766 5).  No EDNS0, so plain
- * 512-byte UDP.  NULL when no reply came back in time; DNS_ERROR when a
- * reply could not be parsed or the TCP retry failed.
- */
-static struct dns_answer *
-ask(const struct dns *d, const struct server *s, const ldns_rdf *name,
-    ldns_rr_type type)
+/* try_ms - the time one try may take: the per-try timeout, cut to what
+ * is left before DEADLINE (0 = none); 0 when nothing is left */
+static long long
+try_ms(const struct dns *d, long long deadline)
 {
-	struct dns_answer *a = NULL;
-	struct sockaddr_storage *ss;
-	ldns_pkt *query, *reply = NULL;
-	ldns_buffer *qb;
-	size_t sslen = 0;
-	int rc;
+	long long t = (long long)d->timeout * 1000, left;
+
+	if (deadline == 0)
+		return t;
+	left = deadline - mono_ms();
+	return left <= 0 ? 0 : left < t ? left : t;
+}
+
+/* new_query - the query packet for NAME/TYPE, with EDNS0 if EDNS */
+static ldns_pkt *
+new_query(const ldns_rdf *name, ldns_rr_type type, int edns)
+{
+	ldns_pkt *query;
 
 	query = ldns_pkt_query_new(ldns_rdf_clone(name), type,
 	    LDNS_RR_CLASS_IN, LDNS_RD);
-	qb = ldns_buffer_new(LDNS_MIN_BUFLEN);
-	ss = ldns_rdf2native_sockaddr_storage(s->addr, s->port, &sslen);
-	if (query == NULL || qb == NULL || ss == NULL) {
+	if (query == NULL) {
 		fprintf(stderr, "mxauth: out of memory in ldns\n");
 		abort();			/* STYLE.md rule 6 */
 	}
 	ldns_pkt_set_random_id(query);
-	rc = ldns_pkt2buffer_wire(qb, query) == LDNS_STATUS_OK ?
-	    udp_ask(ss, sslen, query, qb, d->timeout, &reply) : -1;
-	if (rc == 1 && ldns_pkt_tc(reply)) {
-		ldns_pkt_free(reply);
-		rc = tcp_ask(ss, sslen, query, qb, d->timeout, &reply);
-		if (rc == 0)
+	/* RFC 6891 6.2.5: our UDP payload size; no DO bit, no options */
+	if (edns)
+		ldns_pkt_set_edns_udp_size(query, EDNS_UDP_SIZE);
+	return query;
+}
+
+/*
+ * exchange - one question to SS over UDP, then over TCP when the reply
+ * is truncated (RFC 1035 4.2.1, RFC 7766 5); udp_ask's return values,
+ * -1 also when the TCP retry failed
+ */
+static int
+exchange(const struct sockaddr_storage *ss, size_t sslen, ldns_pkt *query,
+    const struct dns *d, long long deadline, ldns_pkt **reply)
+{
+	ldns_buffer *qb;
+	long long t;
+	int rc = -1;
+
+	*reply = NULL;
+	if ((t = try_ms(d, deadline)) == 0)
+		return 0;
+	if ((qb = ldns_buffer_new(LDNS_MIN_BUFLEN)) == NULL) {
+		fprintf(stderr, "mxauth: out of memory in ldns\n");
+		abort();
+	}
+	if (ldns_pkt2buffer_wire(qb, query) == LDNS_STATUS_OK)
+		rc = udp_ask(ss, sslen, query, qb, t, reply);
+	if (rc == 1 && ldns_pkt_tc(*reply)) {
+		ldns_pkt_free(*reply);
+		if ((t = try_ms(d, deadline)) == 0) {
+			*reply = NULL;
+			rc = 0;
+		} else if ((rc = tcp_ask(ss, sslen, query, qb, t, reply)) == 0)
 			rc = -1;	/* it answered, but not in full */
+	}
+	ldns_buffer_free(qb);
+	return rc;
+}
+
+/*
+ * ask - one try against one server, with EDNS0, or without it when the
+ * server answers FORMERR and no OPT record (RFC 6891 7: a server that
+ * does not know EDNS).  NULL when no reply came back in time (or before
+ * DEADLINE); DNS_ERROR when a reply could not be parsed or the TCP
+ * retry failed.
+ */
+static struct dns_answer *
+ask(const struct dns *d, const struct server *s, const ldns_rdf *name,
+    ldns_rr_type type, long long deadline)
+{
+	struct dns_answer *a = NULL;
+	struct sockaddr_storage *ss;
+	ldns_pkt *query, *reply = NULL;
+	size_t sslen = 0;
+	int rc;
+
+	if ((ss = ldns_rdf2native_sockaddr_storage(s->addr, s->port,
+	    &sslen)) == NULL) {
+		fprintf(stderr, "mxauth: out of memory in ldns\n");
+		abort();
+	}
+	query = new_query(name, type, 1);
+	rc = exchange(ss, sslen, query, d, deadline, &reply);
+	if (rc == 1 && ldns_pkt_get_rcode(reply) == LDNS_RCODE_FORMERR &&
+	    !ldns_pkt_edns(reply)) {
+		ldns_pkt_free(reply);
+		ldns_pkt_free(query);
+		query = new_query(name, type, 0);
+		rc = exchange(ss, sslen, query, d, deadline, &reply);
 	}
 	if (rc == 1)
 		a = from_packet(reply, name, type);
@@ -571,7 +687,6 @@ ask(const struct dns *d, const struct server *s, const ldns_rdf *name,
 		a = dns_answer_new(DNS_ERROR, 0);
 	ldns_pkt_free(reply);
 	ldns_pkt_free(query);
-	ldns_buffer_free(qb);
 	LDNS_FREE(ss);
 	return a;
 }
@@ -583,10 +698,12 @@ ask(const struct dns *d, const struct server *s, const ldns_rdf *name,
  * one, and if no server gives a real answer in a round that had any
  * reply, the first failure is the result: retries are for lost
  * packets, not for servers that said no.  Nothing back at all is
- * DNS_TIMEOUT, after at most timeout * (retries + 1) per server.
+ * DNS_TIMEOUT, after at most timeout * (retries + 1) per server, or
+ * at DEADLINE (0 = none), whichever comes first.
  */
 static struct dns_answer *
-query_wire(const struct dns *d, const ldns_rdf *name, ldns_rr_type type)
+query_wire(const struct dns *d, const ldns_rdf *name, ldns_rr_type type,
+    long long deadline)
 {
 	struct dns_answer *a, *failed = NULL;
 	size_t i;
@@ -594,7 +711,8 @@ query_wire(const struct dns *d, const ldns_rdf *name, ldns_rr_type type)
 
 	for (try = 0; try <= d->retries && failed == NULL; try++)
 		for (i = 0; i < d->nservers; i++) {
-			if ((a = ask(d, &d->servers[i], name, type)) == NULL)
+			if ((a = ask(d, &d->servers[i], name, type,
+			    deadline)) == NULL)
 				continue;
 			if (a->status == DNS_OK || a->status == DNS_NXDOMAIN ||
 			    a->status == DNS_NODATA) {
@@ -620,18 +738,21 @@ mono_now(void)
  * dns_query - answer NAME/TYPE from zone, cache or wire
  *
  * A name that cannot exist in the DNS is NXDOMAIN without a query.  The
- * cache's lock is held only inside dns_cache_get() and dns_cache_put(),
- * never while we wait on the network: two threads that miss on the same
- * name both ask, which is cheaper than making one wait for the other.
- * The cache runs on the monotonic clock, so setting the date neither
- * expires nor prolongs anything.
+ * cache's lock is never held while we wait on the network; a thread
+ * that misses on a question another one is asking waits for that
+ * answer (within its own budget) instead of asking again.  With a
+ * message's budget spent, only the cache answers.  The cache runs on
+ * the monotonic clock, so setting the date neither expires nor
+ * prolongs anything.
  */
 struct dns_answer *
-dns_query(struct dns *d, const char *name, ldns_rr_type type)
+dns_query(struct dns *h, const char *name, ldns_rr_type type)
 {
+	struct dns *d = h->shared != NULL ? h->shared : h;
+	struct dns_flight *flight;
 	struct dns_answer *a;
+	long long t0, deadline = 0;
 	ldns_rdf *qname;
-	time_t now;
 
 	if ((qname = dns_dname_new(name)) == NULL)
 		return dns_answer_new(DNS_NXDOMAIN, 0);
@@ -640,15 +761,24 @@ dns_query(struct dns *d, const char *name, ldns_rr_type type)
 		ldns_rdf_deep_free(qname);
 		return a;
 	}
-	now = mono_now();
-	if (d->cache != NULL &&
-	    (a = dns_cache_get(d->cache, qname, type, now)) != NULL) {
-		ldns_rdf_deep_free(qname);
-		return a;
+	t0 = mono_ms();
+	if (h->left_ms >= 0)
+		deadline = t0 + h->left_ms;
+	if (h->left_ms == 0) {
+		/* RFC 7208 4.6.4: past the limit, the unknown is temperror */
+		a = dns_cache_get(d->cache, qname, type, mono_now());
+		if (a == NULL)
+			a = dns_answer_new(DNS_TIMEOUT, 0);
+	} else if ((a = dns_cache_begin(d->cache, qname, type, mono_now(),
+	    deadline, &flight)) == NULL) {
+		a = query_wire(d, qname, type, deadline);
+		dns_cache_end(d->cache, flight, qname, type, a, mono_now());
 	}
-	a = query_wire(d, qname, type);
-	if (d->cache != NULL)
-		dns_cache_put(d->cache, qname, type, a, mono_now());
+	if (h->left_ms > 0) {
+		h->left_ms -= mono_ms() - t0;
+		if (h->left_ms < 0)
+			h->left_ms = 0;
+	}
 	ldns_rdf_deep_free(qname);
 	return a;
 }

@@ -2,10 +2,12 @@
  * dns - the one resolver for everything mxauth looks up.
  *
  * A struct dns is either a network resolver (ldns; configured servers,
- * per-try timeout, retries, TCP on truncation, TTL cache with negative
- * caching) or a zone resolver that answers only from an RFC 1035 master
- * file (dns_zone.c) and never sends a packet.  Both are safe to share
- * between threads.
+ * per-try timeout, retries, EDNS0, TCP on truncation, a TTL cache with
+ * negative caching bounded in entries and bytes, identical questions in
+ * flight asked once) or a zone resolver that answers only from an RFC
+ * 1035 master file (dns_zone.c) and never sends a packet.  Both are safe
+ * to share between threads.  A message asks through its own handle
+ * (dns_msg.h), which bounds the time all its lookups may take.
  *
  * The status of every query stays distinct all the way to the caller:
  * NXDOMAIN (name does not exist), NODATA (name exists, no RR of that
@@ -47,12 +49,14 @@ struct dns_opts {
 	int		 timeout;	/* seconds per try, >= 1 */
 	int		 retries;	/* extra tries after the first */
 	size_t		 cache_size;	/* max cached answers; 0 = no cache */
+	size_t		 cache_bytes;	/* max bytes they take; 0 = 64 MiB */
 };
 
 struct dns;
 
 struct dns *dns_new(const struct dns_opts *, char *err, size_t errlen);
 struct dns *dns_new_zone(const char *path, char *err, size_t errlen);
+/* dns_free - release a resolver (or a dns_msg_new() handle) */
 void	 dns_free(struct dns *);
 
 /* dns_query - answer NAME/TYPE from cache, zone or wire; never NULL */

@@ -1,5 +1,6 @@
 /*
- * dns_cache - hash table + LRU list of DNS answers under one mutex.
+ * dns_cache - hash table + LRU list of DNS answers, and the list of
+ * questions in flight, under one mutex.
  *
  * Keys are the wire form of the name, compared case-insensitively
  * (RFC 4343), plus the type, so "Example.ORG" and "example.org." share
@@ -8,9 +9,22 @@
  * label characters fold.
  *
  * What is cached (dns_cache.h): DNS_OK for its TTL, NXDOMAIN and NODATA
- * for the negative TTL; nothing with TTL 0, and never SERVFAIL, TIMEOUT
- * or ERROR -- the next message asks again, so an outage ends for us the
- * moment the server recovers.
+ * for the negative TTL; nothing with TTL 0, never SERVFAIL, TIMEOUT or
+ * ERROR -- the next message asks again, so an outage ends for us the
+ * moment the server recovers -- and never an answer that alone takes
+ * more than DNS_CACHE_MAX_ANSWER bytes: a domain that answers every
+ * made-up name with 60 KB of TXT (an SPF include:%{l}.example) would
+ * otherwise fill the cache with answers nobody asks for twice.
+ *
+ * Size: each entry is counted at the bytes malloc really hands out for
+ * it (cost()), and entries are evicted from the LRU tail until both the
+ * entry and the byte bound hold.
+ *
+ * In flight: a struct flight per question some thread is asking the
+ * wire.  It is found by key like an entry, holds a reference per thread
+ * that uses it (the asker and each waiter) and its own condition
+ * variable on CLOCK_MONOTONIC; the last one out frees it.  The number
+ * of flights is at most the number of threads asking, so a list will do.
  *
  * Lookups and inserts are O(1) on average.  The lock is held only for
  * the table work and the deep copy of an answer (the copy made by
@@ -18,6 +32,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -33,32 +48,93 @@ struct entry {
 	ldns_rr_type	 type;
 	size_t		 bucket;
 	time_t		 expires;
+	size_t		 bytes;		/* cost() of the whole entry */
 	struct dns_answer *answer;
+};
+
+struct dns_flight {
+	struct dns_flight *next;
+	uint8_t		*key;		/* folded, as in struct entry */
+	size_t		 keylen;
+	ldns_rr_type	 type;
+	int		 refs;		/* asker + waiters */
+	struct dns_answer *answer;	/* set once the asker is done */
+	pthread_cond_t	 done;
 };
 
 struct dns_cache {
 	pthread_mutex_t	 lock;
 	struct entry	**buckets;
 	size_t		 nbuckets;
-	size_t		 count;
-	size_t		 max;
+	size_t		 count, max;
+	size_t		 bytes, max_bytes;
 	struct entry	*head, *tail;
+	struct dns_flight *flights;
 };
 
-/* dns_cache_new - a cache holding at most MAX answers (MAX >= 1) */
+/* dns_cache_new - at most MAX answers and MAX_BYTES bytes */
 struct dns_cache *
-dns_cache_new(size_t max)
+dns_cache_new(size_t max, size_t max_bytes)
 {
 	struct dns_cache *c;
 
 	c = xcalloc(1, sizeof(*c));
 	pthread_mutex_init(&c->lock, NULL);
-	c->max = max > 0 ? max : 1;
+	c->max = max;
+	c->max_bytes = max_bytes;
 	c->nbuckets = 64;
 	while (c->nbuckets < c->max && c->nbuckets < (1u << 22))
 		c->nbuckets *= 2;
 	c->buckets = xcalloc(c->nbuckets, sizeof(*c->buckets));
 	return c;
+}
+
+/*
+ * chunk - what malloc takes for a request of N bytes: glibc adds an
+ * 8-byte header and rounds to 16, at least 32 (ASan's and musl's
+ * allocators are in the same range)
+ */
+static size_t
+chunk(size_t n)
+{
+	n = (n + 8 + 15) & ~(size_t)15;
+	return n < 32 ? 32 : n;
+}
+
+/* rdf_cost - an ldns_rdf and its data */
+static size_t
+rdf_cost(const ldns_rdf *rd)
+{
+	return rd == NULL ? 0 : chunk(sizeof(*rd)) + chunk(ldns_rdf_size(rd));
+}
+
+/*
+ * cost - the bytes an entry for ANSWER under a KEYLEN-byte key holds:
+ * the entry, key and answer structs, the rr list and its pointer array
+ * (its real capacity), and per record the ldns_rr, its rdata pointer
+ * array, its owner name and every rdata field -- a TXT record has one
+ * field per 255-byte string, so 60 KB of TXT is some 240 fields.
+ */
+static size_t
+cost(const struct dns_answer *a, size_t keylen)
+{
+	const ldns_rr *rr;
+	size_t n, i, j;
+
+	n = chunk(sizeof(struct entry)) + chunk(keylen) + chunk(sizeof(*a));
+	if (a->rrs == NULL)
+		return n;
+	n += chunk(sizeof(*a->rrs)) +
+	    chunk(a->rrs->_rr_capacity * sizeof(ldns_rr *));
+	for (i = 0; i < ldns_rr_list_rr_count(a->rrs); i++) {
+		rr = ldns_rr_list_rr(a->rrs, i);
+		n += chunk(sizeof(*rr)) + rdf_cost(ldns_rr_owner(rr));
+		if (ldns_rr_rd_count(rr) > 0)
+			n += chunk(ldns_rr_rd_count(rr) * sizeof(ldns_rdf *));
+		for (j = 0; j < ldns_rr_rd_count(rr); j++)
+			n += rdf_cost(ldns_rr_rdf(rr, j));
+	}
+	return n;
 }
 
 /* free_entry - release one entry */
@@ -78,6 +154,7 @@ dns_cache_free(struct dns_cache *c)
 
 	if (c == NULL)
 		return;
+	/* no flight is left: each one's asker is inside dns_query() */
 	for (e = c->head; e != NULL; e = next) {
 		next = e->next;
 		free_entry(e);
@@ -180,8 +257,29 @@ drop(struct dns_cache *c, struct entry *e)
 		;
 	*pp = e->hnext;
 	lru_unlink(c, e);
+	c->bytes -= e->bytes;
 	free_entry(e);
 	c->count--;
+}
+
+/* hit - under the lock, a copy of the live answer for NAME/TYPE, or NULL */
+static struct dns_answer *
+hit(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type, time_t now)
+{
+	struct dns_answer *a;
+	struct entry *e;
+
+	if ((e = find(c, name, type)) == NULL)
+		return NULL;
+	if (e->expires <= now) {
+		drop(c, e);
+		return NULL;
+	}
+	lru_unlink(c, e);
+	lru_push(c, e);
+	a = dns_answer_dup(e->answer);
+	a->ttl = (uint32_t)(e->expires - now);
+	return a;
 }
 
 /* dns_cache_get - a copy of a live answer, or NULL */
@@ -189,22 +287,26 @@ struct dns_answer *
 dns_cache_get(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type,
     time_t now)
 {
-	struct dns_answer *a = NULL;
-	struct entry *e;
+	struct dns_answer *a;
 
 	pthread_mutex_lock(&c->lock);
-	if ((e = find(c, name, type)) != NULL) {
-		if (e->expires <= now)
-			drop(c, e);
-		else {
-			lru_unlink(c, e);
-			lru_push(c, e);
-			a = dns_answer_dup(e->answer);
-			a->ttl = (uint32_t)(e->expires - now);
-		}
-	}
+	a = hit(c, name, type, now);
 	pthread_mutex_unlock(&c->lock);
 	return a;
+}
+
+/* new_key - NAME's wire form folded to lower case; *LENP its length */
+static uint8_t *
+new_key(const ldns_rdf *name, size_t *lenp)
+{
+	uint8_t *key;
+	size_t i;
+
+	*lenp = ldns_rdf_size(name);
+	key = xmalloc(*lenp);
+	for (i = 0; i < *lenp; i++)
+		key[i] = fold(ldns_rdf_data(name)[i]);
+	return key;
 }
 
 /* dns_cache_put - remember a cacheable answer */
@@ -214,32 +316,155 @@ dns_cache_put(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type,
 {
 	struct entry *e, *old;
 	uint32_t ttl;
-	size_t i;
+	size_t keylen, bytes;
 
 	if ((a->status != DNS_OK && a->status != DNS_NXDOMAIN &&
-	    a->status != DNS_NODATA) || a->ttl == 0)
+	    a->status != DNS_NODATA) || a->ttl == 0 || c->max == 0)
 		return;
+	bytes = cost(a, ldns_rdf_size(name));
+	if (bytes > DNS_CACHE_MAX_ANSWER || bytes > c->max_bytes)
+		return;			/* used by its message, not kept */
 	ttl = a->ttl > DNS_CACHE_MAX_TTL ? DNS_CACHE_MAX_TTL : a->ttl;
 	e = xcalloc(1, sizeof(*e));
-	e->keylen = ldns_rdf_size(name);
-	e->key = xmalloc(e->keylen);
-	for (i = 0; i < e->keylen; i++)
-		e->key[i] = fold(ldns_rdf_data(name)[i]);
+	e->key = new_key(name, &keylen);
+	e->keylen = keylen;
 	e->type = type;
 	e->bucket = bucket_of(c, name, type);
 	e->expires = now + (time_t)ttl;
 	e->answer = dns_answer_dup(a);
+	e->bytes = bytes;
 
 	pthread_mutex_lock(&c->lock);
 	if ((old = find(c, name, type)) != NULL)
 		drop(c, old);
-	while (c->count >= c->max && c->tail != NULL)
+	while ((c->count >= c->max || c->bytes + bytes > c->max_bytes) &&
+	    c->tail != NULL)
 		drop(c, c->tail);
 	e->hnext = c->buckets[e->bucket];
 	c->buckets[e->bucket] = e;
 	lru_push(c, e);
 	c->count++;
+	c->bytes += bytes;
 	pthread_mutex_unlock(&c->lock);
+}
+
+/* flight_find - the question NAME/TYPE in flight, or NULL */
+static struct dns_flight *
+flight_find(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type)
+{
+	struct dns_flight *f;
+
+	for (f = c->flights; f != NULL; f = f->next)
+		if (f->type == type && same_key(f->key, f->keylen, name))
+			return f;
+	return NULL;
+}
+
+/* flight_release - drop one reference to F, under the lock */
+static void
+flight_release(struct dns_flight *f)
+{
+	if (--f->refs > 0)
+		return;
+	pthread_cond_destroy(&f->done);
+	dns_answer_free(f->answer);
+	x_free(f->key);
+	x_free(f);
+}
+
+/* flight_new - F for NAME/TYPE, in the list, held by its asker */
+static struct dns_flight *
+flight_new(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type)
+{
+	pthread_condattr_t attr;
+	struct dns_flight *f;
+
+	f = xcalloc(1, sizeof(*f));
+	f->key = new_key(name, &f->keylen);
+	f->type = type;
+	f->refs = 1;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&f->done, &attr);
+	pthread_condattr_destroy(&attr);
+	f->next = c->flights;
+	c->flights = f;
+	return f;
+}
+
+/*
+ * wait_for - under the lock, wait until F's asker is done or DEADLINE_MS
+ * passes; a copy of its answer, or DNS_TIMEOUT.  Releases our reference.
+ */
+static struct dns_answer *
+wait_for(struct dns_cache *c, struct dns_flight *f, long long deadline_ms)
+{
+	struct dns_answer *a;
+	struct timespec until;
+	int rc = 0;
+
+	until.tv_sec = (time_t)(deadline_ms / 1000);
+	until.tv_nsec = (long)(deadline_ms % 1000) * 1000000;
+	f->refs++;
+	while (f->answer == NULL && rc != ETIMEDOUT)
+		rc = deadline_ms > 0 ? pthread_cond_timedwait(&f->done,
+		    &c->lock, &until) : pthread_cond_wait(&f->done, &c->lock);
+	/* the asker's status, failure included, is ours */
+	a = f->answer != NULL ? dns_answer_dup(f->answer) :
+	    dns_answer_new(DNS_TIMEOUT, 0);
+	flight_release(f);
+	return a;
+}
+
+/* dns_cache_begin - a cached or shared answer, or the duty to ask */
+struct dns_answer *
+dns_cache_begin(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type,
+    time_t now, long long deadline_ms, struct dns_flight **flight)
+{
+	struct dns_answer *a;
+	struct dns_flight *f;
+
+	*flight = NULL;
+	pthread_mutex_lock(&c->lock);
+	if ((a = hit(c, name, type, now)) == NULL) {
+		if ((f = flight_find(c, name, type)) != NULL)
+			a = wait_for(c, f, deadline_ms);
+		else
+			*flight = flight_new(c, name, type);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return a;
+}
+
+/* dns_cache_end - publish the asker's answer and release its flight */
+void
+dns_cache_end(struct dns_cache *c, struct dns_flight *f, const ldns_rdf *name,
+    ldns_rr_type type, const struct dns_answer *a, time_t now)
+{
+	struct dns_answer *copy = dns_answer_dup(a);
+	struct dns_flight **pp;
+
+	dns_cache_put(c, name, type, a, now);
+	pthread_mutex_lock(&c->lock);
+	for (pp = &c->flights; *pp != f; pp = &(*pp)->next)
+		;
+	*pp = f->next;
+	f->answer = copy;
+	pthread_cond_broadcast(&f->done);
+	flight_release(f);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* dns_cache_bytes - bytes held, as cost() counts them */
+size_t
+dns_cache_bytes(struct dns_cache *c)
+{
+	size_t n;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->bytes;
+	pthread_mutex_unlock(&c->lock);
+	return n;
 }
 
 /* dns_cache_count - answers currently held */

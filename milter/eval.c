@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "dkim_verify.h"
 #include "dmarc_check.h"
+#include "dns_msg.h"
 #include "eval.h"
 #include "hdr_parse.h"
 #include "log.h"
@@ -46,7 +47,9 @@ eval_new(struct conf *conf, struct dns *dns)
 	e = xcalloc(1, sizeof(*e));
 	conf_hold(conf);
 	e->conf = conf;
-	e->dns = dns;
+	/* RFC 7208 4.6.4: a bound on the DNS time of each check */
+	e->dns = dns != NULL ? dns_msg_new(dns,
+	    (unsigned)conf->dns_check_timeout * 1000) : NULL;
 	vstr_init(&e->reason);
 	vstr_init(&e->reply);
 	vstr_init(&e->from_error);
@@ -75,6 +78,7 @@ eval_free(struct eval *e)
 	if (e == NULL)
 		return;
 	conf_release(e->conf);
+	dns_msg_free(e->dns);
 	for (i = 0; i < e->nreceived; i++)
 		x_free(e->received[i]);
 	x_free(e->upstream);

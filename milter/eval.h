@@ -11,7 +11,9 @@
  *
  * An eval holds a reference on the config snapshot it was created with
  * for its whole life, so a reload never changes a message half-way.
- * The DNS resolver is borrowed.  Caller frees with eval_free().
+ * The DNS resolver is borrowed; the message asks through its own handle
+ * on it, with the budget dns_check_timeout per check (dns_msg.h).  Caller frees
+ * with eval_free().
  */
 #ifndef MXAUTH_EVAL_H
 #define MXAUTH_EVAL_H
@@ -38,7 +40,7 @@ struct eval_edit {
 
 struct eval {
 	struct conf	*conf;		/* reference held */
-	struct dns	*dns;		/* borrowed */
+	struct dns	*dns;		/* own handle (dns_msg.h) */
 
 	/* envelope; NULL = unknown */
 	char		*queue_id;

@@ -80,6 +80,7 @@ dns_from_conf(const struct conf *conf, char *err, size_t errlen)
 	opts.timeout = conf->dns_timeout;
 	opts.retries = conf->dns_retries;
 	opts.cache_size = (size_t)conf->dns_cache_size;
+	opts.cache_bytes = (size_t)conf->dns_cache_memory << 20;
 	return dns_new(&opts, err, errlen);
 }
 
@@ -347,7 +348,8 @@ reload(const char *path)
 	    strcmp(old->dns_servers, new->dns_servers) != 0 ||
 	    old->dns_timeout != new->dns_timeout ||
 	    old->dns_retries != new->dns_retries ||
-	    old->dns_cache_size != new->dns_cache_size)
+	    old->dns_cache_size != new->dns_cache_size ||
+	    old->dns_cache_memory != new->dns_cache_memory)
 		log_warning("reload: changes to socket, user, pid_file, "
 		    "log_target and dns_* take effect at the next restart");
 	conf_release(old);

@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "dns.h"
+#include "dns_msg.h"
 #include "spf_check.h"
 #include "spf_check_mech.h"
 #include "spf_macro.h"
@@ -360,6 +361,7 @@ spf_check_host(struct dns *dns, const struct spf_check_req *req,
 
 	if (domain == NULL)
 		return SPF_RES_NONE;
+	dns_msg_begin(dns);		/* RFC 7208 4.6.4: a time limit too */
 	memset(&w, 0, sizeof(w));
 	w.dns = dns;
 	w.req = &r;

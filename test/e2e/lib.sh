@@ -140,9 +140,13 @@ server:
   module-config: "iterator"
   cache-max-ttl: 0
   cache-max-negative-ttl: 0
+  # num.query.tcp for unbound_stat (who came over TCP)
+  extended-statistics: yes
 ${UNBOUND_LOG_QUERIES:+  log-queries: yes}
 remote-control:
-  control-enable: no
+  control-enable: yes
+  control-interface: "$SB/unbound/control.sock"
+  control-use-cert: no
 CONF
 		# EXTRA_ZONES: zone files a test generated (each with SOA).
 		for z in "$top_srcdir"/test/data/zones-e2e/*.zone ${EXTRA_ZONES:-}; do
@@ -221,6 +225,13 @@ for _ in range(ancount):
 if not found:
     print("(no TXT record)")
 PY
+}
+
+# unbound_stat NAME - one of unbound's counters (unbound-control
+# stats_noreset), e.g. num.query.tcp; empty if it cannot be read
+unbound_stat() {
+	timeout 10 unbound-control -c "$SB/unbound/unbound.conf" stats_noreset \
+	    2>/dev/null | sed -n "s/^total\.$1=//p; s/^$1=//p" | head -n 1
 }
 
 unbound_stop() {

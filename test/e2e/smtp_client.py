@@ -13,6 +13,13 @@
       complete messages <TAG-1@test.example> and <TAG-2@test.example>,
       then a third that stops in its headers when the client drops the
       connection.  Prints "rset 250", "msg1 250", "msg2 250".
+
+  smtp_client.py envelopes PORT CLIENT_IP FIRST COUNT DOMAIN...
+      COUNT transactions MAIL FROM:<uN@DOMAIN> (N = FIRST, FIRST + 1,
+      ..., the domains in turn), RCPT, RSET, fifty to a connection: SPF
+      runs at
+      MAIL FROM, so each one makes the milter judge a new local part.
+      Prints how many MAIL FROMs got a 250.
 """
 import os
 import socket
@@ -93,5 +100,22 @@ def session(port, client_ip, tag):
     sys.stdout.flush()
 
 
+def envelopes(port, client_ip, first, count, *domains):
+    ok, c = 0, None
+    for n in range(int(first), int(first) + int(count)):
+        if c is None or n % 50 == 0:
+            if c is not None:
+                c.cmd("QUIT")
+            c = Client(port, client_ip)
+        if c.cmd("MAIL FROM:<u%d@%s>" % (n, domains[n % len(domains)])
+                 ).startswith("250"):
+            ok += 1
+        c.cmd("RCPT TO:<user@dest.example>")
+        c.cmd("RSET")
+    c.cmd("QUIT")
+    print(ok)
+
+
 if __name__ == "__main__":
-    {"slow": slow, "session": session}[sys.argv[1]](*sys.argv[2:])
+    {"slow": slow, "session": session,
+     "envelopes": envelopes}[sys.argv[1]](*sys.argv[2:])

@@ -9,7 +9,11 @@
  * one, ...).  Covered: rcode mapping, negative TTL from the SOA (RFC 2308
  * 5), CNAME chains inside the answer, TCP fallback, replies that do not
  * match the question, time-outs and retries, failing over to the next
- * server, what the cache keeps, and many threads querying at once.
+ * server, what the cache keeps, and many threads querying at once;
+ * EDNS0 (a 1 KB TXT record comes over UDP, a 3 KB one over TCP, a
+ * server that refuses EDNS with FORMERR is asked without it), the
+ * per-message budget, and one query on the wire for many threads
+ * asking the same slow question together.
  */
 #include "config.h"
 
@@ -32,6 +36,7 @@
 #include <cmocka.h>
 
 #include "dns.h"
+#include "dns_msg.h"
 #include "xmalloc.h"
 
 struct fake {
@@ -41,13 +46,15 @@ struct fake {
 	pthread_t	 thread;
 	pthread_mutex_t	 lock;
 	int		 queries;	/* under lock */
+	int		 tcp_queries;	/* under lock */
+	int		 edns_queries;	/* under lock: with an OPT record */
 };
 
 /* add_rr - parse TEXT (printf format) and push it to SECTION of P */
 static void
 add_rr(ldns_pkt *p, ldns_pkt_section section, const char *fmt, ...)
 {
-	char text[1024];
+	char text[4096];
 	ldns_rr *rr;
 	va_list ap;
 
@@ -99,6 +106,39 @@ send_pkt(int fd, const struct sockaddr_storage *to, socklen_t tolen,
 	ldns_pkt_free(p);
 }
 
+/* big_txt - one TXT RR at QN of N strings of 250 bytes into P */
+static void
+big_txt(ldns_pkt *p, const char *qn, int n)
+{
+	char text[4096];
+	size_t len;
+	int i;
+
+	len = (size_t)snprintf(text, sizeof(text), "%s 100 IN TXT", qn);
+	for (i = 0; i < n && len + 254 < sizeof(text); i++) {
+		text[len++] = ' ';
+		text[len++] = '"';
+		memset(text + len, 'a' + i, 250);
+		len += 250;
+		text[len++] = '"';
+	}
+	text[len] = '\0';
+	add_rr(p, LDNS_SECTION_ANSWER, "%s", text);
+}
+
+/* pkt_size - P's size on the wire */
+static size_t
+pkt_size(const ldns_pkt *p)
+{
+	uint8_t *wire;
+	size_t n;
+
+	if (ldns_pkt2wire(&wire, p, &n) != LDNS_STATUS_OK)
+		abort();
+	LDNS_FREE(wire);
+	return n;
+}
+
 /* answer_for - the scripted reply to Q (NULL = stay silent) */
 static ldns_pkt *
 answer_for(struct fake *f, const ldns_pkt *q, const char *label,
@@ -118,6 +158,11 @@ answer_for(struct fake *f, const ldns_pkt *q, const char *label,
 		return reply_to(q, LDNS_RCODE_REFUSED, 1);
 	if (strcmp(label, "formerr") == 0)
 		return reply_to(q, LDNS_RCODE_FORMERR, 0);
+	/* a server from before EDNS (RFC 6891 7) */
+	if (strcmp(label, "noedns") == 0 && ldns_pkt_edns(q))
+		return reply_to(q, LDNS_RCODE_FORMERR, 1);
+	if (strcmp(label, "slow") == 0)
+		usleep(400 * 1000);
 	if (strcmp(label, "nx") == 0 || strcmp(label, "nxlow") == 0 ||
 	    strcmp(label, "nxnosoa") == 0) {
 		p = reply_to(q, LDNS_RCODE_NXDOMAIN, 1);
@@ -128,8 +173,19 @@ answer_for(struct fake *f, const ldns_pkt *q, const char *label,
 		return p;
 	}
 	p = reply_to(q, LDNS_RCODE_NOERROR, 1);
-	if (strcmp(label, "ok") == 0 || strcmp(label, "spoof") == 0 ||
-	    strcmp(label, "wrongq") == 0)
+	if (strcmp(label, "big") == 0 || strcmp(label, "huge") == 0) {
+		/* 1 KB or 3 KB of TXT; truncated over UDP past the
+		 * client's EDNS buffer, or past 512 without EDNS */
+		big_txt(p, qn, strcmp(label, "big") == 0 ? 4 : 12);
+		if (!tcp && pkt_size(p) > (ldns_pkt_edns(q) ?
+		    ldns_pkt_edns_udp_size(q) : 512)) {
+			ldns_pkt_free(p);
+			p = reply_to(q, LDNS_RCODE_NOERROR, 1);
+			ldns_pkt_set_tc(p, true);
+		}
+	} else if (strcmp(label, "ok") == 0 || strcmp(label, "spoof") == 0 ||
+	    strcmp(label, "wrongq") == 0 || strcmp(label, "noedns") == 0 ||
+	    strcmp(label, "slow") == 0)
 		add_rr(p, LDNS_SECTION_ANSWER, "%s 100 IN A 192.0.2.1", qn);
 	else if (strcmp(label, "two") == 0) {
 		add_rr(p, LDNS_SECTION_ANSWER, "%s 100 IN A 192.0.2.1", qn);
@@ -215,6 +271,8 @@ serve_one(struct fake *f, int fd, int tcp)
 		return;
 	pthread_mutex_lock(&f->lock);
 	f->queries++;
+	f->tcp_queries += tcp;
+	f->edns_queries += ldns_pkt_edns(q);
 	pthread_mutex_unlock(&f->lock);
 	qn = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_question(q),
 	    0)));
@@ -527,6 +585,219 @@ test_cache(void **state)
 	fake_stop(f);
 }
 
+/* counter - one of the responder's counters, read under its lock */
+static int
+counter(struct fake *f, const int *which)
+{
+	int n;
+
+	pthread_mutex_lock(&f->lock);
+	n = *which;
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+/* secs_since - seconds on CLOCK_MONOTONIC since T0 */
+static double
+secs_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * test_edns - every query carries EDNS0 with a 1232-byte buffer, so a
+ * 1 KB TXT record (a 2048-bit DKIM key, a long SPF record) comes over
+ * UDP; a 3 KB one is truncated there and fetched over TCP; a server
+ * that answers FORMERR to EDNS is asked again without it
+ */
+static void
+test_edns(void **state)
+{
+	static const struct {
+		const char *name;
+		enum dns_status want;
+		size_t want_len;	/* of the joined TXT */
+		int want_tcp;		/* TCP queries it costs */
+		int want_queries;
+	} cases[] = {
+		{ "big.example", DNS_OK, 1000, 0, 1 },
+		{ "huge.example", DNS_OK, 3000, 1, 2 },
+		{ "noedns.example", DNS_NODATA, 0, 0, 2 },
+		{ "ok.example", DNS_NODATA, 0, 0, 1 },
+	};
+	struct dns_answer *a;
+	struct fake *f;
+	struct dns *d;
+	size_t i, len;
+	int q0, t0, e0;
+	char *txt;
+
+	(void)state;
+	f = fake_start(0);
+	d = resolver(0, 0, "127.0.0.1:%u", f->port);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		q0 = fake_queries(f);
+		t0 = counter(f, &f->tcp_queries);
+		e0 = counter(f, &f->edns_queries);
+		a = dns_query(d, cases[i].name, LDNS_RR_TYPE_TXT);
+		if (a->status != cases[i].want)
+			fail_msg("%s: %s", cases[i].name,
+			    dns_status_str(a->status));
+		if (a->status == DNS_OK) {
+			txt = dns_txt_join(ldns_rr_list_rr(a->rrs, 0), &len);
+			assert_int_equal(len, cases[i].want_len);
+			x_free(txt);
+		}
+		dns_answer_free(a);
+		if (counter(f, &f->tcp_queries) - t0 != cases[i].want_tcp)
+			fail_msg("%s: %d TCP queries, want %d", cases[i].name,
+			    counter(f, &f->tcp_queries) - t0,
+			    cases[i].want_tcp);
+		assert_int_equal(fake_queries(f) - q0, cases[i].want_queries);
+		/* the first try always has EDNS */
+		assert_true(counter(f, &f->edns_queries) - e0 >= 1);
+	}
+	dns_free(d);
+	fake_stop(f);
+}
+
+/*
+ * test_budget - a check's lookups together wait at most its budget: a
+ * silent server (1 s per try, 3 tries) is given up at the budget, and
+ * after that only the cache answers, at once and without a query; the
+ * next check (dns_msg_begin) has its whole budget again, so one slow
+ * domain never spends the time of another's check
+ */
+static void
+test_budget(void **state)
+{
+	struct timespec t0;
+	struct dns_answer *a;
+	struct dns *d, *h;
+	struct fake *f;
+	double secs;
+	int q;
+
+	(void)state;
+	f = fake_start(0);
+	d = resolver(2, 100, "127.0.0.1:%u", f->port);
+	h = dns_msg_new(d, 1500);
+	a = dns_query(h, "ok.example", LDNS_RR_TYPE_A);
+	assert_int_equal(a->status, DNS_OK);
+	dns_answer_free(a);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	a = dns_query(h, "silent.example", LDNS_RR_TYPE_A);
+	secs = secs_since(&t0);
+	assert_int_equal(a->status, DNS_TIMEOUT);
+	dns_answer_free(a);
+	if (secs < 1.3 || secs > 1.9)
+		fail_msg("budget of 1.5 s, waited %.2f s", secs);
+	q = fake_queries(f);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	a = dns_query(h, "nx.example", LDNS_RR_TYPE_A);
+	assert_int_equal(a->status, DNS_TIMEOUT);
+	dns_answer_free(a);
+	a = dns_query(h, "ok.example", LDNS_RR_TYPE_A);	/* cached */
+	assert_int_equal(a->status, DNS_OK);
+	dns_answer_free(a);
+	assert_true(secs_since(&t0) < 0.1);
+	assert_int_equal(fake_queries(f), q);
+	dns_msg_begin(h);
+	a = dns_query(h, "nx.example", LDNS_RR_TYPE_A);
+	assert_int_equal(a->status, DNS_NXDOMAIN);
+	dns_answer_free(a);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	a = dns_query(h, "silent.example", LDNS_RR_TYPE_A);
+	assert_int_equal(a->status, DNS_TIMEOUT);
+	dns_answer_free(a);
+	secs = secs_since(&t0);
+	if (secs < 1.3 || secs > 1.9)
+		fail_msg("second check: waited %.2f s", secs);
+	dns_msg_free(h);
+	/* no budget: the resolver's own tries and timeouts */
+	h = dns_msg_new(d, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	a = dns_query(h, "silent.example", LDNS_RR_TYPE_A);
+	assert_int_equal(a->status, DNS_TIMEOUT);
+	dns_answer_free(a);
+	assert_true(secs_since(&t0) > 2.9);
+	dns_msg_free(h);
+	dns_free(d);
+	fake_stop(f);
+}
+
+#define NSAME	20
+
+struct same_arg {
+	struct dns	*dns;
+	unsigned	 budget_ms;	/* 0: none */
+	enum dns_status	 got;
+	double		 secs;
+};
+
+/* ask_slow - one message asking slow.example/TXT with its budget */
+static void *
+ask_slow(void *arg)
+{
+	struct same_arg *s = arg;
+	struct dns_answer *a;
+	struct timespec t0;
+	struct dns *h;
+
+	h = dns_msg_new(s->dns, s->budget_ms);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	a = dns_query(h, "slow.example", LDNS_RR_TYPE_A);
+	s->secs = secs_since(&t0);
+	s->got = a->status;
+	dns_answer_free(a);
+	dns_msg_free(h);
+	return NULL;
+}
+
+/*
+ * test_same_question - NSAME messages asking the same question of a slow
+ * server at the same time cost one query, all get its answer; one that
+ * joins with a short budget stops waiting when its budget ends
+ */
+static void
+test_same_question(void **state)
+{
+	struct same_arg args[NSAME + 1];
+	pthread_t t[NSAME + 1];
+	struct fake *f;
+	struct dns *d;
+	int i;
+
+	(void)state;
+	f = fake_start(0);
+	/* no cache at all: the sharing is of the question in flight */
+	d = resolver(0, 0, "127.0.0.1:%u", f->port);
+	memset(args, 0, sizeof(args));
+	for (i = 0; i <= NSAME; i++) {
+		args[i].dns = d;
+		args[i].budget_ms = i == NSAME ? 100 : 20000;
+		if (i == NSAME)
+			usleep(100 * 1000);	/* after the others joined */
+		assert_int_equal(pthread_create(&t[i], NULL, ask_slow,
+		    &args[i]), 0);
+	}
+	for (i = 0; i <= NSAME; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	for (i = 0; i < NSAME; i++)
+		if (args[i].got != DNS_OK)
+			fail_msg("thread %d: %s", i,
+			    dns_status_str(args[i].got));
+	assert_int_equal(args[NSAME].got, DNS_TIMEOUT);
+	assert_true(args[NSAME].secs < 0.25);
+	assert_int_equal(fake_queries(f), 1);
+	dns_free(d);
+	fake_stop(f);
+}
+
 #define NTHREADS	8
 #define NQUERIES	40
 
@@ -566,7 +837,12 @@ test_threads(void **state)
 		assert_int_equal(pthread_create(&t[i], NULL, worker, d), 0);
 	for (i = 0; i < NTHREADS; i++)
 		assert_int_equal(pthread_join(t[i], NULL), 0);
-	assert_true(fake_queries(f) >= NTHREADS * NQUERIES);
+	/*
+	 * At most one query per lookup (tc.example: UDP, then TCP), fewer
+	 * as identical questions at the same time share one.
+	 */
+	assert_true(fake_queries(f) > 0 &&
+	    fake_queries(f) <= NTHREADS * NQUERIES * 5 / 4);
 	dns_free(d);
 	fake_stop(f);
 }
@@ -580,6 +856,9 @@ main(void)
 		cmocka_unit_test(test_failover),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_edns),
+		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_same_question),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,9 +1,11 @@
 /*
  * test_dns_cache - TTL expiry and the TTL handed out (with an injected
  * clock), negative caching per RFC 2308, temporary failures and TTL 0
- * never cached, the one-day cap, the size bound (LRU), keys that ignore
- * case whatever the caller's dname looks like, per-type keys,
- * independent copies, concurrent use from many threads; and the
+ * never cached, the one-day cap, the entry bound and the byte bound
+ * (LRU), the cap on one answer, the byte count against what malloc
+ * really hands out, keys that ignore case whatever the caller's dname
+ * looks like, per-type keys, independent copies, concurrent use from
+ * many threads, identical questions in flight shared; and the
  * resolver's server list (dns_new) including a server that is not there,
  * on loopback only.
  */
@@ -17,8 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+#include <malloc.h>
+#include <time.h>
 
 #include "dns.h"
 #include "dns_cache.h"
@@ -99,7 +104,7 @@ test_expiry(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		c = dns_cache_new(10);
+		c = dns_cache_new(10, SIZE_MAX);
 		put(c, "x.example", answer(cases[i].status, cases[i].ttl,
 		    "192.0.2.1"), t0);
 		a = get(c, "x.example", t0 + cases[i].at);
@@ -125,7 +130,7 @@ test_bound(void **state)
 	struct dns_answer *a;
 
 	(void)state;
-	c = dns_cache_new(2);
+	c = dns_cache_new(2, SIZE_MAX);
 	put(c, "a.example", answer(DNS_OK, 60, "192.0.2.1"), 0);
 	put(c, "b.example", answer(DNS_OK, 60, "192.0.2.2"), 0);
 	a = get(c, "a.example", 1);		/* a is now most recent */
@@ -146,6 +151,252 @@ test_bound(void **state)
 	dns_cache_free(c);
 }
 
+/* big - a DNS_OK TXT answer at NAME of about KB kilobytes of strings */
+static struct dns_answer *
+big(const char *name, size_t kb)
+{
+	struct dns_answer *ans;
+	char *text;
+	size_t i, n = 0, len;
+	ldns_rr *rr;
+
+	len = 64 + kb * 1024 / 200 * 204;
+	text = xmalloc(len);
+	n = (size_t)snprintf(text, len, "%s 300 IN TXT", name);
+	for (i = 0; i < kb * 1024 / 200; i++) {
+		memcpy(text + n, " \"", 2);
+		memset(text + n + 2, 'a' + (int)(i % 26), 200);
+		memcpy(text + n + 202, "\"", 2);
+		n += 203;
+	}
+	text[n] = '\0';
+	assert_int_equal(ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL),
+	    LDNS_STATUS_OK);
+	x_free(text);
+	ans = xcalloc(1, sizeof(*ans));
+	ans->status = DNS_OK;
+	ans->ttl = 300;
+	ans->rrs = ldns_rr_list_new();
+	ldns_rr_list_push_rr(ans->rrs, rr);
+	return ans;
+}
+
+/* put_big - cache a KB-kilobyte answer for NAME/A at NOW */
+static void
+put_big(struct dns_cache *c, const char *name, size_t kb, time_t now)
+{
+	put(c, name, big(name, kb), now);
+}
+
+/* has - whether NAME is cached at NOW */
+static int
+has(struct dns_cache *c, const char *name, time_t now)
+{
+	struct dns_answer *a = get(c, name, now);
+
+	dns_answer_free(a);
+	return a != NULL;
+}
+
+/*
+ * test_byte_bound - answers of 8 KB into a 64 KB cache: the bytes held
+ * never pass the bound, the least recently used go first, and one
+ * answer over DNS_CACHE_MAX_ANSWER is never kept however big the cache
+ */
+static void
+test_byte_bound(void **state)
+{
+	char name[64];
+	struct dns_cache *c;
+	int i;
+
+	(void)state;
+	c = dns_cache_new(10000, 64 * 1024);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "n%d.example", i);
+		put_big(c, name, 8, 0);
+		if (dns_cache_bytes(c) > 64 * 1024)
+			fail_msg("after %d answers: %zu bytes held", i + 1,
+			    dns_cache_bytes(c));
+		if (i == 3)
+			assert_true(has(c, "n0.example", 0));	/* now recent */
+	}
+	/* 8 KB of strings take about 9 KB: six or seven fit */
+	assert_true(dns_cache_count(c) >= 5 && dns_cache_count(c) <= 7);
+	assert_true(has(c, "n39.example", 0));
+	assert_false(has(c, "n1.example", 0));
+	assert_false(has(c, "n0.example", 0));	/* touched, then aged out */
+	/* LRU: touch the oldest survivor, add one: the next oldest goes */
+	snprintf(name, sizeof(name), "n%zu.example", 40 - dns_cache_count(c));
+	assert_true(has(c, name, 0));
+	put_big(c, "new.example", 8, 0);
+	assert_true(has(c, name, 0));
+	snprintf(name, sizeof(name), "n%zu.example", 41 - dns_cache_count(c));
+	assert_false(has(c, name, 0));
+	dns_cache_free(c);
+
+	/* one 60 KB answer (an SPF include:%{l}.big.example) is not kept */
+	c = dns_cache_new(10000, (size_t)1 << 30);
+	put_big(c, "x.big.example", 60, 0);
+	assert_false(has(c, "x.big.example", 0));
+	assert_int_equal(dns_cache_count(c), 0);
+	assert_int_equal(dns_cache_bytes(c), 0);
+	put_big(c, "y.big.example", 16, 0);	/* under the cap: kept */
+	assert_true(has(c, "y.big.example", 0));
+	dns_cache_free(c);
+}
+
+/*
+ * test_byte_count - what the cache counts is what the heap holds: the
+ * count is within 10% of malloc's own figure for a small and a large
+ * answer (glibc's mallinfo2; sanitizer builds have their own malloc and
+ * report nothing there, so only the counted side is checked; main()
+ * turns glibc's thread cache off, whose free chunks count as in use)
+ */
+static void
+test_byte_count(void **state)
+{
+	static const size_t kbs[] = { 0, 1, 20 };
+	struct dns_answer *a;
+	struct dns_cache *c;
+	struct mallinfo2 m0, m1;
+	size_t i, counted, real;
+
+	(void)state;
+	for (i = 0; i < sizeof(kbs) / sizeof(kbs[0]); i++) {
+		a = kbs[i] == 0 ? answer(DNS_OK, 60, "192.0.2.1") :
+		    big("x.example", kbs[i]);
+		c = dns_cache_new(10, SIZE_MAX);
+		m0 = mallinfo2();
+		put(c, "x.example", dns_answer_dup(a), 0);
+		m1 = mallinfo2();
+		counted = dns_cache_bytes(c);
+		assert_int_equal(dns_cache_count(c), 1);
+		real = m1.uordblks - m0.uordblks;
+		if (m0.uordblks != 0 && (counted * 10 < real * 9 ||
+		    counted * 10 > real * 11))
+			fail_msg("%zu KB: counted %zu, malloc holds %zu",
+			    kbs[i], counted, real);
+		assert_true(counted > kbs[i] * 1024);
+		dns_answer_free(a);
+		dns_cache_free(c);
+	}
+}
+
+struct flight_arg {
+	struct dns_cache	*cache;
+	long long		 deadline_ms;
+	int			 asked;		/* out: it had to ask */
+	enum dns_status		 got;		/* out */
+};
+
+/* mono_ms - CLOCK_MONOTONIC in milliseconds */
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* join_flight - one thread asking q.example/A through dns_cache_begin */
+static void *
+join_flight(void *arg)
+{
+	struct flight_arg *f = arg;
+	struct dns_flight *flight;
+	struct dns_answer *a;
+	ldns_rdf *d = dns_dname_new("q.example");
+
+	a = dns_cache_begin(f->cache, d, LDNS_RR_TYPE_A, 0, f->deadline_ms,
+	    &flight);
+	if (a == NULL) {
+		f->asked = 1;
+		a = answer(DNS_OK, 60, "192.0.2.9");
+		dns_cache_end(f->cache, flight, d, LDNS_RR_TYPE_A, a, 0);
+	}
+	f->got = a->status;
+	dns_answer_free(a);
+	ldns_rdf_deep_free(d);
+	return NULL;
+}
+
+/*
+ * test_in_flight - while one thread asks, the others wait for its answer
+ * (a failure too), a waiter's deadline ends its wait, and afterwards the
+ * cache answers without a flight
+ */
+static void
+test_in_flight(void **state)
+{
+	struct flight_arg args[6];
+	pthread_t t[6];
+	struct dns_flight *flight, *other;
+	struct dns_answer *a, *mine;
+	struct dns_cache *c;
+	ldns_rdf *d;
+	long long t0;
+	int i;
+
+	(void)state;
+	c = dns_cache_new(10, SIZE_MAX);
+	d = dns_dname_new("q.example");
+	/* we ask; the threads must wait for us */
+	assert_null(dns_cache_begin(c, d, LDNS_RR_TYPE_A, 0, 0, &flight));
+	assert_non_null(flight);
+	/* another type is another question */
+	assert_null(dns_cache_begin(c, d, LDNS_RR_TYPE_MX, 0, 0, &other));
+	mine = answer(DNS_SERVFAIL, 0, NULL);
+	dns_cache_end(c, other, d, LDNS_RR_TYPE_MX, mine, 0);
+	dns_answer_free(mine);
+	memset(args, 0, sizeof(args));
+	for (i = 0; i < 6; i++) {
+		args[i].cache = c;
+		/* the last one gives up after 200 ms */
+		args[i].deadline_ms = i == 5 ? mono_ms() + 200 : 0;
+		assert_int_equal(pthread_create(&t[i], NULL, join_flight,
+		    &args[i]), 0);
+	}
+	t0 = mono_ms();
+	assert_int_equal(pthread_join(t[5], NULL), 0);
+	assert_true(mono_ms() - t0 < 2000);
+	assert_int_equal(args[5].got, DNS_TIMEOUT);
+	assert_int_equal(args[5].asked, 0);
+	usleep(300 * 1000);	/* the other five are waiting by now */
+	/* our failure is theirs: nobody asks again, nothing is cached */
+	mine = answer(DNS_SERVFAIL, 0, NULL);
+	dns_cache_end(c, flight, d, LDNS_RR_TYPE_A, mine, 0);
+	dns_answer_free(mine);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(args[i].asked, 0);
+		assert_int_equal(args[i].got, DNS_SERVFAIL);
+	}
+	assert_int_equal(dns_cache_count(c), 0);
+	/* the next one asks, and its answer is cached for the one after */
+	join_flight(&args[0]);
+	assert_int_equal(args[0].asked, 1);
+	args[1].asked = 0;
+	join_flight(&args[1]);
+	assert_int_equal(args[1].asked, 0);
+	assert_int_equal(args[1].got, DNS_OK);
+	/* with no entry allowed, the flight is still shared, nothing kept */
+	dns_cache_free(c);
+	c = dns_cache_new(0, SIZE_MAX);
+	assert_null(dns_cache_begin(c, d, LDNS_RR_TYPE_A, 0, 0, &flight));
+	a = dns_cache_begin(c, d, LDNS_RR_TYPE_A, 0, mono_ms() + 50, &other);
+	assert_non_null(a);
+	assert_int_equal(a->status, DNS_TIMEOUT);
+	dns_answer_free(a);
+	mine = answer(DNS_OK, 60, "192.0.2.1");
+	dns_cache_end(c, flight, d, LDNS_RR_TYPE_A, mine, 0);
+	dns_answer_free(mine);
+	assert_int_equal(dns_cache_count(c), 0);
+	ldns_rdf_deep_free(d);
+	dns_cache_free(c);
+}
+
 /* test_keys_and_copies - case-insensitive keys; copies are independent */
 static void
 test_keys_and_copies(void **state)
@@ -156,7 +407,7 @@ test_keys_and_copies(void **state)
 	char *s;
 
 	(void)state;
-	c = dns_cache_new(10);
+	c = dns_cache_new(10, SIZE_MAX);
 	put(c, "Mixed.EXAMPLE.", answer(DNS_OK, 60, "192.0.2.7"), 0);
 	a = get(c, "mixed.example", 1);
 	assert_non_null(a);
@@ -241,7 +492,7 @@ test_threads(void **state)
 	int i;
 
 	(void)state;
-	c = dns_cache_new(16);
+	c = dns_cache_new(16, SIZE_MAX);
 	tmpl = answer(DNS_OK, 5, "192.0.2.1");
 	for (i = 0; i < NTHREADS; i++) {
 		args[i].cache = c;
@@ -336,11 +587,23 @@ test_no_server(void **state)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
+	/*
+	 * glibc's per-thread cache keeps freed chunks counted as in use,
+	 * which would blur test_byte_count: run without it.
+	 */
+	(void)argc;
+	if (getenv("GLIBC_TUNABLES") == NULL) {
+		setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0", 1);
+		execv("/proc/self/exe", argv);
+	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_bound),
+		cmocka_unit_test(test_byte_bound),
+		cmocka_unit_test(test_byte_count),
+		cmocka_unit_test(test_in_flight),
 		cmocka_unit_test(test_keys_and_copies),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_servers),
