@@ -41,6 +41,7 @@
 #include "netlist.h"
 #include "orgdomain.h"
 #include "overrides.h"
+#include "safefile.h"
 #include "vstr.h"
 #include "xmalloc.h"
 
@@ -89,28 +90,7 @@ struct items {
 FILE *
 conf_fopen(const char *path, char *why, size_t whylen)
 {
-	struct stat st;
-	FILE *fp;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, whylen, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0)
-		snprintf(why, whylen, "cannot read: %s", strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		snprintf(why, whylen, "cannot read: not a regular file");
-	else if (st.st_size > CONF_MAX_FILE)
-		snprintf(why, whylen, "cannot read: larger than %d bytes",
-		    CONF_MAX_FILE);
-	else if ((fp = fdopen(fd, "r")) == NULL)
-		snprintf(why, whylen, "cannot read: %s", strerror(errno));
-	else
-		return fp;
-	close(fd);
-	return NULL;
+	return safefile_read(path, CONF_MAX_FILE, why, whylen);
 }
 
 /* perr - "FILE:LINE: message" into the parse's error buffer; -1 */

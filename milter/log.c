@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "safefile.h"
 #include "vstr.h"
 #include "xmalloc.h"
 
@@ -49,27 +50,12 @@ static int
 open_log_file(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
-	const char *why = NULL;
+	char why[160];
 	int fd;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
-	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0640);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open log file %s: %s", path,
-		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0)
-		why = strerror(errno);
-	else if (!S_ISREG(st.st_mode))
-		why = "not a regular file";
-	else if (st.st_nlink != 1)
-		why = "it has other hard links";
-	if (why != NULL) {
+	if ((fd = safefile_write(path, O_APPEND, 0640, &st, why,
+	    sizeof(why))) < 0)
 		snprintf(err, errlen, "cannot open log file %s: %s", path, why);
-		close(fd);
-		return -1;
-	}
 	return fd;
 }
 

@@ -44,6 +44,7 @@
 #include "lmhook.h"
 #include "log.h"
 #include "mlfi.h"
+#include "safefile.h"
 #include "xmalloc.h"
 
 #define DRAIN_SECONDS	60	/* how long SIGTERM waits for messages */
@@ -172,32 +173,20 @@ drop_privileges(const struct conf *conf, char *err, size_t errlen)
 static int
 write_pid_file(const char *path, char *err, size_t errlen)
 {
-	char buf[PID_MAX_BYTES];
+	char buf[PID_MAX_BYTES], why[160];
 	struct stat st;
-	const char *why = NULL;
 	int fd, len;
 
 	if (*path == '\0')
 		return 0;
-	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-	    O_NOCTTY | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot write pid file %s: %s", path,
-		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+	if ((fd = safefile_write(path, 0, 0644, &st, why, sizeof(why))) < 0) {
+		snprintf(err, errlen, "cannot write pid file %s: %s", path, why);
 		return -1;
 	}
-	if (fstat(fd, &st) != 0)
-		why = strerror(errno);
-	else if (!S_ISREG(st.st_mode))
-		why = "not a regular file";
-	else if (st.st_nlink != 1)
-		why = "it has other hard links";
-	else if (st.st_uid != geteuid())
-		why = "owned by another user";
-	else if (st.st_size > PID_MAX_BYTES)
-		why = "too large to be a pid file";
-	if (why != NULL) {
-		snprintf(err, errlen, "cannot write pid file %s: %s", path, why);
+	if (st.st_uid != geteuid() || st.st_size > PID_MAX_BYTES) {
+		snprintf(err, errlen, "cannot write pid file %s: %s", path,
+		    st.st_uid != geteuid() ? "owned by another user" :
+		    "too large to be a pid file");
 		close(fd);
 		return -1;
 	}

@@ -28,6 +28,7 @@
 
 #include "dns.h"
 #include "orgdomain.h"
+#include "safefile.h"
 #include "vstr.h"
 #include "xmalloc.h"
 
@@ -220,28 +221,12 @@ struct psl_ctx_st *
 org_psl_load(const char *path, char *err, size_t errlen)
 {
 	struct psl_ctx_st *ctx;
-	const char *bad = NULL;
-	struct stat st;
-	FILE *fp = NULL;
-	int fd;
+	char why[160];
+	FILE *fp;
 
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path,
-		    strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0)
-		bad = strerror(errno);
-	else if (!S_ISREG(st.st_mode))
-		bad = "not a regular file";
-	else if (st.st_size > PSL_MAX_BYTES)
-		bad = "larger than 64 MiB";
-	else if ((fp = fdopen(fd, "r")) == NULL)
-		bad = strerror(errno);
-	if (bad != NULL) {
-		snprintf(err, errlen, "%s: %s", path, bad);
-		close(fd);
+	if ((fp = safefile_read(path, PSL_MAX_BYTES, why, sizeof(why))) ==
+	    NULL) {
+		snprintf(err, errlen, "%s: %s", path, why);
 		return NULL;
 	}
 	ctx = psl_load_fp(fp);

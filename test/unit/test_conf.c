@@ -389,10 +389,11 @@ test_errors(void **state)
 		/* psl mode: the list is loaded with the config, or an error */
 		{ "dmarc_org_domain = psl\n# the list\n"
 		    "psl_file = /nonexistent/list.dat\n", "@CONF@:3: psl_file: "
-		    "cannot open /nonexistent/list.dat: No such file or "
+		    "/nonexistent/list.dat: cannot open: No such file or "
 		    "directory" },
 		{ "psl_file = @DATA@/psl\n\ndmarc_org_domain = psl\n",
-		    "@CONF@:1: psl_file: @DATA@/psl: not a regular file" },
+		    "@CONF@:1: psl_file: @DATA@/psl: cannot read: not a regular "
+		    "file" },
 	};
 	char *path, *want, err[512];
 	size_t i;
