@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_util - shared set-up of the benchmark programs (not a test:
  * errors print and exit).

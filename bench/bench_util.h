@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_util - what the benchmarks share: the clock, the resolver from
  * "--zone FILE | --server IP:PORT", and reading a message file.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # dkim_bench.sh - DKIM verifications per second and bytes allocated per
 # message, for a 4 KB message with one RSA-2048 signature (rsa-sha256,
 # relaxed/relaxed), key in the resolver's warm cache; then the same

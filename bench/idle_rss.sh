@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # idle_rss.sh - memory of an idle mxauth daemon (target: under 20 MiB).
 #
 # Starts the built daemon on a loopback port with a throw-away config,

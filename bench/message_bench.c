@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * message_bench - whole messages per second on one core through the
  * core API: SPF, DKIM and DMARC, the A-R and the verdict, exactly the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """smtp_burst.py - send COUNT messages through one SMTP session, timed.
 
 usage: smtp_burst.py PORT COUNT LABEL

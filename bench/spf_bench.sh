@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # spf_bench.sh - SPF evaluations per second, one core, warm cache.
 #
 # Starts a private unbound on 127.0.0.1:5398 serving bench/bench.zone

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # transport_bench.sh - messages per second and latency per message through
 # the real Postfix, with no milter, with mxauth on its TCP socket and on a
 # unix socket.  A milter that lets Nagle's algorithm meet delayed ACKs

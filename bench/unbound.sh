@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # unbound.sh - sourced by the benchmarks: a private, authoritative-only
 # unbound on loopback serving one zone.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # quickstart.sh - install everything, build, and run the demo or the tests.
 #
 #   contrib/quickstart.sh demo   install, build, run the sandbox demo

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # setup-debian.sh - install every Debian package mxauth needs to build, test
 # and run its demo.  Idempotent; run as root on Debian 12.
 #

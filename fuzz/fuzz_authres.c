@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_authres - libFuzzer harness for what mxauth writes: DKIM, SPF
  * and DMARC results built from the input (tag values, reasons, domains,

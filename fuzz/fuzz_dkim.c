@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_dkim - libFuzzer harness for the DKIM parsers and canonicalizer:
  * untrusted bytes from any sender reach all of them.  The first byte

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_headers - libFuzzer harness for the parsers of header fields a
  * sender controls: From (hdr_parse, author domain with IDN), incoming

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_spf - libFuzzer harness for the SPF record parser (spf_record)
  * and the macro expander (spf_macro): records come from anyone's DNS,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * replay - main() for a libFuzzer harness built with the normal compiler
  * (no clang, no libFuzzer): the kept corpus becomes a regression test.

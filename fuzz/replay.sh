@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # replay.sh - the kept fuzz corpora as a regression test under `make
 # check`: every harness in FUZZ_REPLAY (set by Makefile.am; built with the
 # normal compiler and fuzz/replay.c as main) runs once over each input of

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run.sh - build every libFuzzer harness fuzz/fuzz_*.c with clang
 # (ASan, UBSan without recovery), run each for SECONDS (default 60) from
 # the kept corpus fuzz/corpus/NAME/, then merge into that directory, to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * authres - Authentication-Results (RFC 8601) formatting and parsing.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * authres - format and parse Authentication-Results (RFC 8601).
  *

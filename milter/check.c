@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check - mxauth-check, the offline front end over the same core.
  *

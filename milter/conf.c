@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conf - parse and validate mxauth.conf; publish refcounted snapshots.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conf - /etc/mxauth.conf: parse, validate, print, and the refcounted
  * snapshot the daemon runs with.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conf_table - the directives of mxauth.conf, one row each, and the
  * validators for values that are more than a number or a word.

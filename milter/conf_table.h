@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conf_table - one row per directive of mxauth.conf (STYLE.md rule 14).
  *

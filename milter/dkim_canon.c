@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim_canon - RFC 6376 3.4 simple and relaxed canonicalization.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim_canon - DKIM canonicalization (RFC 6376 3.4): header fields into
  * a string, the body streamed into a digest.

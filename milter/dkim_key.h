@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim_key - a DKIM key record (RFC 6376 3.6.1, RFC 8463 4) checked
  * against the signature that asked for it, and turned into an OpenSSL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim_sig - the DKIM tag-list and the DKIM-Signature field.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim_sig - the DKIM tag=value list (RFC 6376 3.2) and the
  * DKIM-Signature field (RFC 6376 3.5) parsed into a struct.

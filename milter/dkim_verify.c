@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim_verify - every DKIM-Signature of one message (RFC 6376 6.1).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim_verify - DKIM verification of every signature of one message
  * (RFC 6376, RFC 8463 Ed25519, RFC 8301 crypto rules); mxauth's own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc_check - DMARC for one message (RFC 9989; RFC 7489 with the
  * Public Suffix List when asked): the author domain's policy record and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc_eval - identifier alignment and the DMARC result (RFC 9989 4.4,
  * RFC 7489 3.1), pure: the caller has already found the policy record

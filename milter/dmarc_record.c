@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc_record - the DMARC record's tags (RFC 9989 4.7).
  *

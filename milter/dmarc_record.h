@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc_record - one DMARC policy record (RFC 9989 4.7; RFC 7489 6.3),
  * parsed.  Pure: no DNS.

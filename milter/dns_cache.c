@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_cache - hash table + LRU list of DNS answers, and the list of
  * questions in flight, under one mutex.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_cache - a bounded, thread-safe TTL cache of DNS answers, and the
  * meeting point of identical questions asked at the same time.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_msg - one message's handle on the shared resolver, with a time
  * budget per check.

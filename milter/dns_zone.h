@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_zone - answers from an RFC 1035 master file, for tests and for
  * mxauth-check --zone.  No packet ever leaves the process.

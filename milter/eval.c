@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * eval - one message's evaluation (see eval.h for the call order).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * eval - one message's evaluation: the core both front ends drive.
  *

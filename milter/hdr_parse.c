@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hdr_parse - RFC 5322 address lists, one function per grammar rule.
  *

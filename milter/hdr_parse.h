@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hdr_parse - RFC 5322 parsing of the header fields mxauth decides on:
  * the address list of From (3.4), with the obsolete syntax of 4.4.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lmhook - the two C library calls of libmilter's that mxauth replaces.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lmhook - mxauth's own sigwait() and accept(), which libmilter calls
  * instead of the C library's: libmilter's signal thread is parked so that

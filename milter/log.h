@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log - the one place that writes log lines: syslog (facility mail),
  * stderr or a file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main - the mxauth daemon: options, config, socket, privileges, signals.
  *

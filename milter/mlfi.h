@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mlfi - the libmilter callbacks: the only code that talks milter.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * netlist - sets of IPv4/IPv6 networks in CIDR notation.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * orgdomain - DMARC policy discovery and organizational domains.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * orgdomain - where a domain's DMARC policy is and what its
  * organizational domain is, through milter/dns.

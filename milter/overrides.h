@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * overrides - per-domain site policy (policy_overrides = file:PATH).
  *

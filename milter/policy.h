@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy - the site's rules turned into an action (pure: a struct in,
  * an action out; no DNS, no logging).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * received - the client a trusted relay received a message from, read
  * from the Received fields (RFC 5321 4.4) it added.  Pure.

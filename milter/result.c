@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * result - names of result values as RFC 8601 and the JSON contract
  * spell them.  Returned strings are static.

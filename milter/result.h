@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * result - the result types that flow from the evaluators into policy,
  * authres and verdict (DESIGN.md).  No module reaches back upstream: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * safefile - files opened so that their name cannot trick mxauth.
  *

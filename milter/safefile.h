@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * safefile - open the files mxauth reads as configuration and writes as
  * root without blocking on a FIFO, reading a device forever or writing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_check - RFC 7208 check_host() and the per-message identities.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_check - SPF (RFC 7208) for the MAIL FROM and HELO identities.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_check_mech - the client address and the DNS-querying mechanisms
  * of RFC 7208 5 for spf_check.c: a, mx, ptr, exists, the ip4/ip6

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_check_mech - the state one SPF evaluation shares, and the
  * mechanisms that need the DNS (RFC 7208 5.3-5.7: a, mx, ptr, exists)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_record - SPF record syntax, one function per grammar rule of
  * RFC 7208 section 12.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_record - parse and validate an SPF record (RFC 7208 4.5, 4.6, 12).
  *

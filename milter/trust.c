@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * trust - the trust model of DESIGN.md in one place.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * trust - where the edge is: which clients are inside, and which
  * incoming Authentication-Results headers are forged.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * authres_dump - Authentication-Results values written from hostile
  * inputs, one JSON line each, for an independent parser to read back

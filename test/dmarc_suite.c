@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc_suite - one DMARC conformance case through mxauth's DMARC code
  * (dmarc_check: discovery, organizational domains, alignment), for

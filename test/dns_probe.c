@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_probe - ask one question through mxauth's DNS module and print the
  * answer, for the e2e tests that compare the network resolver (against

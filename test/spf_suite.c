@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_suite - run an openspf test suite (converted by
  * test/spf/gen_suite.py) through mxauth's SPF module.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 # check.py - read mxauth's Authentication-Results values (one JSON line
 # each, from test/authres_dump on stdin) with an independent RFC 8601
 # parser, Debian's python3-authres, and check that each says exactly

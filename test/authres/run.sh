@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run.sh - mxauth's Authentication-Results values, written from hostile
 # inputs by test/authres_dump, read back by an independent parser
 # (Debian's python3-authres; contrib/setup-debian.sh installs it): see

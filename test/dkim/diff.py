@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """diff.py - differential DKIM test: mxauth-check against dkimpy.
 
 Usage: /usr/bin/python3 diff.py MXAUTH-CHECK TMPDIR [SEED]  (test/dkim/diff.sh)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # diff.sh - the differential DKIM test (test/dkim/diff.py): generated
 # cases through mxauth-check and through dkimpy; any disagreement not in
 # diff.py's table of known differences fails.  The cases come from a

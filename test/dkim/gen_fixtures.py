@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """gen_fixtures.py - keys, a zone and signed messages for the DKIM tests.
 
 Usage: /usr/bin/python3 gen_fixtures.py OUTDIR

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """mail_dkim.py - the Mail::DKIM verifier corpus (test/data/dkim-mail-dkim,
 with its SOURCE.txt) through mxauth-check: no false passes.
 

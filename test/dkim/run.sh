@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run.sh - DKIM verification cases, end to end through mxauth-check.
 #
 # test/dkim/gen_fixtures.py makes fresh keys, a zone and messages signed

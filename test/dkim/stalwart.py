@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """stalwart.py - the Stalwart mail-auth DKIM messages through mxauth-check.
 
 usage: stalwart.py MXAUTH-CHECK DATA-DIR TMP-DIR

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run.sh - the DMARC conformance suites (test/data/dmarc-stalwart and
 # test/data/dmarc-mailauth, each with its SOURCE.txt) through mxauth's
 # DMARC code; see test/dmarc/run_suite.py for how cases become zones

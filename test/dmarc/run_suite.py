@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """run_suite.py - the DMARC conformance cases through test/dmarc_suite.
 
 usage: run_suite.py DMARC_SUITE DATA_DIR TMP_DIR

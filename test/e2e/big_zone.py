@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """big_zone.py - write the zone big.example. of large TXT records.
 
 usage: big_zone.py OUT

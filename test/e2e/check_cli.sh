@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # check_cli.sh - the command-line surface an admin uses without an MTA:
 # mxauth-check (plain and JSON output, forged A-R selection, ingress
 # classes, exit codes) and `mxauth -n` (effective settings, FILE:LINE

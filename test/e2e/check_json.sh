@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # check_json.sh - `mxauth-check --json` is valid JSON whatever bytes the
 # client and the message hold: an 8-bit HELO or MAIL FROM, raw 8-bit and
 # control bytes in header fields (a forged A-R we delete, a From that

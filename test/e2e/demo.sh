@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # demo.sh - `make demo`: mxauth at work behind a real Postfix.
 #
 # Starts the e2e sandbox (test/e2e/lib.sh: Postfix on 127.0.0.1:2525 with

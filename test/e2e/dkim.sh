@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # dkim.sh - DKIM through the real Postfix and unbound: messages signed by
 # python3-dkim (test/dkim/gen_fixtures.py, fresh keys published in the
 # sandbox's DNS, with a p=none DMARC record) are sent with swaks; the

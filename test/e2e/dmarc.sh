@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # dmarc.sh - DMARC and the site's policy through the real Postfix and
 # unbound (test/data/zones-e2e/example.zone; DKIM keys and messages from
 # test/dkim/gen_fixtures.py, an independent signer, with a p=reject record

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # dns_limits.sh - what one message may cost in DNS, through the daemon.
 #
 # Time: with a DNS server that never answers and the default per-lookup

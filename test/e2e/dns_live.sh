@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # dns_live.sh - mxauth's network resolver against a real DNS server
 # (unbound on loopback serving test/data/zones-e2e): for every question
 # it gives the same status and records as the zone layer reading the

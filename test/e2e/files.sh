@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # files.sh - what mxauth writes as root never follows a link.
 #
 # The log file, the pid file and the unix socket are created by root in

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # flood.sh - idle connections past the descriptor limit do not stop mxauth.
 #
 # mxauth runs with a soft descriptor limit of 64.  150 idle TCP

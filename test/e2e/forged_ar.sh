@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # forged_ar.sh - Authentication-Results fields that arrive from outside
 # claiming our authserv-id are removed, ours is added on top (RFC 8601 5),
 # through the real Postfix.

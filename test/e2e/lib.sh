@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # lib.sh - the end-to-end sandbox: the real Postfix, unbound and smtp-sink
 # on loopback, with mxauth as Postfix's milter.  Sourced by test/e2e/*.sh
 # (bash), which automake runs with top_srcdir and top_builddir exported.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # reload.sh - SIGHUP re-reads the config, all or nothing.
 #
 # 1. A changed authserv_id is used by the next message, for the header we

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # restart.sh - mxauth dies and comes back; no mail is lost or doubled.
 #
 # 1. A stream of 20 numbered messages; mxauth is killed (SIGKILL) before

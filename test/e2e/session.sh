@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # session.sh - the milter contexts under real Postfix: an aborted message
 # (RSET), two messages in one connection, and a client that vanishes in
 # the middle of a message.  Each completed message gets exactly one

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # signals.sh - reload signals never stop mxauth; SIGTERM stops it at once.
 #
 # 1. Two SIGHUPs 1 ms apart, then 200 pairs of SIGHUPs 0 to 2 ms apart

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """smtp_client.py - SMTP conversations swaks cannot have, for the e2e tests.
 
   smtp_client.py slow PORT CLIENT_IP MSGID GO_FILE

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # spf.sh - SPF at the edge through the real Postfix and unbound.
 #
 #   pass          legit.example from 192.0.2.10: delivered, A-R spf=pass,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # twohop.sh - check once at the edge, trust it inside, through the real
 # Postfix: one sandbox instance with two smtpd listeners, each with its
 # own mxauth: 127.0.0.1:2525 (the edge, mxauth "mx.example" on 8891)

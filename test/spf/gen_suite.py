@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """gen_suite.py - turn an openspf YAML test suite into zone files and a
 case list for test/spf_suite (the C runner).
 

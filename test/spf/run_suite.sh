@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run_suite.sh - the openspf conformance suites through mxauth's SPF
 # module: RFC 7208 (203 tests) and the older RFC 4408 (191 tests).
 # Zone files and case lists are generated from the YAML in test/data/spf

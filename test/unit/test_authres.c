@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_authres - RFC 8601 authserv-id parsing, header formatting and the
  * selection of forged headers (trust_ar_forged).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_conf - mxauth.conf parsing: good files, every error message with
  * its FILE:LINE (list files included), normalised values as `mxauth -n`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dkim - the pieces under dkim_verify: the tag-list grammar and
  * the DKIM-Signature rules (dkim_sig), canonicalization (dkim_canon,

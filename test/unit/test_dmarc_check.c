@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dmarc_check - one message's DMARC result (dmarc_check.c) over zone
  * text, where the fail-open paths were: a forger's own DNS failing (its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dmarc_eval - identifier alignment and the DMARC result (pure):
  * strict and relaxed, SPF and DKIM, passing and temporarily failed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dmarc_record - the DMARC record parser (dmarc_record.c): tags and
  * their defaults, bad values (RFC 9989 4.8 defaults; 4.10.1 for p, sp,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dns - the network resolver against a scripted DNS responder that
  * this test runs in a thread of its own on 127.0.0.1 (UDP and TCP on an

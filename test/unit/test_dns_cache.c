@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dns_cache - TTL expiry and the TTL handed out (with an injected
  * clock), negative caching per RFC 2308, temporary failures and TTL 0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dns_zone - the zone-file resolver: record types, RRsets, joined
  * TXT strings, NXDOMAIN vs NODATA vs empty non-terminal, CNAME chains,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_eval - the core pipeline as both front ends drive it: which A-R
  * fields are deleted (by index, last first), the header added, ingress

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_hdr_parse - RFC 5322 address lists as From fields carry them,
  * including the tricks spoofers use to make a parser pick the wrong

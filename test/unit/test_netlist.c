@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_netlist - CIDR sets: IPv4 and IPv6 membership, prefix edges (/0,
  * /32, /128), IPv4-mapped IPv6 both ways, host bits cleared, canonical

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_orgdomain - DMARC policy discovery and organizational domains
  * (orgdomain.c) over zone text: which names the RFC 9989 4.10 tree walk

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_policy - the SPF rules at MAIL FROM and the DMARC rules at end
  * of message, table-driven: which result under which setting refuses,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_spf - the SPF module's parts: record syntax (what is a permerror,
  * and the reason given), macro expansion (the RFC 7208 7.4 examples and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_trust - checking once at the edge and trusting it inside:
  * Received "from" clauses in the formats Postfix, Sendmail, Exim and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_vstr - growing strings: appends, formatting, JSON escaping.
  */
