@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * conf_table - one row per directive of mxauth.conf (STYLE.md rule 14).
+ * conf_table - one row per directive of mxauth.conf (doc/HACKING.md).
  *
  * The table is the source of truth for names, types, defaults, limits
  * and `mxauth -n`; conf.c only interprets it, so a new directive of an

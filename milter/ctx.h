@@ -2,8 +2,9 @@
 /*
  * ctx - connection and message contexts of the milter glue.
  *
- * A conn_ctx lives from connect to close (libmilter smfi_setpriv) and
- * owns at most one message at a time (a struct eval).  A message starts
+ * A conn_ctx lives from the milter negotiation (or connect) to close
+ * (libmilter smfi_setpriv) and owns at most one message at a time (a
+ * struct eval).  A message starts
  * at MAIL FROM and ends at end-of-message, abort (RSET) or close; the
  * process-wide count of messages in flight lets SIGTERM wait for them
  * while new messages are refused (ctx_drain).

@@ -608,7 +608,7 @@ new_query(const ldns_rdf *name, ldns_rr_type type, int edns)
 	    LDNS_RR_CLASS_IN, LDNS_RD);
 	if (query == NULL) {
 		fprintf(stderr, "mxauth: out of memory in ldns\n");
-		abort();			/* STYLE.md rule 6 */
+		abort();	/* allocation failure aborts (doc/HACKING.md) */
 	}
 	ldns_pkt_set_random_id(query);
 	/* RFC 6891 6.2.5: our UDP payload size; no DO bit, no options */

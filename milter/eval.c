@@ -2,13 +2,16 @@
 /*
  * eval - one message's evaluation (see eval.h for the call order).
  *
- * Header handling keeps only what the decision needs: the position of
- * every Authentication-Results field that claims our authserv-id (so the
- * glue can delete it by index) and the From facts.  Memory is bounded
- * by the number of such fields, never by the message size.
+ * Header handling keeps only what the decision needs: the index of
+ * every Authentication-Results field trust_ar_fate() condemns (so the
+ * glue can delete it), the upstream verdict a trusted hop wrote, a
+ * relay's Received fields (at most RECEIVED_MAX) and the From facts.
+ * The DKIM verifier keeps the header fields of an outside client's
+ * message (the MTA bounds the header's size); the body is never kept.
  *
- * DMARC, not yet built, is left "not evaluated";
- * authres and verdict say so.
+ * DMARC is decided at eval_end for outside clients (decide_dmarc); a
+ * message from inside with a trusted upstream verdict takes that
+ * verdict instead (decide_upstream, inner_enforce).
  */
 #include "config.h"
 
@@ -202,7 +205,8 @@ add_edit(struct eval_edit **arr, size_t *n, const char *name, size_t index,
  * (RFC 6376 3.4.2); simple cannot get back bytes Postfix already changed.
  *
  * A-R fields are counted so each one's index among same-name fields is
- * known; those claiming our authserv-id are remembered for deletion.
+ * known; trust_ar_fate() says which are deleted and which one is the
+ * upstream verdict.
  */
 void
 eval_header(struct eval *e, const char *raw_name, const char *value)

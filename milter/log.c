@@ -6,11 +6,14 @@
  * opened O_APPEND.  The file is opened as root, maybe in a directory the
  * service user can write to: a symbolic link, a hard link or anything but
  * a regular file there is refused, so that the user cannot make root
- * append to (or create) another file.  File and stderr lines carry a timestamp and the
- * level; each line is formatted into one buffer and written with one
- * write(2), so concurrent threads never interleave within a line.  The
- * sink is chosen once at start-up (log_open) and on reload; the level is
- * an atomic int so it may change while threads log.
+ * append to (or create) another file.  File and stderr lines carry a
+ * timestamp and the level; each line is formatted into one buffer and
+ * written with one write(2), so concurrent threads never interleave
+ * within a line.  The sink is chosen once, at start-up (log_open): a
+ * reload does not reopen it (log_target takes effect at the next
+ * restart; rotate a file with copytruncate, see mxauth(8)).  The level
+ * is an atomic int, set again on reload, so it may change while threads
+ * log.
  */
 #include "config.h"
 

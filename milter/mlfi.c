@@ -8,9 +8,10 @@
  *
  * Protocol: mxauth asks for connect, HELO, MAIL FROM, headers (with
  * their leading space, for DKIM), the body (DKIM, fed chunk by chunk and
- * never copied) and end of message, and declines RCPT, DATA and unknown
- * commands.  It needs the add-header, change-header and
- * quarantine actions, and asks the MTA for the macros it reads.
+ * never copied) and end of message, and declines RCPT and unknown
+ * commands (DATA is kept, see SKIP_STEPS).  It needs the add-header,
+ * change-header and quarantine actions, and asks the MTA for the macros
+ * it reads.
  */
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * mlfi - the libmilter callbacks: the only code that talks milter.
+ * mlfi - the libmilter callbacks: the only code that handles milter
+ * events (main.c only sets libmilter up, starts and stops it).
  *
  * mlfi_register() registers the filter with libmilter; the callbacks
  * translate milter events into eval calls and the decided eval back into

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * result - the result types that flow from the evaluators into policy,
- * authres and verdict (DESIGN.md).  No module reaches back upstream: the
- * evaluators fill these, everyone after them only reads.
+ * authres and verdict (doc/HACKING.md, module map).  No module reaches
+ * back upstream: the evaluators fill these, everyone after them only
+ * reads.
  *
  * Strings in these structs are owned by the struct that holds them and
- * are freed with it (eval_free / eval reset).
+ * are freed with it (spf_check_result_clear, dkim_verify_results_free,
+ * dmarc_result_free; eval_free calls them).
  */
 #ifndef MXAUTH_RESULT_H
 #define MXAUTH_RESULT_H

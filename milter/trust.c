@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * trust - the trust model of DESIGN.md in one place.
+ * trust - the trust model (doc/HACKING.md, mxauth.conf(5)) in one place.
  *
  * Inside: clients in trusted_networks, and clients that authenticated
  * with SMTP AUTH.  Relays: clients in trusted_relays, MTAs in front of

@@ -3,7 +3,8 @@
  * trust - where the edge is: which clients are inside, and which
  * incoming Authentication-Results headers are forged.
  *
- * This is the one module that decides trust (DESIGN.md, trust model);
+ * This is the one module that decides trust (doc/HACKING.md, the trust
+ * model; received.c reads a relay's Received fields for it);
  * everything else asks it.  Pure: reads the config snapshot it is given.
  */
 #ifndef MXAUTH_TRUST_H

@@ -2,8 +2,10 @@
 /*
  * verdict - the one log line per message an admin reads.
  *
- *   QUEUEID: ingress=... ip=... helo=... mailfrom=... from=... spf=...
- *            dkim=... dmarc=... action=... reason=... [dkim_reason=...]
+ *   QUEUEID: ingress=... [upstream=...] ip=... [origin=...] helo=...
+ *            mailfrom=... from=... spf=... dkim=... [dkim_ignored=N]
+ *            dmarc=... [policy=...] [forged_ar=N] action=... reason=...
+ *            [dkim_reason=...]
  *
  * Values are written bare when they are plain, else double-quoted with
  * backslash escapes (control and 8-bit bytes as \xHH), so the line is

@@ -2,7 +2,7 @@
 /*
  * xmalloc - allocation that never returns NULL.
  *
- * Allocation failure aborts the process (STYLE.md rule 6): the MTA's
+ * Allocation failure aborts the process (doc/HACKING.md): the MTA's
  * milter_default_action and the service manager's restart cover it.
  * x_free(NULL) is a no-op.
  */
