@@ -607,8 +607,7 @@ new_query(const ldns_rdf *name, ldns_rr_type type, int edns)
 	query = ldns_pkt_query_new(ldns_rdf_clone(name), type,
 	    LDNS_RR_CLASS_IN, LDNS_RD);
 	if (query == NULL) {
-		fprintf(stderr, "mxauth: out of memory in ldns\n");
-		abort();	/* allocation failure aborts (doc/HACKING.md) */
+		x_oom(0);	/* allocation failure aborts (doc/HACKING.md) */
 	}
 	ldns_pkt_set_random_id(query);
 	/* RFC 6891 6.2.5: our UDP payload size; no DO bit, no options */
@@ -634,8 +633,7 @@ exchange(const struct sockaddr_storage *ss, size_t sslen, ldns_pkt *query,
 	if ((t = try_ms(d, deadline)) == 0)
 		return 0;
 	if ((qb = ldns_buffer_new(LDNS_MIN_BUFLEN)) == NULL) {
-		fprintf(stderr, "mxauth: out of memory in ldns\n");
-		abort();
+		x_oom(0);
 	}
 	if (ldns_pkt2buffer_wire(qb, query) == LDNS_STATUS_OK)
 		rc = udp_ask(ss, sslen, query, qb, t, reply);
@@ -670,8 +668,7 @@ ask(const struct dns *d, const struct server *s, const ldns_rdf *name,
 
 	if ((ss = ldns_rdf2native_sockaddr_storage(s->addr, s->port,
 	    &sslen)) == NULL) {
-		fprintf(stderr, "mxauth: out of memory in ldns\n");
-		abort();
+		x_oom(0);
 	}
 	query = new_query(name, type, 1);
 	rc = exchange(ss, sslen, query, d, deadline, &reply);
