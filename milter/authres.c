@@ -29,30 +29,41 @@ is_token_char(unsigned char c)
 	return c > 0x20 && c < 0x7f && strchr(tspecials, c) == NULL;
 }
 
-/* skip_cfws - RFC 5322 3.2.2 CFWS, nested comments included */
+/*
+ * skip_comment - past the RFC 5322 3.2.2 comment at P (at its '('),
+ * nested comments included, quoted-pairs escaping parentheses; NULL
+ * when it never closes
+ */
+static const char *
+skip_comment(const char *p)
+{
+	int depth = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth == 0)
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* skip_cfws - RFC 5322 3.2.2 CFWS; an unterminated comment: at the NUL */
 static const char *
 skip_cfws(const char *p)
 {
-	int depth;
+	const char *q;
 
 	for (;;) {
 		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 			p++;
 		if (*p != '(')
 			return p;
-		/* A comment; quoted-pairs may escape parentheses. */
-		for (depth = 0; *p != '\0'; p++) {
-			if (*p == '\\' && p[1] != '\0')
-				p++;
-			else if (*p == '(')
-				depth++;
-			else if (*p == ')' && --depth == 0) {
-				p++;
-				break;
-			}
-		}
-		if (depth > 0)
-			return p;	/* unterminated: at the NUL */
+		if ((q = skip_comment(p)) == NULL)
+			return p + strlen(p);
+		p = q;
 	}
 }
 
@@ -125,37 +136,20 @@ struct lead {
 static const char *
 lead_skip(const char *p, int flags, const char **open)
 {
-	const char *start;
-	int depth;
+	const char *q;
 
 	for (;;) {
 		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 			p++;
 		if (*p != '(')
 			return p;
-		start = p;
-		if (flags & LEAD_FLAT) {
-			if ((p = strchr(p, ')')) == NULL) {
-				*open = start;
-				return start + strlen(start);
-			}
-			p++;
-			continue;
+		/* a flat reader ends a comment at the first ')' */
+		q = flags & LEAD_FLAT ? strchr(p, ')') : skip_comment(p);
+		if (q == NULL) {
+			*open = p;
+			return p + strlen(p);
 		}
-		for (depth = 0; *p != '\0'; p++) {
-			if (*p == '\\' && p[1] != '\0')
-				p++;
-			else if (*p == '(')
-				depth++;
-			else if (*p == ')' && --depth == 0) {
-				p++;
-				break;
-			}
-		}
-		if (depth > 0) {
-			*open = start;
-			return p;
-		}
+		p = flags & LEAD_FLAT ? q + 1 : q;
 	}
 }
 
