@@ -43,6 +43,7 @@ static enum dmarc_res
 judge_once(struct conf *c, struct dns *d, const char *msg, size_t len)
 {
 	struct eval *e = eval_new(c, d);
+	const struct eval_result *r;
 	enum dmarc_res res = DMARC_RES_NONE;
 
 	eval_set_queue_id(e, "BENCH");
@@ -52,9 +53,10 @@ judge_once(struct conf *c, struct dns *d, const char *msg, size_t len)
 	(void)eval_envelope(e);
 	bench_feed(msg, len, header, body, e);
 	eval_end(e);
-	if (e->dmarc != NULL && e->spf != NULL && e->spf->result ==
-	    SPF_RES_PASS && e->ndkim == 1 && e->dkim[0].result == DKIM_RES_PASS)
-		res = e->dmarc->result;
+	r = eval_result(e);
+	if (r->dmarc != NULL && r->spf != NULL && r->spf->result ==
+	    SPF_RES_PASS && r->ndkim == 1 && r->dkim[0].result == DKIM_RES_PASS)
+		res = r->dmarc->result;
 	eval_free(e);
 	return res;
 }

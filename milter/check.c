@@ -240,6 +240,17 @@ json_str_or_null(struct vstr *out, const char *s)
 		vstr_json(out, s);
 }
 
+/* json_policy - a DMARC policy as a JSON string, or null when unset */
+static void
+json_policy(struct vstr *out, const char *key, enum dmarc_policy p)
+{
+	vstr_catf(out, ", \"%s\": ", key);
+	if (p == DMARC_POLICY_UNSET)
+		vstr_cat(out, "null");
+	else
+		vstr_json(out, result_policy_str(p));
+}
+
 /* json_edits - a JSON array of "Name: value" strings */
 static void
 json_edits(struct vstr *out, const struct eval_edit *ed, size_t n)
@@ -314,24 +325,12 @@ json_dmarc(struct vstr *out, const struct dmarc_result *d)
 	vstr_json(out, result_dmarc_str(d->result));
 	vstr_cat(out, ", \"domain\": ");
 	json_str_or_null(out, d->domain);
-	vstr_cat(out, ", \"policy\": ");
-	if (d->policy == DMARC_POLICY_UNSET)
-		vstr_cat(out, "null");
-	else
-		vstr_json(out, result_policy_str(d->policy));
+	json_policy(out, "policy", d->policy);
 	vstr_cat(out, ", \"disposition\": ");
 	vstr_json(out, d->disposition == DMARC_POLICY_UNSET ? "none" :
 	    result_policy_str(d->disposition));
-	vstr_cat(out, ", \"p\": ");
-	if (d->p == DMARC_POLICY_UNSET)
-		vstr_cat(out, "null");
-	else
-		vstr_json(out, result_policy_str(d->p));
-	vstr_cat(out, ", \"sp\": ");
-	if (d->sp == DMARC_POLICY_UNSET)
-		vstr_cat(out, "null");
-	else
-		vstr_json(out, result_policy_str(d->sp));
+	json_policy(out, "p", d->p);
+	json_policy(out, "sp", d->sp);
 	vstr_cat(out, ", \"policy_domain\": ");
 	json_str_or_null(out, d->policy_domain);
 	vstr_cat(out, ", \"org_domain\": ");
@@ -349,14 +348,15 @@ static void
 json_upstream(struct vstr *out, const struct eval *e)
 {
 	static const char *const methods[] = { "spf", "dkim", "dmarc" };
+	const char *id = eval_result(e)->upstream;
 	size_t i;
 
-	if (e->upstream == NULL) {
+	if (id == NULL) {
 		vstr_cat(out, "null");
 		return;
 	}
 	vstr_cat(out, "{\"authserv_id\": ");
-	vstr_json(out, e->upstream->id);
+	vstr_json(out, id);
 	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
 		vstr_catf(out, ", \"%s\": ", methods[i]);
 		json_str_or_null(out, eval_upstream_result(e, methods[i]));
@@ -366,8 +366,9 @@ json_upstream(struct vstr *out, const struct eval *e)
 
 /* print_json - the verdict as one JSON object (the documented contract) */
 static void
-print_json(const struct eval *e)
+print_json(const struct eval *ev)
 {
+	const struct eval_result *e = eval_result(ev);
 	struct vstr out = VSTR_INIT;
 
 	vstr_cat(&out, "{\"ingress\": ");
@@ -376,7 +377,7 @@ print_json(const struct eval *e)
 	json_str_or_null(&out, e->origin_ip != NULL ? e->origin_ip :
 	    e->client_ip);
 	vstr_cat(&out, ",\n \"upstream\": ");
-	json_upstream(&out, e);
+	json_upstream(&out, ev);
 	vstr_cat(&out, ",\n \"spf\": ");
 	json_spf(&out, e->spf);
 	vstr_cat(&out, ",\n \"dkim\": ");
@@ -386,7 +387,7 @@ print_json(const struct eval *e)
 	vstr_cat(&out, ",\n \"action\": ");
 	vstr_json(&out, result_action_str(e->action));
 	vstr_cat(&out, ", \"reason\": ");
-	vstr_json(&out, vstr_str(&e->reason));
+	vstr_json(&out, e->reason);
 	vstr_cat(&out, ",\n \"add_headers\": ");
 	json_edits(&out, e->add, e->nadd);
 	vstr_cat(&out, ",\n \"remove_headers\": ");
@@ -418,7 +419,7 @@ put_terminal(const struct vstr *out)
 
 /* print_plain - deletions ("-" prefixed), additions, then the action */
 static void
-print_plain(struct vstr *out, const struct eval *e)
+print_plain(struct vstr *out, const struct eval_result *e)
 {
 	size_t i;
 
@@ -427,10 +428,10 @@ print_plain(struct vstr *out, const struct eval *e)
 	for (i = 0; i < e->nadd; i++)
 		vstr_catf(out, "%s: %s\n", e->add[i].name, e->add[i].value);
 	vstr_catf(out, "action: %s (%s)\n", result_action_str(e->action),
-	    vstr_str(&e->reason));
-	if (e->action == ACTION_REJECT || e->action == ACTION_TEMPFAIL)
-		vstr_catf(out, "reply: %s %s %s\n", e->rcode != NULL ? e->rcode : "550",
-		    e->xcode != NULL ? e->xcode : "5.7.1", vstr_str(&e->reply));
+	    e->reason);
+	if (e->rcode != NULL)
+		vstr_catf(out, "reply: %s %s %s\n", e->rcode, e->xcode,
+		    e->reply);
 }
 
 /*
@@ -439,7 +440,7 @@ print_plain(struct vstr *out, const struct eval *e)
  * walk and the site rule eval collected in EXPLAIN
  */
 static void
-print_explain(struct vstr *out, const struct eval *e,
+print_explain(struct vstr *out, const struct eval_result *e,
     const struct vstr *explain)
 {
 	size_t i;
@@ -470,7 +471,7 @@ print_explain(struct vstr *out, const struct eval *e,
 	if (explain->len > 0)
 		vstr_cat(out, vstr_str(explain));
 	else
-		vstr_catf(out, "decided at MAIL FROM: %s\n", vstr_str(&e->reason));
+		vstr_catf(out, "decided at MAIL FROM: %s\n", e->reason);
 }
 
 /* load_conf - -c FILE, else the default file if present, else defaults */
@@ -495,21 +496,11 @@ load_conf(const char *path)
 static struct dns *
 open_dns(const struct opts *o, const struct conf *conf)
 {
-	struct dns_opts dopts;
 	struct dns *dns;
 	char err[512];
 
-	if (o->zone != NULL)
-		dns = dns_new_zone(o->zone, err, sizeof(err));
-	else {
-		memset(&dopts, 0, sizeof(dopts));
-		dopts.servers = conf->dns_servers;
-		dopts.timeout = conf->dns_timeout;
-		dopts.retries = conf->dns_retries;
-		dopts.cache_size = (size_t)conf->dns_cache_size;
-		dopts.cache_bytes = (size_t)conf->dns_cache_memory << 20;
-		dns = dns_new(&dopts, err, sizeof(err));
-	}
+	dns = o->zone != NULL ? dns_new_zone(o->zone, err, sizeof(err)) :
+	    conf_dns_new(conf, err, sizeof(err));
 	if (dns == NULL) {
 		fprintf(stderr, "mxauth-check: %s\n", err);
 		exit(1);
@@ -543,23 +534,25 @@ main(int argc, char **argv)
 	if (fp != stdin)
 		fclose(fp);
 
+	/* the daemon's calls, in its order (ctx_msg_begin, mlfi_envfrom ...) */
 	e = eval_new(conf, dns);
 	if (o.explain)
-		e->explain = &explain;
+		eval_set_explain(e, &explain);
 	eval_set_client(e, o.ip, NULL);
 	eval_set_helo(e, o.helo);
 	eval_set_time(e, o.at);
 	eval_set_auth(e, o.auth);
 	eval_set_mail_from(e, o.mail_from != NULL ? o.mail_from : "");
-	if (eval_envelope(e) == ACTION_ACCEPT)
+	if (eval_envelope(e) == ACTION_ACCEPT) {
 		feed_message(e, msg.buf != NULL ? msg.buf : "", msg.len);
-	eval_end(e);
+		eval_end(e);
+	}
 	if (o.explain)
-		print_explain(&out, e, &explain);
+		print_explain(&out, eval_result(e), &explain);
 	if (o.json)
 		print_json(e);
 	else
-		print_plain(&out, e);
+		print_plain(&out, eval_result(e));
 	put_terminal(&out);
 
 	eval_free(e);

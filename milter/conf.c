@@ -39,6 +39,7 @@
 
 #include "conf.h"
 #include "conf_table.h"
+#include "dns.h"
 #include "netlist.h"
 #include "orgdomain.h"
 #include "overrides.h"
@@ -681,4 +682,19 @@ conf_release(struct conf *c)
 	if (c != NULL && __atomic_sub_fetch(&c->refcnt, 1, __ATOMIC_ACQ_REL)
 	    == 0)
 		conf_free(c);
+}
+
+/* conf_dns_new - the resolver C's dns_* settings describe; NULL and ERR */
+struct dns *
+conf_dns_new(const struct conf *c, char *err, size_t errlen)
+{
+	struct dns_opts opts;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.servers = c->dns_servers;
+	opts.timeout = c->dns_timeout;
+	opts.retries = c->dns_retries;
+	opts.cache_size = (size_t)c->dns_cache_size;
+	opts.cache_bytes = (size_t)c->dns_cache_memory << 20;
+	return dns_new(&opts, err, errlen);
 }

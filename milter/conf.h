@@ -129,6 +129,8 @@ enum conf_spf_temp {
 	CONF_SPF_TEMPFAIL
 };
 
+struct dns;
+
 #define CONF_MAX_FILE	(1024 * 1024)	/* bytes in any file conf reads */
 
 struct conf *conf_load(const char *path, char *err, size_t errlen);
@@ -144,5 +146,10 @@ void	 conf_install(struct conf *);
 struct conf *conf_get(void);
 void	 conf_hold(struct conf *);
 void	 conf_release(struct conf *);
+/*
+ * conf_dns_new - the resolver the dns_* settings describe (the daemon's
+ * and mxauth-check's); NULL and the reason in ERR
+ */
+struct dns *conf_dns_new(const struct conf *, char *err, size_t errlen);
 
 #endif

@@ -63,6 +63,13 @@ ctx_set_helo(struct conn_ctx *c, const char *helo)
 	c->helo = helo != NULL ? xstrdup(helo) : NULL;
 }
 
+/* ctx_set_leadspc - whether header values keep their leading space */
+void
+ctx_set_leadspc(struct conn_ctx *c, int leadspc)
+{
+	c->leadspc = leadspc;
+}
+
 /*
  * ctx_msg_begin - start a message under the current config snapshot
  *

@@ -29,6 +29,7 @@ struct conn_ctx *ctx_conn_new(const char *ip, const char *host);
 void	 ctx_conn_free(struct conn_ctx *);
 void	 ctx_set_client(struct conn_ctx *, const char *ip, const char *host);
 void	 ctx_set_helo(struct conn_ctx *, const char *);
+void	 ctx_set_leadspc(struct conn_ctx *, int);
 struct eval *ctx_msg_begin(struct conn_ctx *, struct dns *);
 void	 ctx_msg_end(struct conn_ctx *);
 /* ctx_drain - start refusing new messages; returns the count in flight */

@@ -11,7 +11,11 @@
  *
  * DMARC is decided at eval_end for outside clients (decide_dmarc); a
  * message from inside with a trusted upstream verdict takes that
- * verdict instead (decide_upstream, inner_enforce).
+ * verdict instead (decide_upstream).  What the site does with either is
+ * policy.c's answer (policy_site, policy_upstream); eval applies it.
+ *
+ * The fields below are eval's alone; the front ends, verdict.c and the
+ * tests read the const view publish() keeps in res (eval_result).
  */
 #include "config.h"
 
@@ -27,18 +31,70 @@
 #include "eval.h"
 #include "hdr_parse.h"
 #include "log.h"
-#include "received.h"
-#include "overrides.h"
 #include "policy.h"
+#include "received.h"
 #include "spf_check.h"
 #include "trust.h"
+#include "vstr.h"
 #include "xmalloc.h"
+
+struct eval {
+	struct conf	*conf;		/* reference held */
+	struct dns	*dns;		/* own handle (dns_msg.h) */
+
+	/* envelope; NULL = unknown */
+	char		*queue_id;
+	char		*client_ip;
+	char		*client_host;
+	char		*helo;
+	char		*mail_from;	/* without <>; "" = null sender */
+	char		*auth_user;
+	time_t		 now;		/* judge x= at this time; 0 = now */
+
+	/* header facts */
+	size_t		 nheaders;
+	size_t		 nar;		/* Authentication-Results seen so far */
+	size_t		 nfrom;
+	char		*from_domain;	/* the author domain (A-labels), or NULL */
+	struct vstr	 from_error;	/* why there is none ("" = no From yet) */
+
+	struct dkim_verify *dkim_v;	/* external clients only */
+	struct ar_walk	 ar_walk;	/* A-R fields seen, top down */
+	struct authres_parsed *upstream; /* a trusted hop's verdict, or NULL */
+	char		*received[RECEIVED_MAX]; /* relay clients: top down */
+	size_t		 nreceived;
+	char		*origin_ip;	/* the client a trusted relay saw */
+	char		*origin_helo;
+	size_t		 dkim_ignored;	/* signatures past the limit */
+
+	/* results, filled by eval_end */
+	enum ingress	 ingress;
+	struct spf_result *spf;		/* NULL = not evaluated */
+	struct dkim_result *dkim;
+	size_t		 ndkim;
+	struct dmarc_result *dmarc;	/* NULL = not evaluated */
+	int		 envelope_done;
+	enum action	 envelope_action; /* what eval_envelope decided */
+	enum action	 action;
+	int		 quarantine_hold; /* QUARANTINE via the MTA's hold */
+	struct vstr	*explain;	/* mxauth-check --explain; borrowed */
+	const char	*rcode;		/* SMTP reply when refusing, or NULL */
+	const char	*xcode;
+	struct vstr	 reply;
+	struct vstr	 reason;
+	struct eval_edit *del;		/* highest index first after eval_end */
+	size_t		 ndel;
+	struct eval_edit *add;		/* insert at the top, in order */
+	size_t		 nadd;
+
+	struct eval_result res;		/* the view eval_result() returns */
+};
 
 static void decide_dmarc(struct eval *, struct vstr *);
 static void decide_upstream(struct eval *);
-static void apply_site(struct eval *, struct dmarc_result *, unsigned);
 static void judge_relayed(struct eval *);
 static void take_decision(struct eval *, const struct policy_decision *);
+static void publish(struct eval *);
 
 #define AR_NAME		"Authentication-Results"
 
@@ -57,6 +113,7 @@ eval_new(struct conf *conf, struct dns *dns)
 	vstr_init(&e->reason);
 	vstr_init(&e->reply);
 	vstr_init(&e->from_error);
+	publish(e);
 	return e;
 }
 
@@ -123,6 +180,7 @@ void
 eval_set_queue_id(struct eval *e, const char *id)
 {
 	replace(&e->queue_id, id);
+	publish(e);
 }
 
 /* eval_set_client - connecting IP (text) and its verified name */
@@ -131,6 +189,7 @@ eval_set_client(struct eval *e, const char *ip, const char *host)
 {
 	replace(&e->client_ip, ip);
 	replace(&e->client_host, host);
+	publish(e);
 }
 
 /* eval_set_helo - the HELO/EHLO argument */
@@ -138,6 +197,7 @@ void
 eval_set_helo(struct eval *e, const char *helo)
 {
 	replace(&e->helo, helo);
+	publish(e);
 }
 
 /* eval_set_time - judge signature expiry (x=) as of T (mxauth-check) */
@@ -147,11 +207,20 @@ eval_set_time(struct eval *e, time_t t)
 	e->now = t;
 }
 
+/* eval_set_explain - mxauth-check --explain: the DMARC walk and the
+ * site rule go to OUT (borrowed until eval_free) */
+void
+eval_set_explain(struct eval *e, struct vstr *out)
+{
+	e->explain = out;
+}
+
 /* eval_set_auth - SMTP AUTH identity; NULL or "" = not authenticated */
 void
 eval_set_auth(struct eval *e, const char *user)
 {
 	replace(&e->auth_user, user != NULL && *user != '\0' ? user : NULL);
+	publish(e);
 }
 
 /*
@@ -176,6 +245,7 @@ eval_set_mail_from(struct eval *e, const char *arg)
 	}
 	x_free(e->mail_from);
 	e->mail_from = xstrndup(p, (size_t)(end - p));
+	publish(e);
 }
 
 /* add_edit - append an edit to *ARR */
@@ -269,6 +339,7 @@ eval_body(struct eval *e, const unsigned char *buf, size_t len)
 {
 	judge_relayed(e);
 	dkim_verify_body(e->dkim_v, buf, len);
+	publish(e);
 }
 
 /*
@@ -362,23 +433,23 @@ eval_envelope(struct eval *e)
 	struct policy_decision d;
 
 	if (e->envelope_done)
-		return e->action;
+		return e->envelope_action;
 	e->envelope_done = 1;
 	e->ingress = trust_ingress(e->conf, e->client_ip, e->auth_user);
-	if (!result_outside(e->ingress) || e->dns == NULL ||
-	    e->client_ip == NULL)
-		return e->action;
 	/* A relay's client is in its Received field: judged after headers */
-	if (e->ingress == INGRESS_RELAY)
-		return e->action;
-	e->spf = xcalloc(1, sizeof(*e->spf));
-	spf_check_message(e->dns, e->client_ip, e->helo, e->mail_from,
-	    e->conf->authserv_id, e->conf->spf_helo, e->spf);
-	policy_decision_init(&d);
-	policy_mail_from(e->conf, e->spf, &d);
-	take_decision(e, &d);
-	policy_decision_free(&d);
-	return e->action;
+	if (result_outside(e->ingress) && e->dns != NULL &&
+	    e->client_ip != NULL && e->ingress != INGRESS_RELAY) {
+		e->spf = xcalloc(1, sizeof(*e->spf));
+		spf_check_message(e->dns, e->client_ip, e->helo, e->mail_from,
+		    e->conf->authserv_id, e->conf->spf_helo, e->spf);
+		policy_decision_init(&d);
+		policy_mail_from(e->conf, e->spf, &d);
+		take_decision(e, &d);
+		policy_decision_free(&d);
+	}
+	e->envelope_action = e->action;
+	publish(e);
+	return e->envelope_action;
 }
 
 /* judged_helo - the HELO SPF judged: the relay's client's, or ours */
@@ -401,35 +472,12 @@ add_received_spf(struct eval *e)
 	add_edit(&e->add, &e->nadd, "Received-SPF", 0, vstr_steal(&v));
 }
 
-
-/* eval_end - decide the message: results, edits, action */
-void
-eval_end(struct eval *e)
+/* add_results - our Authentication-Results (and Received-SPF) fields */
+static void
+add_results(struct eval *e)
 {
 	struct authres_in in;
 	struct vstr ar = VSTR_INIT;
-
-	if (eval_envelope(e) != ACTION_ACCEPT)
-		return;		/* refused at MAIL FROM: nothing to edit */
-	judge_relayed(e);
-	plan_deletions(e);
-	e->ndkim = dkim_verify_end(e->dkim_v, &e->dkim, &e->dkim_ignored);
-	if (result_outside(e->ingress) && e->dns != NULL &&
-	    e->action == ACTION_ACCEPT)
-		decide_dmarc(e, e->explain);
-	else if (e->upstream != NULL) {
-		decide_upstream(e);
-		if (e->action != ACTION_REJECT && e->action != ACTION_TEMPFAIL)
-			return;		/* the upstream A-R stays, ours none */
-	}
-	if (e->action == ACTION_REJECT || e->action == ACTION_TEMPFAIL) {
-		/* refused at end of DATA: the message is not edited */
-		free_edits(e->del, e->ndel);
-		free_edits(e->add, e->nadd);
-		e->del = e->add = NULL;
-		e->ndel = e->nadd = 0;
-		return;
-	}
 
 	memset(&in, 0, sizeof(in));
 	in.authserv_id = e->conf->authserv_id;
@@ -445,10 +493,69 @@ eval_end(struct eval *e)
 	authres_format(&ar, &in);
 	add_edit(&e->add, &e->nadd, AR_NAME, 0, vstr_steal(&ar));
 	add_received_spf(e);
-
 	if (e->reason.len == 0)
 		vstr_cat(&e->reason, result_outside(e->ingress) ?
 		    "no policy applies" : "inside the edge");
+}
+
+
+/* refusing - whether A ends the SMTP transaction */
+static int
+refusing(enum action a)
+{
+	return a == ACTION_REJECT || a == ACTION_TEMPFAIL;
+}
+
+/* unedited - a refused message is not edited: drop the planned edits */
+static void
+unedited(struct eval *e)
+{
+	free_edits(e->del, e->ndel);
+	free_edits(e->add, e->nadd);
+	e->del = e->add = NULL;
+	e->ndel = e->nadd = 0;
+}
+
+/* eval_end - decide the message: results, edits, action */
+void
+eval_end(struct eval *e)
+{
+	int believed = 0;
+
+	if (eval_envelope(e) != ACTION_ACCEPT) {
+		unedited(e);	/* refused at MAIL FROM */
+		publish(e);
+		return;
+	}
+	judge_relayed(e);	/* a relay's client, when there was no body */
+	plan_deletions(e);
+	e->ndkim = dkim_verify_end(e->dkim_v, &e->dkim, &e->dkim_ignored);
+	if (result_outside(e->ingress) && e->dns != NULL &&
+	    e->action == ACTION_ACCEPT)
+		decide_dmarc(e, e->explain);
+	else if (e->upstream != NULL) {
+		decide_upstream(e);
+		believed = 1;
+	}
+	if (refusing(e->action))
+		unedited(e);	/* refused at end of DATA */
+	else if (!believed)
+		add_results(e);	/* a believed upstream A-R stays, ours none */
+	publish(e);
+}
+
+/*
+ * take_site - policy D on a DMARC result becomes the message's action,
+ * its quarantine carried out as D says
+ */
+static void
+take_site(struct eval *e, const struct policy_decision *d)
+{
+	take_decision(e, d);
+	e->quarantine_hold = d->quarantine_hold;
+	if (d->action == ACTION_QUARANTINE && d->quarantine_note.len > 0)
+		add_edit(&e->add, &e->nadd, POLICY_QUARANTINE_FIELD, 0,
+		    xstrdup(vstr_str(&d->quarantine_note)));
 }
 
 /*
@@ -460,6 +567,7 @@ static void
 decide_dmarc(struct eval *e, struct vstr *explain)
 {
 	struct dmarc_check_in in;
+	struct policy_decision d;
 
 	memset(&in, 0, sizeof(in));
 	in.from_domain = e->from_domain;
@@ -471,48 +579,14 @@ decide_dmarc(struct eval *e, struct vstr *explain)
 	in.psl = e->conf->psl;	/* loaded with the snapshot, psl mode only */
 	e->dmarc = dmarc_check(e->dns, &in, explain);
 	/* pct (RFC 7489 mode): a uniform draw, fresh per message */
-	apply_site(e, e->dmarc, arc4random_uniform(100));
+	policy_decision_init(&d);
+	policy_site(e->conf, e->dmarc, arc4random_uniform(100), &d);
+	take_site(e, &d);
+	e->dmarc->disposition = d.disposition;
+	policy_decision_free(&d);
 	if (explain != NULL)
 		vstr_catf(explain, "site rule: %s -> %s\n", vstr_str(&e->reason),
 		    result_action_str(e->action));
-}
-
-/*
- * apply_site - the site's rules (the From domain's override, or the
- * global ones) for DM: the action, reply and reason, DM's disposition,
- * and a quarantine by the configured method
- */
-static void
-apply_site(struct eval *e, struct dmarc_result *dm, unsigned roll)
-{
-	const struct conf_site *site = NULL;
-	const char *matched = NULL;
-	struct policy_decision d;
-	struct vstr v = VSTR_INIT;
-
-	if (dm->domain != NULL)
-		site = overrides_find(e->conf->overrides, dm->domain, &matched);
-	policy_decision_init(&d);
-	policy_dmarc(e->conf, site != NULL ? site : &e->conf->site, dm, roll,
-	    &d);
-	take_decision(e, &d);
-	dm->disposition = d.disposition;
-	if (matched != NULL)
-		vstr_catf(&e->reason, " [override %s]", matched);
-	policy_decision_free(&d);
-	if (e->action != ACTION_QUARANTINE)
-		return;
-	if (e->conf->quarantine_method == CONF_QUARANTINE_HOLD) {
-		e->quarantine_hold = 1;
-		return;
-	}
-	/* the domain may come from an upstream A-R: through the value filter */
-	vstr_cat(&v, "DMARC policy of ");
-	if (dm->domain != NULL)
-		authres_pvalue(&v, dm->domain);
-	else
-		vstr_cat(&v, "the sender");
-	add_edit(&e->add, &e->nadd, "X-Mxauth-Quarantine", 0, vstr_steal(&v));
 }
 
 /* upstream_res - the upstream verdict's first resinfo for METHOD */
@@ -538,38 +612,65 @@ eval_upstream_result(const struct eval *e, const char *method)
 	return r != NULL ? r->result : NULL;
 }
 
-/*
- * decide_upstream - a trusted hop's verdict: believed, not re-checked;
- * with inner_enforce the site's DMARC rules act on it
- */
+/* decide_upstream - a trusted hop's verdict, under the site's rules */
 static void
 decide_upstream(struct eval *e)
 {
-	const struct authres_result *r = upstream_res(e, "dmarc");
-	struct dmarc_result dm;
+	struct policy_decision d;
 
-	vstr_reset(&e->reason);
-	vstr_catf(&e->reason, "upstream verdict of %s", e->upstream->id);
-	if (!e->conf->inner_enforce || r == NULL)
-		return;
-	memset(&dm, 0, sizeof(dm));
-	/* "-": a verdict without header.from still names no domain */
-	dm.domain = r->header_from[0] != '\0' ? (char *)r->header_from :
-	    (char *)"-";
-	dm.result = strcasecmp(r->result, "pass") == 0 ? DMARC_RES_PASS :
-	    strcasecmp(r->result, "fail") == 0 ? DMARC_RES_FAIL :
-	    strcasecmp(r->result, "temperror") == 0 ? DMARC_RES_TEMPERROR :
-	    DMARC_RES_NONE;
-	/*
-	 * policy.dmarc is the domain's evaluated policy (p, sp or np, t=y
-	 * applied), not what the edge did: this site's own rules act on it,
-	 * so a monitoring edge (dis=none) leaves enforcement to us.
-	 */
-	dm.policy = strcasecmp(r->policy_dmarc, "reject") == 0 ?
-	    DMARC_POLICY_REJECT : strcasecmp(r->policy_dmarc, "quarantine") ==
-	    0 ? DMARC_POLICY_QUARANTINE : DMARC_POLICY_NONE;
-	dm.pct = 100;
-	apply_site(e, &dm, 0);
-	vstr_catf(&e->reason, " (upstream %s, inner_enforce=yes)",
-	    e->upstream->id);
+	policy_decision_init(&d);
+	policy_upstream(e->conf, e->upstream->id, upstream_res(e, "dmarc"), &d);
+	take_site(e, &d);
+	policy_decision_free(&d);
+}
+
+/*
+ * publish - the const view of E, renewed after every call that may
+ * change it.  A refusal always carries its codes and a text: the
+ * reply policy wrote, else the reason.
+ */
+static void
+publish(struct eval *e)
+{
+	struct eval_result *r = &e->res;
+	int refused = refusing(e->action);
+
+	r->queue_id = e->queue_id;
+	r->client_ip = e->client_ip;
+	r->origin_ip = e->origin_ip;
+	r->helo = e->helo;
+	r->mail_from = e->mail_from;
+	r->ingress = e->ingress;
+	r->nfrom = e->nfrom;
+	r->from_domain = e->from_domain;
+	r->from_error = vstr_str(&e->from_error);
+	r->nar = e->nar;
+	r->received = (const char *const *)e->received;
+	r->nreceived = e->nreceived;
+	r->upstream = e->upstream != NULL ? e->upstream->id : NULL;
+	r->spf = e->spf;
+	r->dkim = e->dkim;
+	r->ndkim = e->ndkim;
+	r->dkim_ignored = e->dkim_ignored;
+	r->dmarc = e->dmarc;
+	r->action = e->action;
+	r->quarantine_hold = e->quarantine_hold;
+	r->rcode = !refused ? NULL : e->rcode != NULL ? e->rcode :
+	    e->action == ACTION_REJECT ? "550" : "451";
+	r->xcode = !refused ? NULL : e->xcode != NULL ? e->xcode :
+	    e->action == ACTION_REJECT ? "5.7.1" : "4.7.1";
+	r->reply = refused && e->reply.len == 0 ? vstr_str(&e->reason) :
+	    vstr_str(&e->reply);
+	r->reason = vstr_str(&e->reason);
+	r->del = e->del;
+	r->ndel = e->ndel;
+	r->add = e->add;
+	r->nadd = e->nadd;
+}
+
+/* eval_result - the const view of what E found and decided so far */
+const struct eval_result *
+eval_result(const struct eval *e)
+{
+	return &e->res;
 }

@@ -2,19 +2,27 @@
 /*
  * eval - one message's evaluation: the core both front ends drive.
  *
- * The milter glue (mlfi.c) and mxauth-check (check.c) feed the same
+ * The milter glue (mlfi.c) and mxauth-check (check.c) make the same
  * calls in SMTP order: eval_new, the eval_set_* envelope facts, then
  * eval_envelope at MAIL FROM (ingress and SPF; may already refuse the
- * message), one eval_header per header field, eval_body chunks, then
- * eval_end, which decides the rest: the headers to delete and add, the
- * action and its reason.  After eval_end the struct is read-only
- * and describes the verdict (verdict.c logs it; the glue applies it).
+ * message: then nothing more is fed and eval_end is not needed), one
+ * eval_header per header field, eval_body chunks, then eval_end, which
+ * decides the rest: the headers to delete and add, the action, its SMTP
+ * reply and its reason.  Everything a front end does with a field name,
+ * a Received field or the HELO is done here, once, for both.
+ *
+ * struct eval is opaque.  What it found and decided is read through
+ * eval_result(): a const view, up to date after every call, valid until
+ * the next call or eval_free (verdict.c logs it; the glue applies it;
+ * mxauth-check prints it).  What the site does with a result (SPF and
+ * DMARC rules, overrides, upstream verdicts, the quarantine method) is
+ * asked of policy.c.
  *
  * An eval holds a reference on the config snapshot it was created with
  * for its whole life, so a reload never changes a message half-way.
  * The DNS resolver is borrowed; the message asks through its own handle
- * on it, with the budget dns_check_timeout per check (dns_msg.h).  Caller frees
- * with eval_free().
+ * on it, with the budget dns_check_timeout per check (dns_msg.h).  Caller
+ * frees with eval_free().
  */
 #ifndef MXAUTH_EVAL_H
 #define MXAUTH_EVAL_H
@@ -22,15 +30,11 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "authres.h"
-#include "received.h"
 #include "result.h"
-#include "trust.h"
-#include "vstr.h"
 
 struct conf;
-struct dkim_verify;
 struct dns;
+struct vstr;
 
 /* A header edit: delete the INDEXth (1-based) field named NAME, or add. */
 struct eval_edit {
@@ -39,54 +43,46 @@ struct eval_edit {
 	char	*value;
 };
 
-struct eval {
-	struct conf	*conf;		/* reference held */
-	struct dns	*dns;		/* own handle (dns_msg.h) */
-
-	/* envelope; NULL = unknown */
-	char		*queue_id;
-	char		*client_ip;
-	char		*client_host;
-	char		*helo;
-	char		*mail_from;	/* without <>; "" = null sender */
-	char		*auth_user;
-	time_t		 now;		/* judge x= at this time; 0 = now */
+/* What a message is found and decided to be (strings never NULL unless said). */
+struct eval_result {
+	/* the envelope */
+	const char	*queue_id;	/* NULL = unknown */
+	const char	*client_ip;	/* the connecting client; NULL = unknown */
+	const char	*origin_ip;	/* the client a trusted relay saw, or NULL */
+	const char	*helo;		/* NULL = none given */
+	const char	*mail_from;	/* without <>; "" = null sender; NULL */
+	enum ingress	 ingress;
 
 	/* header facts */
-	size_t		 nheaders;
-	size_t		 nar;		/* Authentication-Results seen so far */
-	size_t		 nfrom;
-	char		*from_domain;	/* the author domain (A-labels), or NULL */
-	struct vstr	 from_error;	/* why there is none ("" = no From yet) */
-
-	struct dkim_verify *dkim_v;	/* external clients only */
-	struct ar_walk	 ar_walk;	/* A-R fields seen, top down */
-	struct authres_parsed *upstream; /* a trusted hop's verdict, or NULL */
-	char		*received[RECEIVED_MAX]; /* relay clients: top down */
+	size_t		 nfrom;		/* From fields */
+	const char	*from_domain;	/* the author domain (A-labels), or NULL */
+	const char	*from_error;	/* why there is none ("" = no From) */
+	size_t		 nar;		/* Authentication-Results fields */
+	const char *const *received;	/* a relay's Received values, top down */
 	size_t		 nreceived;
-	char		*origin_ip;	/* the client a trusted relay saw */
-	char		*origin_helo;
-	size_t		 dkim_ignored;	/* signatures past the limit */
+	const char	*upstream;	/* a trusted hop's authserv-id, or NULL */
 
-	/* results, filled by eval_end */
-	enum ingress	 ingress;
-	struct spf_result *spf;		/* NULL = not evaluated */
-	struct dkim_result *dkim;
+	/* results; NULL = not evaluated */
+	const struct spf_result *spf;
+	const struct dkim_result *dkim;
 	size_t		 ndkim;
-	struct dmarc_result *dmarc;	/* NULL = not evaluated */
-	int		 envelope_done;
+	size_t		 dkim_ignored;	/* signatures past the limit */
+	const struct dmarc_result *dmarc;
+
+	/* the decision */
 	enum action	 action;
 	int		 quarantine_hold; /* QUARANTINE via the MTA's hold */
-	struct vstr	*explain;	/* mxauth-check --explain; borrowed */
-	const char	*rcode;		/* SMTP reply when refusing, or NULL */
-	const char	*xcode;
-	struct vstr	 reply;
-	struct vstr	 reason;
-	struct eval_edit *del;		/* highest index first after eval_end */
+	const char	*rcode;		/* refusing: "550" ..., else NULL */
+	const char	*xcode;		/* refusing: "5.7.1" ..., else NULL */
+	const char	*reply;		/* refusing: the SMTP reply text */
+	const char	*reason;	/* for the verdict line */
+	const struct eval_edit *del;	/* highest index first after eval_end */
 	size_t		 ndel;
-	struct eval_edit *add;		/* insert at the top, in order */
+	const struct eval_edit *add;	/* insert at the top, in order */
 	size_t		 nadd;
 };
+
+struct eval;
 
 struct eval *eval_new(struct conf *, struct dns *);
 void	 eval_free(struct eval *);
@@ -96,6 +92,8 @@ void	 eval_set_helo(struct eval *, const char *);
 void	 eval_set_auth(struct eval *, const char *);
 void	 eval_set_mail_from(struct eval *, const char *);
 void	 eval_set_time(struct eval *, time_t);
+/* eval_set_explain - mxauth-check --explain: the reasoning goes to OUT */
+void	 eval_set_explain(struct eval *, struct vstr *out);
 enum action eval_envelope(struct eval *);
 /*
  * eval_header - one field: NAME as written before the colon (blanks
@@ -105,6 +103,8 @@ enum action eval_envelope(struct eval *);
 void	 eval_header(struct eval *, const char *name, const char *value);
 void	 eval_body(struct eval *, const unsigned char *, size_t);
 void	 eval_end(struct eval *);
+/* eval_result - what E found and decided so far (see above) */
+const struct eval_result *eval_result(const struct eval *);
 /* eval_upstream_result - the upstream A-R's result for METHOD, or NULL */
 const char *eval_upstream_result(const struct eval *, const char *method);
 

@@ -71,21 +71,6 @@ usage(void)
 	exit(2);
 }
 
-/* dns_from_conf - the resolver the config describes; NULL and ERR */
-static struct dns *
-dns_from_conf(const struct conf *conf, char *err, size_t errlen)
-{
-	struct dns_opts opts;
-
-	memset(&opts, 0, sizeof(opts));
-	opts.servers = conf->dns_servers;
-	opts.timeout = conf->dns_timeout;
-	opts.retries = conf->dns_retries;
-	opts.cache_size = (size_t)conf->dns_cache_size;
-	opts.cache_bytes = (size_t)conf->dns_cache_memory << 20;
-	return dns_new(&opts, err, errlen);
-}
-
 /* unix_socket_path - the path of a unix:/local: socket, else NULL */
 static const char *
 unix_socket_path(const char *sock)
@@ -449,7 +434,7 @@ start(struct conf *conf, int foreground, struct dns **resolver)
 		return -1;
 	}
 	log_set_level(conf->log_level);
-	if ((*resolver = dns_from_conf(conf, err, sizeof(err))) == NULL) {
+	if ((*resolver = conf_dns_new(conf, err, sizeof(err))) == NULL) {
 		log_error("%s", err);
 		return -1;
 	}

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "mlfi.h"
 #include "verdict.h"
+#include "vstr.h"
 
 static struct dns *mlfi_dns;
 
@@ -73,7 +74,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	/* The connection starts here; connect fills in the client. */
 	ctx_conn_free(conn_of(ctx));
 	c = ctx_conn_new(NULL, NULL);
-	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+	ctx_set_leadspc(c, (*pf1 & SMFIP_HDR_LEADSPC) != 0);
 	smfi_setpriv(ctx, c);
 	/* Ask for the macros we read; Postfix honours this (protocol 6). */
 	smfi_setsymlist(ctx, SMFIM_ENVFROM, "{i} {auth_authen}");
@@ -136,32 +137,27 @@ safe_text(struct vstr *out, const char *s)
 
 /* reply - turn the decided action into the milter answer */
 static sfsistat
-reply(SMFICTX *ctx, const struct eval *e)
+reply(SMFICTX *ctx, const struct eval_result *r)
 {
-	const char *reason = vstr_str(&e->reason);
 	struct vstr text = VSTR_INIT;
 
-	switch (e->action) {
+	switch (r->action) {
 	case ACTION_REJECT:
 	case ACTION_TEMPFAIL:
-		safe_text(&text, e->reply.len > 0 ? vstr_str(&e->reply) :
-		    reason);
-		if (smfi_setreply(ctx, (char *)(e->rcode != NULL ? e->rcode :
-		    e->action == ACTION_REJECT ? "550" : "451"),
-		    (char *)(e->xcode != NULL ? e->xcode :
-		    e->action == ACTION_REJECT ? "5.7.1" : "4.7.1"),
+		safe_text(&text, r->reply);
+		if (smfi_setreply(ctx, (char *)r->rcode, (char *)r->xcode,
 		    text.buf) != MI_SUCCESS)
 			log_warning("%s: cannot set the SMTP reply",
-			    e->queue_id ? e->queue_id : "NOQUEUE");
+			    r->queue_id ? r->queue_id : "NOQUEUE");
 		vstr_free(&text);
-		return e->action == ACTION_REJECT ? SMFIS_REJECT :
+		return r->action == ACTION_REJECT ? SMFIS_REJECT :
 		    SMFIS_TEMPFAIL;
 	case ACTION_QUARANTINE:
 		/* quarantine_method = header: the core added the field */
-		if (e->quarantine_hold &&
-		    smfi_quarantine(ctx, (char *)reason) != MI_SUCCESS)
+		if (r->quarantine_hold &&
+		    smfi_quarantine(ctx, (char *)r->reason) != MI_SUCCESS)
 			log_warning("%s: quarantine request failed",
-			    e->queue_id ? e->queue_id : "NOQUEUE");
+			    r->queue_id ? r->queue_id : "NOQUEUE");
 		return SMFIS_CONTINUE;
 	case ACTION_ACCEPT:
 		break;
@@ -195,7 +191,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 		return SMFIS_CONTINUE;
 	/* Refused at MAIL FROM (spf_*_action): log it and answer now. */
 	verdict_log(e);
-	rc = reply(ctx, e);
+	rc = reply(ctx, eval_result(e));
 	ctx_msg_end(c);
 	return rc;
 }
@@ -245,31 +241,34 @@ mlfi_body(SMFICTX *ctx, unsigned char *buf, size_t len)
  * the customary space after the colon
  */
 static void
-apply_edits(SMFICTX *ctx, const struct conn_ctx *c, const struct eval *e)
+apply_edits(SMFICTX *ctx, const struct conn_ctx *c, const struct eval_result *r)
 {
 	struct vstr v = VSTR_INIT;
 	size_t i;
 
-	for (i = 0; i < e->ndel; i++)
-		if (smfi_chgheader(ctx, e->del[i].name, (int)e->del[i].index,
+	for (i = 0; i < r->ndel; i++)
+		if (smfi_chgheader(ctx, r->del[i].name, (int)r->del[i].index,
 		    NULL) != MI_SUCCESS)
 			log_warning("%s: cannot delete %s #%zu",
-			    e->queue_id ? e->queue_id : "NOQUEUE",
-			    e->del[i].name, e->del[i].index);
-	for (i = e->nadd; i > 0; i--) {
+			    r->queue_id ? r->queue_id : "NOQUEUE",
+			    r->del[i].name, r->del[i].index);
+	for (i = r->nadd; i > 0; i--) {
 		vstr_reset(&v);
 		vstr_catf(&v, "%s%s", c->leadspc ? " " : "",
-		    e->add[i - 1].value);
-		if (smfi_insheader(ctx, 0, e->add[i - 1].name, v.buf) !=
+		    r->add[i - 1].value);
+		if (smfi_insheader(ctx, 0, r->add[i - 1].name, v.buf) !=
 		    MI_SUCCESS)
 			log_warning("%s: cannot add %s",
-			    e->queue_id ? e->queue_id : "NOQUEUE",
-			    e->add[i - 1].name);
+			    r->queue_id ? r->queue_id : "NOQUEUE",
+			    r->add[i - 1].name);
 	}
 	vstr_free(&v);
 }
 
-/* mlfi_eom - end of message: decide, edit, log, answer */
+/*
+ * mlfi_eom - end of message: decide, edit, log, answer (a refused
+ * message has no edits: eval_end dropped them)
+ */
 static sfsistat
 mlfi_eom(SMFICTX *ctx)
 {
@@ -283,10 +282,9 @@ mlfi_eom(SMFICTX *ctx)
 	if ((qid = smfi_getsymval(ctx, "{i}")) != NULL)
 		eval_set_queue_id(e, qid);
 	eval_end(e);
-	if (e->action != ACTION_REJECT && e->action != ACTION_TEMPFAIL)
-		apply_edits(ctx, c, e);
+	apply_edits(ctx, c, eval_result(e));
 	verdict_log(e);
-	rc = reply(ctx, e);
+	rc = reply(ctx, eval_result(e));
 	ctx_msg_end(c);
 	return rc;
 }

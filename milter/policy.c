@@ -14,13 +14,20 @@
  * step milder when pct does not sample it in RFC 7489 mode, 6.6.4)
  * unless the site's override names one; the
  * site's dmarc_*_action then maps reject and quarantine to what is done;
- * dry_run logs that and accepts.
+ * dry_run logs that and accepts.  policy_site picks the rules (the From
+ * domain's override or the global ones) and how a quarantine is done;
+ * policy_upstream does the same for a trusted hop's verdict when
+ * inner_enforce says so.
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
+#include "authres.h"
 #include "conf.h"
+#include "overrides.h"
 #include "policy.h"
 
 /* policy_decision_init - an empty accept */
@@ -30,6 +37,7 @@ policy_decision_init(struct policy_decision *d)
 	memset(d, 0, sizeof(*d));
 	vstr_init(&d->reply);
 	vstr_init(&d->reason);
+	vstr_init(&d->quarantine_note);
 }
 
 /* policy_decision_free - release the texts */
@@ -38,6 +46,20 @@ policy_decision_free(struct policy_decision *d)
 {
 	vstr_free(&d->reply);
 	vstr_free(&d->reason);
+	vstr_free(&d->quarantine_note);
+}
+
+/* reset - D back to an empty accept, keeping its buffers */
+static void
+reset(struct policy_decision *d)
+{
+	vstr_reset(&d->reply);
+	vstr_reset(&d->reason);
+	vstr_reset(&d->quarantine_note);
+	d->action = ACTION_ACCEPT;
+	d->rcode = d->xcode = NULL;
+	d->disposition = DMARC_POLICY_NONE;
+	d->quarantine_hold = 0;
 }
 
 /* refuse - set a refusal with its reply */
@@ -50,64 +72,73 @@ refuse(struct policy_decision *d, enum action a, const char *rcode,
 	d->xcode = xcode;
 }
 
+/*
+ * The spf_*_action rules: for each SPF result a rule may refuse, the
+ * setting, the value of it that refuses, and the enhanced status code
+ * of the refusal (temperror tempfails with 451, the rest reject with
+ * 550).
+ */
+static const struct spf_rule {
+	enum spf_res	 result;
+	const char	*what;
+	const char	*rule;
+	size_t		 setting;	/* offset of the int in struct conf */
+	int		 refuse;	/* the setting's value that refuses */
+	const char	*xcode;
+} spf_rules[] = {
+#define SPF_RULE(res, what, refuse, xcode) { SPF_RES_##res, #what, \
+	"spf_" #what "_action", offsetof(struct conf, spf_##what##_action), \
+	CONF_SPF_##refuse, xcode }
+	SPF_RULE(FAIL, fail, REJECT, "5.7.23"),
+	SPF_RULE(SOFTFAIL, softfail, REJECT, "5.7.23"),
+	SPF_RULE(PERMERROR, permerror, REJECT, "5.7.24"),
+	SPF_RULE(TEMPERROR, temperror, TEMPFAIL, "4.4.3"),
+#undef SPF_RULE
+};
+
 /* policy_mail_from - spf_*_action for one SPF result */
 void
 policy_mail_from(const struct conf *c, const struct spf_result *spf,
     struct policy_decision *d)
 {
-	const char *what = NULL, *rule = NULL;
-	int act = 0;
+	const struct spf_rule *r = NULL;
+	size_t i;
+	int act, temp;
 
-	vstr_reset(&d->reply);
-	vstr_reset(&d->reason);
-	d->action = ACTION_ACCEPT;
-	d->rcode = d->xcode = NULL;
+	reset(d);
 	if (spf == NULL)
 		return;
-	switch (spf->result) {
-	case SPF_RES_FAIL:
-		what = "fail", rule = "spf_fail_action";
-		act = c->spf_fail_action == CONF_SPF_REJECT;
-		break;
-	case SPF_RES_SOFTFAIL:
-		what = "softfail", rule = "spf_softfail_action";
-		act = c->spf_softfail_action == CONF_SPF_REJECT;
-		break;
-	case SPF_RES_PERMERROR:
-		what = "permerror", rule = "spf_permerror_action";
-		act = c->spf_permerror_action == CONF_SPF_REJECT;
-		break;
-	case SPF_RES_TEMPERROR:
-		what = "temperror", rule = "spf_temperror_action";
-		act = c->spf_temperror_action == CONF_SPF_TEMPFAIL;
-		break;
-	default:
+	for (i = 0; i < sizeof(spf_rules) / sizeof(spf_rules[0]); i++)
+		if (spf_rules[i].result == spf->result)
+			r = &spf_rules[i];
+	if (r == NULL)
 		return;
-	}
-	vstr_catf(&d->reason, "SPF %s for %s (%s=%s)", what,
+	act = *(const int *)(const void *)((const char *)c + r->setting) ==
+	    r->refuse;
+	temp = spf->result == SPF_RES_TEMPERROR;
+	vstr_catf(&d->reason, "SPF %s for %s (%s=%s)", r->what,
 	    spf->domain != NULL && *spf->domain != '\0' ? spf->domain : "-",
-	    rule, act ? (spf->result == SPF_RES_TEMPERROR ? "tempfail" :
-	    "reject") : (spf->result == SPF_RES_TEMPERROR ? "accept" : "none"));
+	    r->rule, act ? (temp ? "tempfail" : "reject") :
+	    (temp ? "accept" : "none"));
 	if (!act)
 		return;
+	refuse(d, temp ? ACTION_TEMPFAIL : ACTION_REJECT, temp ? "451" : "550",
+	    r->xcode);
 	switch (spf->result) {
 	case SPF_RES_TEMPERROR:
-		refuse(d, ACTION_TEMPFAIL, "451", "4.4.3");
 		vstr_catf(&d->reply, "temporary DNS error checking SPF for %s, "
 		    "try again later", spf->domain);
 		break;
 	case SPF_RES_PERMERROR:
-		refuse(d, ACTION_REJECT, "550", "5.7.24");
 		vstr_catf(&d->reply, "SPF record of %s is invalid",
 		    spf->domain);
 		break;
 	default:
-		refuse(d, ACTION_REJECT, "550", "5.7.23");
 		if (spf->explanation != NULL && *spf->explanation != '\0')
 			vstr_cat(&d->reply, spf->explanation);
 		else
 			vstr_catf(&d->reply, "SPF %s: %s does not designate %s "
-			    "as permitted sender", what, spf->domain,
+			    "as permitted sender", r->what, spf->domain,
 			    spf->client_ip);
 		break;
 	}
@@ -212,11 +243,7 @@ void
 policy_dmarc(const struct conf *c, const struct conf_site *site,
     const struct dmarc_result *dm, unsigned roll, struct policy_decision *d)
 {
-	vstr_reset(&d->reply);
-	vstr_reset(&d->reason);
-	d->action = ACTION_ACCEPT;
-	d->rcode = d->xcode = NULL;
-	d->disposition = DMARC_POLICY_NONE;
+	reset(d);
 	if (dm == NULL)
 		return;
 	switch (dm->result) {
@@ -269,4 +296,72 @@ policy_dmarc(const struct conf *c, const struct conf_site *site,
 		    dm->domain != NULL ? dm->domain : "-");
 		break;
 	}
+}
+
+/*
+ * policy_site - the site's whole answer for DM: the rules of the From
+ * domain's override, else the global ones, through policy_dmarc (the
+ * override named in the reason); a quarantine is carried out the
+ * quarantine_method way, by the MTA's hold or by a header field whose
+ * value names the domain through the A-R value filter (the domain may
+ * come from an upstream A-R)
+ */
+void
+policy_site(const struct conf *c, const struct dmarc_result *dm,
+    unsigned roll, struct policy_decision *d)
+{
+	const struct conf_site *site = NULL;
+	const char *matched = NULL;
+
+	if (dm != NULL && dm->domain != NULL)
+		site = overrides_find(c->overrides, dm->domain, &matched);
+	policy_dmarc(c, site != NULL ? site : &c->site, dm, roll, d);
+	if (matched != NULL)
+		vstr_catf(&d->reason, " [override %s]", matched);
+	if (d->action != ACTION_QUARANTINE)
+		return;
+	if (c->quarantine_method == CONF_QUARANTINE_HOLD) {
+		d->quarantine_hold = 1;
+		return;
+	}
+	vstr_cat(&d->quarantine_note, "DMARC policy of ");
+	if (dm->domain != NULL)
+		authres_pvalue(&d->quarantine_note, dm->domain);
+	else
+		vstr_cat(&d->quarantine_note, "the sender");
+}
+
+/*
+ * policy_upstream - a trusted hop's verdict (authserv-id ID, its dmarc
+ * resinfo R or NULL): believed, not re-checked.  Without inner_enforce
+ * it is only named in the reason; with it, the site's rules act on it
+ * as policy_site does on our own result.  policy.dmarc is the domain's
+ * evaluated policy (p, sp or np, t=y applied), not what the edge did:
+ * this site's rules act on it, so a monitoring edge (dis=none) leaves
+ * enforcement to us.
+ */
+void
+policy_upstream(const struct conf *c, const char *id,
+    const struct authres_result *r, struct policy_decision *d)
+{
+	struct dmarc_result dm;
+
+	reset(d);
+	vstr_catf(&d->reason, "upstream verdict of %s", id);
+	if (!c->inner_enforce || r == NULL)
+		return;
+	memset(&dm, 0, sizeof(dm));
+	/* "-": a verdict without header.from still names no domain */
+	dm.domain = r->header_from[0] != '\0' ? (char *)r->header_from :
+	    (char *)"-";
+	dm.result = strcasecmp(r->result, "pass") == 0 ? DMARC_RES_PASS :
+	    strcasecmp(r->result, "fail") == 0 ? DMARC_RES_FAIL :
+	    strcasecmp(r->result, "temperror") == 0 ? DMARC_RES_TEMPERROR :
+	    DMARC_RES_NONE;
+	dm.policy = strcasecmp(r->policy_dmarc, "reject") == 0 ?
+	    DMARC_POLICY_REJECT : strcasecmp(r->policy_dmarc, "quarantine") ==
+	    0 ? DMARC_POLICY_QUARANTINE : DMARC_POLICY_NONE;
+	dm.pct = 100;
+	policy_site(c, &dm, 0, d);
+	vstr_catf(&d->reason, " (upstream %s, inner_enforce=yes)", id);
 }

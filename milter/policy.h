@@ -3,10 +3,14 @@
  * policy - the site's rules turned into an action (pure: a struct in,
  * an action out; no DNS, no logging).
  *
+ * What the site does with a result is decided here and nowhere else:
  * policy_mail_from() applies the SPF-only rules that act at MAIL FROM
- * (spf_*_action), policy_dmarc() the DMARC rules at end of message.
- * Each fills a decision with the action, the SMTP reply
- * to give when refusing, and a reason an admin can act on.
+ * (spf_*_action), policy_site() the DMARC rules at end of message (the
+ * From domain's override or the global rules, dmarc_*_action, dry_run,
+ * quarantine_method), policy_upstream() a trusted hop's verdict
+ * (inner_enforce).  Each fills a decision with the action, the SMTP
+ * reply to give when refusing, a reason an admin can act on, and how a
+ * quarantine is carried out.
  */
 #ifndef MXAUTH_POLICY_H
 #define MXAUTH_POLICY_H
@@ -14,6 +18,7 @@
 #include "result.h"
 #include "vstr.h"
 
+struct authres_result;
 struct conf;
 
 struct policy_decision {
@@ -23,7 +28,12 @@ struct policy_decision {
 	struct vstr	 reply;		/* SMTP reply text when refusing */
 	struct vstr	 reason;	/* for the verdict line */
 	enum dmarc_policy disposition;	/* DMARC: what was done (A-R dis=) */
+	int		 quarantine_hold; /* QUARANTINE: by the MTA's hold */
+	struct vstr	 quarantine_note; /* QUARANTINE by header: its value */
 };
+
+/* the field a quarantine by header adds (quarantine_method = header) */
+#define POLICY_QUARANTINE_FIELD	"X-Mxauth-Quarantine"
 
 /* policy_mail_from - SPF rules for a judged MAIL FROM; D is reset first */
 void	 policy_mail_from(const struct conf *, const struct spf_result *,
@@ -35,6 +45,20 @@ void	 policy_mail_from(const struct conf *, const struct spf_result *,
 void	 policy_dmarc(const struct conf *, const struct conf_site *site,
 	    const struct dmarc_result *, unsigned roll,
 	    struct policy_decision *d);
+/*
+ * policy_site - the site's answer for a DMARC result DM (NULL = not
+ * evaluated): the From domain's override or conf->site through
+ * policy_dmarc, and how a quarantine is done.  D is reset first.
+ */
+void	 policy_site(const struct conf *, const struct dmarc_result *,
+	    unsigned roll, struct policy_decision *d);
+/*
+ * policy_upstream - a trusted hop's verdict: ID its authserv-id, R its
+ * dmarc resinfo (NULL = none); acted on only with inner_enforce.  D is
+ * reset first.
+ */
+void	 policy_upstream(const struct conf *, const char *id,
+	    const struct authres_result *r, struct policy_decision *d);
 void	 policy_decision_init(struct policy_decision *);
 void	 policy_decision_free(struct policy_decision *);
 

@@ -2,8 +2,9 @@
 /*
  * verdict - format and log the per-message verdict line.
  *
- * Pure formatting over a decided struct eval; the only side effect is
- * the log_info() call in verdict_log().
+ * Pure formatting over a decided message (eval_result() and
+ * eval_upstream_result()); the only side effect is the log_info() call
+ * in verdict_log().
  */
 #include "config.h"
 
@@ -61,7 +62,7 @@ put(struct vstr *out, const char *key, const char *value)
  * reasons quote the signatures' own bytes; put() escapes them.
  */
 static void
-put_dkim_reasons(struct vstr *out, const struct eval *e)
+put_dkim_reasons(struct vstr *out, const struct eval_result *e)
 {
 	struct vstr v = VSTR_INIT;
 	size_t i, n = 0;
@@ -82,14 +83,14 @@ put_dkim_reasons(struct vstr *out, const struct eval *e)
 
 /* unevaluated - what a method not evaluated shows */
 static const char *
-unevaluated(const struct eval *e)
+unevaluated(const struct eval_result *e)
 {
 	return result_outside(e->ingress) ? "none" : "skip";
 }
 
 /* put_checked - the spf, dkim, dmarc and policy fields mxauth found */
 static void
-put_checked(struct vstr *out, const struct eval *e)
+put_checked(struct vstr *out, const struct eval_result *e)
 {
 	struct vstr dkim = VSTR_INIT;
 	size_t i;
@@ -115,14 +116,16 @@ put_checked(struct vstr *out, const struct eval *e)
 
 /* verdict_format - the verdict line of a decided message */
 void
-verdict_format(struct vstr *out, const struct eval *e)
+verdict_format(struct vstr *out, const struct eval *ev)
 {
+	const struct eval_result *e = eval_result(ev);
+
 	vstr_cat(out, e->queue_id != NULL && *e->queue_id != '\0' ?
 	    e->queue_id : "NOQUEUE");
 	vstr_catc(out, ':');
 	put(out, "ingress", result_ingress_str(e->ingress));
 	if (e->upstream != NULL)
-		put(out, "upstream", e->upstream->id);
+		put(out, "upstream", e->upstream);
 	put(out, "ip", e->client_ip);
 	if (e->ingress == INGRESS_RELAY)
 		put(out, "origin", e->origin_ip);
@@ -134,15 +137,15 @@ verdict_format(struct vstr *out, const struct eval *e)
 	put(out, "from", e->from_domain);
 	if (e->upstream != NULL) {
 		/* believed, not checked: what the trusted hop said */
-		put(out, "spf", eval_upstream_result(e, "spf"));
-		put(out, "dkim", eval_upstream_result(e, "dkim"));
-		put(out, "dmarc", eval_upstream_result(e, "dmarc"));
+		put(out, "spf", eval_upstream_result(ev, "spf"));
+		put(out, "dkim", eval_upstream_result(ev, "dkim"));
+		put(out, "dmarc", eval_upstream_result(ev, "dmarc"));
 	} else
 		put_checked(out, e);
 	if (e->ndel > 0)
 		vstr_catf(out, " forged_ar=%zu", e->ndel);
 	put(out, "action", result_action_str(e->action));
-	put(out, "reason", vstr_str(&e->reason));
+	put(out, "reason", e->reason);
 	if (e->upstream == NULL)
 		put_dkim_reasons(out, e);
 }

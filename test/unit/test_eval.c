@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "authres.h"
 #include "conf.h"
 #include "dns.h"
 #include "eval.h"
@@ -74,21 +75,23 @@ test_forged_order(void **state)
 	};
 	struct conf *conf = test_conf();
 	struct eval *e;
+	const struct eval_result *r;
 
 	(void)state;
 	e = run(conf, "192.0.2.10", NULL, h, sizeof(h) / sizeof(h[0]));
-	assert_int_equal(e->ingress, INGRESS_EXTERNAL);
-	assert_int_equal(e->ndel, 3);
-	assert_int_equal(e->del[0].index, 4);
-	assert_int_equal(e->del[1].index, 3);
-	assert_int_equal(e->del[2].index, 1);
-	assert_string_equal(e->del[2].value, "mx.example; spf=pass");
-	assert_int_equal(e->nadd, 1);
-	assert_string_equal(e->add[0].name, "Authentication-Results");
-	assert_true(strncmp(e->add[0].value, "mx.example;", 11) == 0);
-	assert_non_null(strstr(e->add[0].value, "header.from=b.example"));
-	assert_non_null(strstr(e->add[0].value, "smtp.mailfrom=a.example"));
-	assert_int_equal(e->action, ACTION_ACCEPT);
+	r = eval_result(e);
+	assert_int_equal(r->ingress, INGRESS_EXTERNAL);
+	assert_int_equal(r->ndel, 3);
+	assert_int_equal(r->del[0].index, 4);
+	assert_int_equal(r->del[1].index, 3);
+	assert_int_equal(r->del[2].index, 1);
+	assert_string_equal(r->del[2].value, "mx.example; spf=pass");
+	assert_int_equal(r->nadd, 1);
+	assert_string_equal(r->add[0].name, "Authentication-Results");
+	assert_true(strncmp(r->add[0].value, "mx.example;", 11) == 0);
+	assert_non_null(strstr(r->add[0].value, "header.from=b.example"));
+	assert_non_null(strstr(r->add[0].value, "smtp.mailfrom=a.example"));
+	assert_int_equal(r->action, ACTION_ACCEPT);
 	eval_free(e);
 	conf_release(conf);
 }
@@ -112,16 +115,18 @@ test_ingress(void **state)
 	};
 	struct conf *conf = test_conf();
 	struct eval *e;
+	const struct eval_result *r;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		e = run(conf, cases[i].ip, cases[i].auth, NULL, 0);
-		assert_int_equal(e->ingress, cases[i].want);
+		r = eval_result(e);
+		assert_int_equal(r->ingress, cases[i].want);
 		if (cases[i].want_ar != NULL)
-			assert_string_equal(e->add[0].value, cases[i].want_ar);
-		assert_null(e->spf);
-		assert_null(e->dmarc);
+			assert_string_equal(r->add[0].value, cases[i].want_ar);
+		assert_null(r->spf);
+		assert_null(r->dmarc);
 		eval_free(e);
 	}
 	conf_release(conf);
@@ -184,7 +189,8 @@ test_snapshot(void **state)
 	conf_install(b);		/* a's last reference is the eval's */
 	eval_set_client(e, "192.0.2.1", NULL);
 	eval_end(e);
-	assert_true(strncmp(e->add[0].value, "mx.example;", 11) == 0);
+	assert_true(strncmp(eval_result(e)->add[0].value, "mx.example;",
+	    11) == 0);
 	eval_free(e);
 	cur = conf_get();
 	assert_string_equal(cur->authserv_id, "new.example");
@@ -211,6 +217,7 @@ test_from_domain(void **state)
 	struct conf *conf = test_conf();
 	struct hdr h[2];
 	struct eval *e;
+	const struct eval_result *r;
 	size_t i, n;
 
 	(void)state;
@@ -220,10 +227,11 @@ test_from_domain(void **state)
 			h[n].value = cases[i].from[n];
 		}
 		e = run(conf, "192.0.2.10", NULL, h, n);
+		r = eval_result(e);
 		if (cases[i].want == NULL)
-			assert_null(e->from_domain);
+			assert_null(r->from_domain);
 		else
-			assert_string_equal(e->from_domain, cases[i].want);
+			assert_string_equal(r->from_domain, cases[i].want);
 		eval_free(e);
 	}
 	conf_release(conf);
@@ -256,35 +264,40 @@ test_obs_names(void **state)
 	};
 	struct conf *conf = test_conf();
 	struct eval *e;
+	const struct eval_result *r;
 	char why[128];
 
 	(void)state;
 	e = run(conf, "192.0.2.10", NULL, one, 1);
-	assert_int_equal(e->nfrom, 1);
-	assert_non_null(e->from_domain);
-	assert_string_equal(e->from_domain, "b.example");
+	r = eval_result(e);
+	assert_int_equal(r->nfrom, 1);
+	assert_non_null(r->from_domain);
+	assert_string_equal(r->from_domain, "b.example");
 	eval_free(e);
 	/* two From fields stay two, never the first or the last */
 	e = run(conf, "192.0.2.10", NULL, two, 2);
-	assert_int_equal(e->nfrom, 2);
-	assert_null(e->from_domain);
-	assert_string_equal(vstr_str(&e->from_error), "2 From fields");
+	r = eval_result(e);
+	assert_int_equal(r->nfrom, 2);
+	assert_null(r->from_domain);
+	assert_string_equal(r->from_error, "2 From fields");
 	eval_free(e);
 	/* A-R indices count every spelling of the name, as the MTA does */
 	e = run(conf, "192.0.2.10", NULL, ar, 4);
-	assert_int_equal(e->nar, 3);
-	assert_int_equal(e->ndel, 2);
-	assert_string_equal(e->del[0].name, "Authentication-Results");
-	assert_int_equal(e->del[0].index, 3);
-	assert_int_equal(e->del[1].index, 2);
+	r = eval_result(e);
+	assert_int_equal(r->nar, 3);
+	assert_int_equal(r->ndel, 2);
+	assert_string_equal(r->del[0].name, "Authentication-Results");
+	assert_int_equal(r->del[0].index, 3);
+	assert_int_equal(r->del[1].index, 2);
 	eval_free(e);
 	/* a relay's "Received :" field is read like "Received:" */
 	assert_int_equal(netlist_add(conf->trusted_relays, "192.0.2.20/32",
 	    why, sizeof(why)), 0);
 	e = run(conf, "192.0.2.20", NULL, rcvd, 2);
-	assert_int_equal(e->ingress, INGRESS_RELAY);
-	assert_int_equal(e->nreceived, 2);
-	assert_string_equal(e->received[0], " from a by b");
+	r = eval_result(e);
+	assert_int_equal(r->ingress, INGRESS_RELAY);
+	assert_int_equal(r->nreceived, 2);
+	assert_string_equal(r->received[0], " from a by b");
 	eval_free(e);
 	conf_release(conf);
 }
@@ -314,15 +327,17 @@ test_upstream(void **state)
 	struct conf *conf = test_conf();
 	struct vstr line = VSTR_INIT;
 	struct eval *e;
+	const struct eval_result *r;
 
 	(void)state;
 	x_free(conf->trusted_authserv_ids);
 	conf->trusted_authserv_ids = xstrdup("edge.example");
 	/* inside: believed, nothing added, the verdict line says so */
 	e = run(conf, "127.0.0.1", NULL, pass, 2);
-	assert_non_null(e->upstream);
-	assert_int_equal(e->nadd, 0);
-	assert_int_equal(e->ndel, 0);
+	r = eval_result(e);
+	assert_non_null(r->upstream);
+	assert_int_equal(r->nadd, 0);
+	assert_int_equal(r->ndel, 0);
 	verdict_format(&line, e);
 	assert_string_equal(vstr_str(&line), "4ABCD123: ingress=trusted "
 	    "upstream=edge.example ip=127.0.0.1 helo=client.example "
@@ -332,34 +347,39 @@ test_upstream(void **state)
 	eval_free(e);
 	/* a failing upstream verdict is only logged ... */
 	e = run(conf, "127.0.0.1", NULL, fail, 2);
-	assert_int_equal(e->action, ACTION_ACCEPT);
+	r = eval_result(e);
+	assert_int_equal(r->action, ACTION_ACCEPT);
 	eval_free(e);
 	/* ... unless inner_enforce: then the site's DMARC rules act */
 	conf->inner_enforce = 1;
 	e = run(conf, "127.0.0.1", NULL, fail, 2);
-	assert_int_equal(e->action, ACTION_REJECT);
-	assert_string_equal(vstr_str(&e->reason), "DMARC fail for a.example, "
+	r = eval_result(e);
+	assert_int_equal(r->action, ACTION_REJECT);
+	assert_string_equal(r->reason, "DMARC fail for a.example, "
 	    "policy reject (dmarc_reject_action=reject) (upstream "
 	    "edge.example, inner_enforce=yes)");
 	eval_free(e);
 	/* an enforced quarantine goes the configured way */
 	e = run(conf, "127.0.0.1", NULL, quar, 2);
-	assert_int_equal(e->action, ACTION_QUARANTINE);
-	assert_int_equal(e->quarantine_hold, 1);
-	assert_int_equal(e->nadd, 0);
+	r = eval_result(e);
+	assert_int_equal(r->action, ACTION_QUARANTINE);
+	assert_int_equal(r->quarantine_hold, 1);
+	assert_int_equal(r->nadd, 0);
 	eval_free(e);
 	conf->quarantine_method = CONF_QUARANTINE_HEADER;
 	e = run(conf, "127.0.0.1", NULL, quar, 2);
-	assert_int_equal(e->action, ACTION_QUARANTINE);
-	assert_int_equal(e->quarantine_hold, 0);
-	assert_int_equal(e->nadd, 1);
-	assert_string_equal(e->add[0].name, "X-Mxauth-Quarantine");
-	assert_string_equal(e->add[0].value, "DMARC policy of a.example");
+	r = eval_result(e);
+	assert_int_equal(r->action, ACTION_QUARANTINE);
+	assert_int_equal(r->quarantine_hold, 0);
+	assert_int_equal(r->nadd, 1);
+	assert_string_equal(r->add[0].name, "X-Mxauth-Quarantine");
+	assert_string_equal(r->add[0].value, "DMARC policy of a.example");
 	eval_free(e);
 	/* from outside the same field is a forgery */
 	e = run(conf, "192.0.2.1", NULL, pass, 2);
-	assert_null(e->upstream);
-	assert_int_equal(e->ndel, 1);
+	r = eval_result(e);
+	assert_null(r->upstream);
+	assert_int_equal(r->ndel, 1);
 	eval_free(e);
 	vstr_free(&line);
 	conf_release(conf);
@@ -369,11 +389,12 @@ test_upstream(void **state)
 static const char *
 added(const struct eval *e, const char *name)
 {
+	const struct eval_result *r = eval_result(e);
 	size_t i;
 
-	for (i = 0; i < e->nadd; i++)
-		if (strcmp(e->add[i].name, name) == 0)
-			return e->add[i].value;
+	for (i = 0; i < r->nadd; i++)
+		if (strcmp(r->add[i].name, name) == 0)
+			return r->add[i].value;
 	return NULL;
 }
 
@@ -412,6 +433,7 @@ test_monitoring_edge(void **state)
 	};
 	struct conf *edge = test_conf(), *inner = test_conf();
 	struct eval *e, *edge_e;
+	const struct eval_result *r;
 	struct hdr h[2];
 	struct dns *dns;
 	const char *ar;
@@ -423,7 +445,8 @@ test_monitoring_edge(void **state)
 	assert_non_null(dns);
 	edge->site.reject_action = CONF_DMARC_NONE;
 	e = run_dns(edge, dns, "<alerts@bank.example>", forged, 2);
-	assert_int_equal(e->action, ACTION_ACCEPT);
+	r = eval_result(e);
+	assert_int_equal(r->action, ACTION_ACCEPT);
 	assert_non_null(ar = added(e, "Authentication-Results"));
 	assert_non_null(strstr(ar, "dmarc=fail (p=reject sp=reject dis=none) "
 	    "header.from=bank.example policy.dmarc=reject"));
@@ -437,17 +460,19 @@ test_monitoring_edge(void **state)
 	inner->inner_enforce = 1;
 	edge_e = e;
 	e = run(inner, "127.0.0.1", NULL, h, 2);
-	assert_non_null(e->upstream);
-	assert_int_equal(e->action, ACTION_REJECT);
-	assert_string_equal(vstr_str(&e->reason), "DMARC fail for "
+	r = eval_result(e);
+	assert_non_null(r->upstream);
+	assert_int_equal(r->action, ACTION_REJECT);
+	assert_string_equal(r->reason, "DMARC fail for "
 	    "bank.example, policy reject (dmarc_reject_action=reject) "
 	    "(upstream mx.example, inner_enforce=yes)");
 	eval_free(e);
 	/* a verdict without header.from: refused, nothing read from NULL */
 	h[0].value = "mx.example; dmarc=fail policy.dmarc=reject";
 	e = run(inner, "127.0.0.1", NULL, h, 2);
-	assert_int_equal(e->action, ACTION_REJECT);
-	assert_string_equal(vstr_str(&e->reply), "rejected by DMARC policy "
+	r = eval_result(e);
+	assert_int_equal(r->action, ACTION_REJECT);
+	assert_string_equal(r->reply, "rejected by DMARC policy "
 	    "for -");
 	eval_free(e);
 	/* a quarantine header names the upstream's domain filtered */
@@ -455,7 +480,8 @@ test_monitoring_edge(void **state)
 	    "policy.dmarc=quarantine";
 	inner->quarantine_method = CONF_QUARANTINE_HEADER;
 	e = run(inner, "127.0.0.1", NULL, h, 2);
-	assert_int_equal(e->action, ACTION_QUARANTINE);
+	r = eval_result(e);
+	assert_int_equal(r->action, ACTION_QUARANTINE);
 	assert_non_null(ar = added(e, "X-Mxauth-Quarantine"));
 	assert_string_equal(ar, "DMARC policy of \"a???X: y\"");
 	eval_free(e);
@@ -463,7 +489,8 @@ test_monitoring_edge(void **state)
 	/* the inner site's own rules: a monitoring inner hop only logs */
 	inner->site.reject_action = CONF_DMARC_NONE;
 	e = run(inner, "127.0.0.1", NULL, h, 2);
-	assert_int_equal(e->action, ACTION_ACCEPT);
+	r = eval_result(e);
+	assert_int_equal(r->action, ACTION_ACCEPT);
 	eval_free(e);
 	eval_free(edge_e);
 	dns_free(dns);
@@ -554,6 +581,7 @@ test_relay_unknown_origin(void **state)
 	struct conf *conf = test_conf();
 	struct dns *dns;
 	struct eval *e;
+	const struct eval_result *r;
 	char err[256];
 
 	(void)state;
@@ -566,26 +594,29 @@ test_relay_unknown_origin(void **state)
 	e = run_relay(conf, dns, " from spoofer.example (unknown "
 	    "[203.0.113.66]) by backup.legit.example (Postfix) with ESMTP id "
 	    "1A2B3C; Mon, 30 Nov 2026 07:00:00 +0000");
-	assert_non_null(e->spf);
-	assert_string_equal(e->origin_ip, "203.0.113.66");
-	assert_int_equal(e->spf->result, SPF_RES_FAIL);
+	r = eval_result(e);
+	assert_non_null(r->spf);
+	assert_string_equal(r->origin_ip, "203.0.113.66");
+	assert_int_equal(r->spf->result, SPF_RES_FAIL);
 	eval_free(e);
 	/* ambiguous (the HELO mimics the relay's part): the relay's own
 	 * address passes legit.example's SPF, which must not count */
 	e = run_relay(conf, dns, " from x (unknown [192.0.2.10]) by y "
 	    "(unknown [203.0.113.66]) by backup.legit.example (Postfix) with "
 	    "ESMTP id 1A2B3D; Mon, 30 Nov 2026 07:00:00 +0000");
-	assert_non_null(e->spf);
-	assert_null(e->origin_ip);
-	assert_int_equal(e->spf->result, SPF_RES_NEUTRAL);
-	assert_non_null(e->dmarc);
-	assert_int_not_equal(e->dmarc->result, DMARC_RES_PASS);
+	r = eval_result(e);
+	assert_non_null(r->spf);
+	assert_null(r->origin_ip);
+	assert_int_equal(r->spf->result, SPF_RES_NEUTRAL);
+	assert_non_null(r->dmarc);
+	assert_int_not_equal(r->dmarc->result, DMARC_RES_PASS);
 	eval_free(e);
 	/* no client named at all: the same */
 	e = run_relay(conf, dns, " by backup.legit.example (Postfix) id 9; "
 	    "Mon, 30 Nov 2026 07:00:00 +0000");
-	assert_non_null(e->spf);
-	assert_int_equal(e->spf->result, SPF_RES_NEUTRAL);
+	r = eval_result(e);
+	assert_non_null(r->spf);
+	assert_int_equal(r->spf->result, SPF_RES_NEUTRAL);
 	eval_free(e);
 	dns_free(dns);
 	conf_release(conf);

@@ -472,9 +472,9 @@ test_ar_unparsed(void **state)
 	for (i = 0; i < 2; i++)
 		eval_header(e, fields[i][0], fields[i][1]);
 	eval_end(e);
-	assert_null(e->upstream);
+	assert_null(eval_result(e)->upstream);
 	assert_null(eval_upstream_result(e, "dmarc"));
-	assert_int_equal(e->ndel, 1);
+	assert_int_equal(eval_result(e)->ndel, 1);
 	eval_free(e);
 	conf_release(c);
 }
