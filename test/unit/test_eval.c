@@ -622,6 +622,63 @@ test_relay_unknown_origin(void **state)
 	conf_release(conf);
 }
 
+/*
+ * test_relay_refused - a relay's client refused by spf_fail_action gets
+ * the same verdict whether the message had a body or not: not edited
+ * (the forged A-R is not counted as deleted), DKIM still read
+ */
+static void
+test_relay_refused(void **state)
+{
+	static const char *const rcvd = " from spoofer.example (unknown "
+	    "[203.0.113.66]) by backup.legit.example (Postfix) with ESMTP id "
+	    "1A2B3C; Mon, 30 Nov 2026 07:00:00 +0000";
+	struct conf *conf = test_conf();
+	struct vstr line[2] = { VSTR_INIT, VSTR_INIT };
+	const struct eval_result *r;
+	struct dns *dns;
+	struct eval *e;
+	char err[256];
+	int body;
+
+	(void)state;
+	dns = dns_new_zone(TEST_DATA "/zones-e2e/example.zone", err,
+	    sizeof(err));
+	assert_non_null(dns);
+	assert_int_equal(netlist_add(conf->trusted_relays, "192.0.2.20/32",
+	    err, sizeof(err)), 0);
+	conf->spf_fail_action = CONF_SPF_REJECT;
+	for (body = 0; body < 2; body++) {
+		e = eval_new(conf, dns);
+		eval_set_queue_id(e, "4ABCD126");
+		eval_set_client(e, "192.0.2.20", "backup.legit.example");
+		eval_set_helo(e, "backup.legit.example");
+		eval_set_mail_from(e, "<sender@legit.example>");
+		assert_int_equal(eval_envelope(e), ACTION_ACCEPT);
+		eval_header(e, "Received", rcvd);
+		eval_header(e, "Authentication-Results",
+		    " mx.example; spf=pass");
+		eval_header(e, "From", " <sender@legit.example>");
+		if (body)
+			eval_body(e, (const unsigned char *)"hi\r\n", 4);
+		eval_end(e);
+		r = eval_result(e);
+		assert_int_equal(r->action, ACTION_REJECT);
+		assert_string_equal(r->rcode, "550");
+		assert_string_equal(r->xcode, "5.7.23");
+		assert_int_equal(r->ndel, 0);
+		assert_int_equal(r->nadd, 0);
+		verdict_format(&line[body], e);
+		eval_free(e);
+	}
+	assert_string_equal(vstr_str(&line[1]), vstr_str(&line[0]));
+	assert_null(strstr(vstr_str(&line[0]), "forged_ar"));
+	vstr_free(&line[0]);
+	vstr_free(&line[1]);
+	dns_free(dns);
+	conf_release(conf);
+}
+
 int
 main(void)
 {
@@ -636,6 +693,7 @@ main(void)
 		cmocka_unit_test(test_monitoring_edge),
 		cmocka_unit_test(test_hostile_signature),
 		cmocka_unit_test(test_relay_unknown_origin),
+		cmocka_unit_test(test_relay_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

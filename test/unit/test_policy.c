@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "authres.h"
 #include "conf.h"
 #include "overrides.h"
 #include "policy.h"
@@ -329,6 +330,144 @@ test_overrides(void **state)
 	    "No such file or directory");
 }
 
+/*
+ * test_site - policy_site: the From domain's override or the global
+ * rules, named in the reason, and the quarantine by hold or by header
+ * (its value through the A-R filter)
+ */
+static void
+test_site(void **state)
+{
+	static const struct {
+		const char *domain;
+		enum dmarc_policy policy;
+		int method;		/* quarantine_method */
+		enum action want;
+		int want_hold;
+		const char *want_note;
+		const char *want_reason;
+	} cases[] = {
+		{ "a.example", DMARC_POLICY_REJECT, CONF_QUARANTINE_HOLD,
+		    ACTION_REJECT, 0, "", "DMARC fail for a.example, policy "
+		    "reject (dmarc_reject_action=reject)" },
+		{ "x.bank.example", DMARC_POLICY_REJECT, CONF_QUARANTINE_HOLD,
+		    ACTION_QUARANTINE, 1, "", "DMARC fail for x.bank.example, "
+		    "policy reject (dmarc_reject_action=quarantine) "
+		    "[override bank.example]" },
+		{ "bank.example", DMARC_POLICY_REJECT, CONF_QUARANTINE_HEADER,
+		    ACTION_QUARANTINE, 0, "DMARC policy of bank.example",
+		    "DMARC fail for bank.example, policy reject "
+		    "(dmarc_reject_action=quarantine) [override bank.example]" },
+		{ "a\r\n\tX: y", DMARC_POLICY_QUARANTINE,
+		    CONF_QUARANTINE_HEADER, ACTION_QUARANTINE, 0,
+		    "DMARC policy of \"a???X: y\"", NULL },
+		{ "a.example", DMARC_POLICY_NONE, CONF_QUARANTINE_HEADER,
+		    ACTION_ACCEPT, 0, "", "DMARC fail for a.example, policy "
+		    "none" },
+	};
+	struct conf *c = conf_defaults();
+	struct policy_decision d;
+	struct dmarc_result dm;
+	const char *path;
+	char err[512];
+	size_t i;
+
+	(void)state;
+	path = write_file("bank.example dmarc_reject_action=quarantine\n");
+	overrides_free(c->overrides);
+	c->overrides = overrides_load(path, &c->site, err, sizeof(err));
+	unlink(path);
+	assert_non_null(c->overrides);
+	policy_decision_init(&d);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&dm, 0, sizeof(dm));
+		dm.result = DMARC_RES_FAIL;
+		dm.domain = (char *)cases[i].domain;
+		dm.policy = cases[i].policy;
+		dm.pct = 100;
+		c->quarantine_method = cases[i].method;
+		policy_site(c, &dm, 0, &d);
+		assert_int_equal(d.action, cases[i].want);
+		assert_int_equal(d.quarantine_hold, cases[i].want_hold);
+		assert_string_equal(vstr_str(&d.quarantine_note),
+		    cases[i].want_note);
+		if (cases[i].want_reason != NULL)
+			assert_string_equal(vstr_str(&d.reason),
+			    cases[i].want_reason);
+	}
+	policy_site(c, NULL, 0, &d);		/* not evaluated */
+	assert_int_equal(d.action, ACTION_ACCEPT);
+	assert_string_equal(vstr_str(&d.reason), "");
+	policy_decision_free(&d);
+	conf_release(c);
+}
+
+/*
+ * test_upstream - policy_upstream: a trusted hop's dmarc resinfo acts
+ * only with inner_enforce, under this site's rules; its words are read
+ * without regard to case, a missing header.from names no domain
+ */
+static void
+test_upstream(void **state)
+{
+	static const struct {
+		int enforce;
+		int has_res;
+		const char *result;
+		const char *header_from;
+		const char *policy;
+		enum action want;
+		const char *want_reply;
+		const char *want_reason;
+	} cases[] = {
+		{ 0, 1, "fail", "a.example", "reject", ACTION_ACCEPT, "",
+		    "upstream verdict of edge.example" },
+		{ 1, 0, NULL, NULL, NULL, ACTION_ACCEPT, "",
+		    "upstream verdict of edge.example" },
+		{ 1, 1, "FAIL", "", "Reject", ACTION_REJECT,
+		    "rejected by DMARC policy for -", "DMARC fail for -, policy "
+		    "reject (dmarc_reject_action=reject) (upstream "
+		    "edge.example, inner_enforce=yes)" },
+		{ 1, 1, "pass", "a.example", "reject", ACTION_ACCEPT, "",
+		    "DMARC pass for a.example (upstream edge.example, "
+		    "inner_enforce=yes)" },
+		{ 1, 1, "fail", "a.example", "quarantine", ACTION_QUARANTINE,
+		    "", "DMARC fail for a.example, policy quarantine "
+		    "(dmarc_quarantine_action=quarantine) (upstream "
+		    "edge.example, inner_enforce=yes)" },
+		{ 1, 1, "fail", "a.example", "none", ACTION_ACCEPT, "",
+		    "DMARC fail for a.example, policy none (upstream "
+		    "edge.example, inner_enforce=yes)" },
+		{ 1, 1, "softfail", "a.example", "reject", ACTION_ACCEPT, "",
+		    "no DMARC policy for a.example (upstream edge.example, "
+		    "inner_enforce=yes)" },
+	};
+	struct conf *c = conf_defaults();
+	struct policy_decision d;
+	struct authres_result r;
+	size_t i;
+
+	(void)state;
+	policy_decision_init(&d);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		if (cases[i].has_res) {
+			strcpy(r.method, "dmarc");
+			strcpy(r.result, cases[i].result);
+			strcpy(r.header_from, cases[i].header_from);
+			strcpy(r.policy_dmarc, cases[i].policy);
+		}
+		c->inner_enforce = cases[i].enforce;
+		policy_upstream(c, "edge.example", cases[i].has_res ? &r : NULL,
+		    &d);
+		assert_int_equal(d.action, cases[i].want);
+		assert_string_equal(vstr_str(&d.reply), cases[i].want_reply);
+		assert_string_equal(vstr_str(&d.reason), cases[i].want_reason);
+	}
+	policy_decision_free(&d);
+	conf_release(c);
+}
+
 int
 main(void)
 {
@@ -336,6 +475,8 @@ main(void)
 		cmocka_unit_test(test_spf_rules),
 		cmocka_unit_test(test_dmarc_rules),
 		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_site),
+		cmocka_unit_test(test_upstream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
