@@ -211,7 +211,6 @@ void
 spf_macro_truncate(struct vstr *v)
 {
 	const char *p;
-	size_t skip;
 
 	if (v->len <= 253)
 		return;
@@ -222,7 +221,5 @@ spf_macro_truncate(struct vstr *v)
 		}
 		p++;
 	}
-	skip = (size_t)(p - v->buf);
-	memmove(v->buf, p, v->len - skip + 1);
-	v->len -= skip;
+	vstr_drop(v, (size_t)(p - v->buf));
 }

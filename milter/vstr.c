@@ -40,6 +40,18 @@ vstr_reset(struct vstr *v)
 		v->buf[0] = '\0';
 }
 
+/* vstr_drop - remove the first N bytes (all of them when N >= len) */
+void
+vstr_drop(struct vstr *v, size_t n)
+{
+	if (n >= v->len) {
+		vstr_reset(v);
+		return;
+	}
+	memmove(v->buf, v->buf + n, v->len - n + 1);
+	v->len -= n;
+}
+
 /* vstr_grow - make room for N more bytes plus the terminator */
 static void
 vstr_grow(struct vstr *v, size_t n)

@@ -25,6 +25,8 @@ struct vstr {
 void	 vstr_init(struct vstr *);
 void	 vstr_free(struct vstr *);
 void	 vstr_reset(struct vstr *);
+/* vstr_drop - remove the first N bytes */
+void	 vstr_drop(struct vstr *, size_t n);
 void	 vstr_cat(struct vstr *, const char *);
 void	 vstr_ncat(struct vstr *, const char *, size_t);
 void	 vstr_catc(struct vstr *, int);

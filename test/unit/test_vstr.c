@@ -110,6 +110,30 @@ test_steal(void **state)
 	x_free(s);
 }
 
+/* test_drop - the first bytes go, the rest stays terminated */
+static void
+test_drop(void **state)
+{
+	struct vstr v = VSTR_INIT;
+
+	(void)state;
+	vstr_drop(&v, 3);			/* empty, no buffer */
+	assert_string_equal(vstr_str(&v), "");
+	vstr_cat(&v, "a.b.example");
+	vstr_drop(&v, 2);
+	assert_string_equal(vstr_str(&v), "b.example");
+	assert_int_equal(v.len, 9);
+	vstr_drop(&v, 0);
+	assert_string_equal(vstr_str(&v), "b.example");
+	vstr_drop(&v, 9);
+	assert_string_equal(vstr_str(&v), "");
+	assert_int_equal(v.len, 0);
+	vstr_cat(&v, "xy");
+	vstr_drop(&v, 5);
+	assert_int_equal(v.len, 0);
+	vstr_free(&v);
+}
+
 int
 main(void)
 {
@@ -117,6 +141,7 @@ main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_steal),
+		cmocka_unit_test(test_drop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
