@@ -366,32 +366,32 @@ json_upstream(struct vstr *out, const struct eval *e)
 
 /* print_json - the verdict as one JSON object (the documented contract) */
 static void
-print_json(const struct eval *ev)
+print_json(const struct eval *e)
 {
-	const struct eval_result *e = eval_result(ev);
+	const struct eval_result *r = eval_result(e);
 	struct vstr out = VSTR_INIT;
 
 	vstr_cat(&out, "{\"ingress\": ");
-	vstr_json(&out, result_ingress_str(e->ingress));
+	vstr_json(&out, result_ingress_str(r->ingress));
 	vstr_cat(&out, ", \"client_ip\": ");
-	json_str_or_null(&out, e->origin_ip != NULL ? e->origin_ip :
-	    e->client_ip);
+	json_str_or_null(&out, r->origin_ip != NULL ? r->origin_ip :
+	    r->client_ip);
 	vstr_cat(&out, ",\n \"upstream\": ");
-	json_upstream(&out, ev);
+	json_upstream(&out, e);
 	vstr_cat(&out, ",\n \"spf\": ");
-	json_spf(&out, e->spf);
+	json_spf(&out, r->spf);
 	vstr_cat(&out, ",\n \"dkim\": ");
-	json_dkim(&out, e->dkim, e->ndkim);
+	json_dkim(&out, r->dkim, r->ndkim);
 	vstr_cat(&out, ",\n \"dmarc\": ");
-	json_dmarc(&out, e->dmarc);
+	json_dmarc(&out, r->dmarc);
 	vstr_cat(&out, ",\n \"action\": ");
-	vstr_json(&out, result_action_str(e->action));
+	vstr_json(&out, result_action_str(r->action));
 	vstr_cat(&out, ", \"reason\": ");
-	vstr_json(&out, e->reason);
+	vstr_json(&out, r->reason);
 	vstr_cat(&out, ",\n \"add_headers\": ");
-	json_edits(&out, e->add, e->nadd);
+	json_edits(&out, r->add, r->nadd);
 	vstr_cat(&out, ",\n \"remove_headers\": ");
-	json_edits(&out, e->del, e->ndel);
+	json_edits(&out, r->del, r->ndel);
 	vstr_cat(&out, "}\n");
 	fputs(vstr_str(&out), stdout);
 	vstr_free(&out);
@@ -419,19 +419,19 @@ put_terminal(const struct vstr *out)
 
 /* print_plain - deletions ("-" prefixed), additions, then the action */
 static void
-print_plain(struct vstr *out, const struct eval_result *e)
+print_plain(struct vstr *out, const struct eval_result *r)
 {
 	size_t i;
 
-	for (i = 0; i < e->ndel; i++)
-		vstr_catf(out, "-%s: %s\n", e->del[i].name, e->del[i].value);
-	for (i = 0; i < e->nadd; i++)
-		vstr_catf(out, "%s: %s\n", e->add[i].name, e->add[i].value);
-	vstr_catf(out, "action: %s (%s)\n", result_action_str(e->action),
-	    e->reason);
-	if (e->rcode != NULL)
-		vstr_catf(out, "reply: %s %s %s\n", e->rcode, e->xcode,
-		    e->reply);
+	for (i = 0; i < r->ndel; i++)
+		vstr_catf(out, "-%s: %s\n", r->del[i].name, r->del[i].value);
+	for (i = 0; i < r->nadd; i++)
+		vstr_catf(out, "%s: %s\n", r->add[i].name, r->add[i].value);
+	vstr_catf(out, "action: %s (%s)\n", result_action_str(r->action),
+	    r->reason);
+	if (r->rcode != NULL)
+		vstr_catf(out, "reply: %s %s %s\n", r->rcode, r->xcode,
+		    r->reply);
 }
 
 /*
@@ -440,38 +440,38 @@ print_plain(struct vstr *out, const struct eval_result *e)
  * walk and the site rule eval collected in EXPLAIN
  */
 static void
-print_explain(struct vstr *out, const struct eval_result *e,
+print_explain(struct vstr *out, const struct eval_result *r,
     const struct vstr *explain)
 {
 	size_t i;
 
 	vstr_catf(out, "client %s (%s), HELO %s, MAIL FROM <%s>\n",
-	    e->client_ip != NULL ? e->client_ip : "-",
-	    result_ingress_str(e->ingress), e->helo != NULL ? e->helo : "-",
-	    e->mail_from != NULL ? e->mail_from : "");
-	if (!result_outside(e->ingress)) {
+	    r->client_ip != NULL ? r->client_ip : "-",
+	    result_ingress_str(r->ingress), r->helo != NULL ? r->helo : "-",
+	    r->mail_from != NULL ? r->mail_from : "");
+	if (!result_outside(r->ingress)) {
 		vstr_catf(out, "inside the edge: nothing is checked\n");
 		return;
 	}
-	if (e->spf != NULL)
+	if (r->spf != NULL)
 		vstr_catf(out, "SPF: %s for %s (identity %s)\n",
-		    result_spf_str(e->spf->result), e->spf->domain != NULL ?
-		    e->spf->domain : "-", e->spf->identity == SPF_ID_HELO ?
+		    result_spf_str(r->spf->result), r->spf->domain != NULL ?
+		    r->spf->domain : "-", r->spf->identity == SPF_ID_HELO ?
 		    "HELO" : "MAIL FROM");
-	if (e->ndkim == 0)
+	if (r->ndkim == 0)
 		vstr_catf(out, "DKIM: no signature evaluated\n");
-	for (i = 0; i < e->ndkim; i++)
+	for (i = 0; i < r->ndkim; i++)
 		vstr_catf(out, "DKIM: %s d=%s s=%s%s%s%s\n",
-		    result_dkim_str(e->dkim[i].result),
-		    e->dkim[i].domain != NULL ? e->dkim[i].domain : "-",
-		    e->dkim[i].selector != NULL ? e->dkim[i].selector : "-",
-		    e->dkim[i].reason != NULL ? " (" : "",
-		    e->dkim[i].reason != NULL ? e->dkim[i].reason : "",
-		    e->dkim[i].reason != NULL ? ")" : "");
+		    result_dkim_str(r->dkim[i].result),
+		    r->dkim[i].domain != NULL ? r->dkim[i].domain : "-",
+		    r->dkim[i].selector != NULL ? r->dkim[i].selector : "-",
+		    r->dkim[i].reason != NULL ? " (" : "",
+		    r->dkim[i].reason != NULL ? r->dkim[i].reason : "",
+		    r->dkim[i].reason != NULL ? ")" : "");
 	if (explain->len > 0)
 		vstr_cat(out, vstr_str(explain));
 	else
-		vstr_catf(out, "decided at MAIL FROM: %s\n", e->reason);
+		vstr_catf(out, "decided at MAIL FROM: %s\n", r->reason);
 }
 
 /* load_conf - -c FILE, else the default file if present, else defaults */

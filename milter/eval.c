@@ -498,7 +498,6 @@ add_results(struct eval *e)
 		    "no policy applies" : "inside the edge");
 }
 
-
 /* refusing - whether A ends the SMTP transaction */
 static int
 refusing(enum action a)

@@ -62,16 +62,16 @@ put(struct vstr *out, const char *key, const char *value)
  * reasons quote the signatures' own bytes; put() escapes them.
  */
 static void
-put_dkim_reasons(struct vstr *out, const struct eval_result *e)
+put_dkim_reasons(struct vstr *out, const struct eval_result *r)
 {
 	struct vstr v = VSTR_INIT;
 	size_t i, n = 0;
 
-	for (i = 0; i < e->ndkim; i++) {
+	for (i = 0; i < r->ndkim; i++) {
 		if (i > 0)
 			vstr_cat(&v, "; ");
-		if (e->dkim[i].reason != NULL && *e->dkim[i].reason != '\0') {
-			vstr_cat(&v, e->dkim[i].reason);
+		if (r->dkim[i].reason != NULL && *r->dkim[i].reason != '\0') {
+			vstr_cat(&v, r->dkim[i].reason);
 			n++;
 		} else
 			vstr_catc(&v, '-');
@@ -83,71 +83,71 @@ put_dkim_reasons(struct vstr *out, const struct eval_result *e)
 
 /* unevaluated - what a method not evaluated shows */
 static const char *
-unevaluated(const struct eval_result *e)
+unevaluated(const struct eval_result *r)
 {
-	return result_outside(e->ingress) ? "none" : "skip";
+	return result_outside(r->ingress) ? "none" : "skip";
 }
 
 /* put_checked - the spf, dkim, dmarc and policy fields mxauth found */
 static void
-put_checked(struct vstr *out, const struct eval_result *e)
+put_checked(struct vstr *out, const struct eval_result *r)
 {
 	struct vstr dkim = VSTR_INIT;
 	size_t i;
 
-	put(out, "spf", e->spf != NULL ? result_spf_str(e->spf->result) :
-	    unevaluated(e));
-	for (i = 0; i < e->ndkim; i++) {
+	put(out, "spf", r->spf != NULL ? result_spf_str(r->spf->result) :
+	    unevaluated(r));
+	for (i = 0; i < r->ndkim; i++) {
 		if (i > 0)
 			vstr_catc(&dkim, ',');
-		vstr_cat(&dkim, result_dkim_str(e->dkim[i].result));
+		vstr_cat(&dkim, result_dkim_str(r->dkim[i].result));
 	}
-	if (e->ndkim == 0)
-		vstr_cat(&dkim, unevaluated(e));
+	if (r->ndkim == 0)
+		vstr_cat(&dkim, unevaluated(r));
 	put(out, "dkim", vstr_str(&dkim));
 	vstr_free(&dkim);
-	if (e->dkim_ignored > 0)
-		vstr_catf(out, " dkim_ignored=%zu", e->dkim_ignored);
-	put(out, "dmarc", e->dmarc != NULL ?
-	    result_dmarc_str(e->dmarc->result) : unevaluated(e));
-	if (e->dmarc != NULL && e->dmarc->policy != DMARC_POLICY_UNSET)
-		put(out, "policy", result_policy_str(e->dmarc->policy));
+	if (r->dkim_ignored > 0)
+		vstr_catf(out, " dkim_ignored=%zu", r->dkim_ignored);
+	put(out, "dmarc", r->dmarc != NULL ?
+	    result_dmarc_str(r->dmarc->result) : unevaluated(r));
+	if (r->dmarc != NULL && r->dmarc->policy != DMARC_POLICY_UNSET)
+		put(out, "policy", result_policy_str(r->dmarc->policy));
 }
 
 /* verdict_format - the verdict line of a decided message */
 void
-verdict_format(struct vstr *out, const struct eval *ev)
+verdict_format(struct vstr *out, const struct eval *e)
 {
-	const struct eval_result *e = eval_result(ev);
+	const struct eval_result *r = eval_result(e);
 
-	vstr_cat(out, e->queue_id != NULL && *e->queue_id != '\0' ?
-	    e->queue_id : "NOQUEUE");
+	vstr_cat(out, r->queue_id != NULL && *r->queue_id != '\0' ?
+	    r->queue_id : "NOQUEUE");
 	vstr_catc(out, ':');
-	put(out, "ingress", result_ingress_str(e->ingress));
-	if (e->upstream != NULL)
-		put(out, "upstream", e->upstream);
-	put(out, "ip", e->client_ip);
-	if (e->ingress == INGRESS_RELAY)
-		put(out, "origin", e->origin_ip);
-	put(out, "helo", e->helo);
-	if (e->mail_from != NULL && *e->mail_from == '\0')
+	put(out, "ingress", result_ingress_str(r->ingress));
+	if (r->upstream != NULL)
+		put(out, "upstream", r->upstream);
+	put(out, "ip", r->client_ip);
+	if (r->ingress == INGRESS_RELAY)
+		put(out, "origin", r->origin_ip);
+	put(out, "helo", r->helo);
+	if (r->mail_from != NULL && *r->mail_from == '\0')
 		put(out, "mailfrom", "<>");
 	else
-		put(out, "mailfrom", e->mail_from);
-	put(out, "from", e->from_domain);
-	if (e->upstream != NULL) {
+		put(out, "mailfrom", r->mail_from);
+	put(out, "from", r->from_domain);
+	if (r->upstream != NULL) {
 		/* believed, not checked: what the trusted hop said */
-		put(out, "spf", eval_upstream_result(ev, "spf"));
-		put(out, "dkim", eval_upstream_result(ev, "dkim"));
-		put(out, "dmarc", eval_upstream_result(ev, "dmarc"));
+		put(out, "spf", eval_upstream_result(e, "spf"));
+		put(out, "dkim", eval_upstream_result(e, "dkim"));
+		put(out, "dmarc", eval_upstream_result(e, "dmarc"));
 	} else
-		put_checked(out, e);
-	if (e->ndel > 0)
-		vstr_catf(out, " forged_ar=%zu", e->ndel);
-	put(out, "action", result_action_str(e->action));
-	put(out, "reason", e->reason);
-	if (e->upstream == NULL)
-		put_dkim_reasons(out, e);
+		put_checked(out, r);
+	if (r->ndel > 0)
+		vstr_catf(out, " forged_ar=%zu", r->ndel);
+	put(out, "action", result_action_str(r->action));
+	put(out, "reason", r->reason);
+	if (r->upstream == NULL)
+		put_dkim_reasons(out, r);
 }
 
 /* verdict_log - one info line per message */
