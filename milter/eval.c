@@ -55,8 +55,8 @@ struct eval {
 	size_t		 nheaders;
 	size_t		 nar;		/* Authentication-Results seen so far */
 	size_t		 nfrom;
-	char		*from_domain;	/* the author domain (A-labels), or NULL */
-	struct vstr	 from_error;	/* why there is none ("" = no From yet) */
+	char		*from_domain;	/* author domain (A-labels) or NULL */
+	struct vstr	 from_error;	/* why none ("" = no From yet) */
 
 	struct dkim_verify *dkim_v;	/* external clients only */
 	struct ar_walk	 ar_walk;	/* A-R fields seen, top down */

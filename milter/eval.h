@@ -8,15 +8,17 @@
  * message: then nothing more is fed and eval_end is not needed), one
  * eval_header per header field, eval_body chunks, then eval_end, which
  * decides the rest: the headers to delete and add, the action, its SMTP
- * reply and its reason.  Everything a front end does with a field name,
- * a Received field or the HELO is done here, once, for both.
+ * reply and its reason.  What a field name (blanks before the colon), a
+ * Received field or the HELO means is decided here, once, for both.
  *
  * struct eval is opaque.  What it found and decided is read through
- * eval_result(): a const view, up to date after every call, valid until
- * the next call or eval_free (verdict.c logs it; the glue applies it;
- * mxauth-check prints it).  What the site does with a result (SPF and
- * DMARC rules, overrides, upstream verdicts, the quarantine method) is
- * asked of policy.c.
+ * eval_result(): one const view per eval, renewed by every call above;
+ * the strings and arrays it points to last until the next call or
+ * eval_free (verdict.c logs it; the glue applies it; mxauth-check prints
+ * it).  A string is NULL only where its comment says so.
+ *
+ * What the site does with a result (SPF and DMARC rules, overrides,
+ * upstream verdicts, the quarantine method) is asked of policy.c.
  *
  * An eval holds a reference on the config snapshot it was created with
  * for its whole life, so a reload never changes a message half-way.
@@ -43,14 +45,14 @@ struct eval_edit {
 	char	*value;
 };
 
-/* What a message is found and decided to be (strings never NULL unless said). */
+/* What a message was found to be and what was decided (see above). */
 struct eval_result {
 	/* the envelope */
 	const char	*queue_id;	/* NULL = unknown */
 	const char	*client_ip;	/* the connecting client; NULL = unknown */
 	const char	*origin_ip;	/* the client a trusted relay saw, or NULL */
 	const char	*helo;		/* NULL = none given */
-	const char	*mail_from;	/* without <>; "" = null sender; NULL */
+	const char	*mail_from;	/* without <>; "" = null sender */
 	enum ingress	 ingress;
 
 	/* header facts */
