@@ -46,6 +46,16 @@ port_ok(const char *s)
 	return *end == '\0' && v >= 1 && v <= 65535;
 }
 
+/* word_ok - MIN..MAX letters, digits, '.', '_' and '-' */
+static int
+word_ok(const char *s, size_t min, size_t max)
+{
+	size_t n = strlen(s);
+
+	return n >= min && n <= max && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
 /* abs_path_ok - an absolute path naming something below "/" */
 static int
 abs_path_ok(const char *p)
@@ -119,13 +129,8 @@ check_abs_path(const char *v, struct vstr *out, char *err, size_t errlen)
 static int
 check_user(const char *v, struct vstr *out, char *err, size_t errlen)
 {
-	const char *p;
-
 	(void)out;
-	for (p = v; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && strchr("._-", *p) == NULL)
-			break;
-	if (*p == '\0' && p - v <= 32 && *v != '-')
+	if (word_ok(v, 0, 32) && *v != '-')
 		return 0;
 	snprintf(err, errlen, "must be a user name (letters, digits, '.', "
 	    "'_', '-') or empty");
@@ -136,14 +141,9 @@ check_user(const char *v, struct vstr *out, char *err, size_t errlen)
 static int
 check_authserv_id(const char *v, struct vstr *out, char *err, size_t errlen)
 {
-	const char *p;
-
 	/* Letters, digits, '.', '-', '_': a token that needs no quoting. */
 	(void)out;
-	for (p = v; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && strchr(".-_", *p) == NULL)
-			break;
-	if (*v != '\0' && *p == '\0' && p - v <= 253)
+	if (word_ok(v, 1, 253))
 		return 0;
 	snprintf(err, errlen, "must be a host name (letters, digits, '.', "
 	    "'-', '_')");

@@ -162,46 +162,13 @@ log_write(enum log_level level, const char *fmt, va_list ap)
 	vstr_free(&line);
 }
 
-/* log_error - something failed; the admin must act */
+/* log_msg - one line at LEVEL (log.h's log_error() and friends) */
 void
-log_error(const char *fmt, ...)
+log_msg(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_write(LOG_LEVEL_ERROR, fmt, ap);
-	va_end(ap);
-}
-
-/* log_warning - something is wrong but mail flows */
-void
-log_warning(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_write(LOG_LEVEL_WARNING, fmt, ap);
-	va_end(ap);
-}
-
-/* log_info - verdict lines and life-cycle events */
-void
-log_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_write(LOG_LEVEL_INFO, fmt, ap);
-	va_end(ap);
-}
-
-/* log_debug - detail for troubleshooting, off by default */
-void
-log_debug(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_write(LOG_LEVEL_DEBUG, fmt, ap);
+	log_write(level, fmt, ap);
 	va_end(ap);
 }

@@ -24,9 +24,18 @@ int	 log_open(const char *target, const char *ident, char *err, size_t errlen);
 void	 log_close(void);
 void	 log_set_level(enum log_level);
 int	 log_enabled(enum log_level);
-void	 log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	 log_warning(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_msg(enum log_level, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* something failed; the admin must act */
+#define log_error(...)		log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
+/* something is wrong but mail flows */
+#define log_warning(...)	log_msg(LOG_LEVEL_WARNING, __VA_ARGS__)
+/* verdict lines and life-cycle events */
+#define log_info(...)		log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
+/* detail for troubleshooting, off by default: its arguments are not
+ * even evaluated unless the level is on */
+#define log_debug(...)		(log_enabled(LOG_LEVEL_DEBUG) ? \
+	log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__) : (void)0)
 
 #endif

@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# layering.sh - the core never includes libmilter, only milter/dns*
+# includes ldns, and doc/HACKING.md's module map matches the includes.
+exec python3 "${top_srcdir:-.}/test/layering.py" "${top_srcdir:-.}"
