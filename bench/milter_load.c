@@ -171,6 +171,18 @@ static struct {
 static atomic_long next_msg;
 static double *latency;			/* ms per message index; < 0: none */
 static atomic_int negotiation_shown;
+static atomic_int errors_shown;
+
+/* complain - the first few errors go to stderr, with errno's text */
+static void
+complain(const char *what, const char *qid)
+{
+	int e = errno;
+
+	if (atomic_fetch_add(&errors_shown, 1) < 5)
+		fprintf(stderr, "milter_load: %s: %s (message %s)\n", what,
+		    e != 0 ? strerror(e) : "protocol error", qid);
+}
 
 /* Per worker results, summed at the end */
 struct stats {
@@ -485,8 +497,10 @@ conn_open(struct conn *c)
 		return -1;
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(c->fd, (struct sockaddr *)&cfg.addr, cfg.addrlen) != 0)
+	if (connect(c->fd, (struct sockaddr *)&cfg.addr, cfg.addrlen) != 0) {
+		complain("connect", c->qid);
 		goto fail;
+	}
 	c->st->connections++;
 	c->inpos = c->inlen = 0;
 	c->out.len = 0;
@@ -498,9 +512,7 @@ conn_open(struct conn *c)
 	pkt_end(&c->out, at);
 	if (read_reply(c, &cmd, &d, &len) != 0 || cmd != C_OPTNEG ||
 	    len < 12) {
-		if (atomic_fetch_add(&negotiation_shown, 1) == 0)
-			fprintf(stderr, "milter_load: option negotiation "
-			    "failed\n");
+		complain("option negotiation", c->qid);
 		goto fail;
 	}
 	memcpy(v, d, 12);
@@ -581,8 +593,12 @@ await(struct conn *c, enum step step, int event)
 	size_t len;
 
 	for (;;) {
-		if (read_reply(c, &cmd, &d, &len) != 0)
+		errno = 0;
+		if (read_reply(c, &cmd, &d, &len) != 0) {
+			complain(errno == EAGAIN ? "reply (timed out)" :
+			    "reply", c->qid);
 			return EV_ERROR;
+		}
 		c->st->replies[step]++;
 		if (c->show)
 			show_reply(c, cmd, d, len);
@@ -603,7 +619,7 @@ await(struct conn *c, enum step step, int event)
 			    EV_DISCARD;
 		case R_REPLYCODE:
 			if (len < 4 || (d[0] != '4' && d[0] != '5'))
-				return EV_ERROR;
+				goto bad;
 			return d[0] == '5' ? EV_REJECT : EV_TEMPFAIL;
 		case R_SHUTDOWN:
 		case R_CONN_FAIL:
@@ -618,13 +634,23 @@ await(struct conn *c, enum step step, int event)
 		case R_ADDRCPT: case R_DELRCPT: case R_ADDRCPT_PAR:
 		case R_CHGFROM: case R_REPLBODY:
 			if (step != S_EOM)
-				return EV_ERROR;
+				goto bad;
 			c->st->mods++;
 			continue;
 		default:
-			return EV_ERROR;
+			goto bad;
 		}
 	}
+bad:
+	{
+		char what[80];
+
+		errno = 0;
+		snprintf(what, sizeof(what), "unexpected reply '%c' to %s",
+		    cmd, step_name[step]);
+		complain(what, c->qid);
+	}
+	return EV_ERROR;
 }
 
 /*
