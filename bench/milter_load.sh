@@ -123,15 +123,21 @@ measure() {
 	done
 }
 
-# start NAME CMD... - a daemon in the foreground, pid in $started
+# start NAME SOCKET CMD... - a daemon in the foreground, pid in $started,
+# once it listens on SOCKET
 start() {
-	name=$1
-	shift
+	name=$1 spec=$2
+	shift 2
+	case $spec in unix:*) rm -f "${spec#unix:}" ;; esac
 	"$@" >>"$dir/$name.out" 2>&1 &
 	started=$!
 	pids="$pids $started"
 	for _ in $(seq 50); do
-		[ -S "$dir/$name.sock" ] || ss -Hltn 2>/dev/null | grep -q ":$port " && return 0
+		case $spec in
+		unix:*) [ -S "${spec#unix:}" ] && return 0 ;;
+		inet:*) ss -Hltn "sport = :${spec#inet:}" 2>/dev/null | grep -q . &&
+		    return 0 ;;
+		esac
 		kill -0 "$started" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -140,9 +146,8 @@ start() {
 	exit 1
 }
 
-port=8891
 for t in unix inet; do
-	if [ $t = unix ]; then sock="unix:$dir/mxauth.sock"; else sock="inet:$port@127.0.0.1"; fi
+	if [ $t = unix ]; then sock="unix:$dir/mxauth.sock"; else sock="inet:8891@127.0.0.1"; fi
 	cat >"$dir/mxauth.conf" <<CONF
 socket = $sock
 user =
@@ -151,7 +156,7 @@ log_target = file:$dir/mxauth.log
 authserv_id = mx.example
 dns_servers = 127.0.0.1:53
 CONF
-	start mxauth "$mxauth" -f -c "$dir/mxauth.conf"
+	start mxauth "${sock%@*}" "$mxauth" -f -c "$dir/mxauth.conf"
 	check "mxauth/$t" "$sock" spf=pass dkim=pass dmarc=pass
 	if [ -n "${MLOAD_HOOK:-}" ]; then
 		SOCK=$sock MILTER_PID=$started GEN=$gen MSG=$dir/msg.eml \
@@ -199,13 +204,11 @@ RejectFailures		true
 Syslog			false
 Background		false
 CONF
-	port=8893
-	start opendkim opendkim -f -x "$dir/opendkim.conf"
+	start opendkim "${dks%@*}" opendkim -f -x "$dir/opendkim.conf"
 	check "opendkim/$t" "$dks" dkim=pass
 	measure "opendkim/$t" "$dks" "$started"
 	stop
-	port=8894
-	start opendmarc opendmarc -f -c "$dir/opendmarc.conf"
+	start opendmarc "${dms%@*}" opendmarc -f -c "$dir/opendmarc.conf"
 	check "opendmarc/$t" "$dms" spf=pass dmarc=pass
 	measure "opendmarc/$t" "$dms" "$started"
 	stop
