@@ -146,6 +146,98 @@ start() {
 	exit 1
 }
 
+# selftest - the generator against a fake milter that asks for no-reply
+# steps (nr), skips the body after the first chunk (skip), rejects at MAIL
+# (reject), or wants no headers nor body and answers 550 at the end (y),
+# and sends progress and modification replies at end of message: what it
+# sent (the fake's log) and what it counted must be what an MTA does.  A
+# wait for a reply that never comes is an error after 3 s (-t 3).
+selftest() {
+	cat >"$dir/fake.py" <<'PY'
+import os, socket, struct, sys
+path, mode, logf = sys.argv[1:4]
+steps = {"nr": 0x1000 | 0x2000 | 0x8000 | 0x10000 | 0x80 | 0x40000 |
+         0x80000 | 0x400 | 0x100000, "skip": 0x400, "reject": 0x8,
+         "y": 0x20 | 0x10}[mode]
+no_reply = b"CHRTLNB" if mode == "nr" else b""
+def pkt(cmd, data=b""):
+    return struct.pack(">I", len(data) + 1) + cmd + data
+def read(c, n):
+    b = b""
+    while len(b) < n:
+        x = c.recv(n - len(b))
+        if not x:
+            raise EOFError
+        b += x
+    return b
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+s.listen(8)
+log = open(logf, "w")
+while True:
+    c, _ = s.accept()
+    try:
+        while True:
+            d = read(c, struct.unpack(">I", read(c, 4))[0])
+            cmd = d[:1]
+            log.write(("D" + d[1:2].decode()) if cmd == b"D" else cmd.decode())
+            log.write(" ")
+            if cmd in b"DA" or cmd in no_reply:
+                continue
+            if cmd == b"Q":
+                break
+            if cmd == b"O":
+                c.sendall(pkt(b"O", struct.pack(">III", 6, 0x1ff, steps) +
+                                  struct.pack(">I", 2) + b"{i}\0"))
+            elif cmd == b"M" and mode == "reject":
+                c.sendall(pkt(b"r"))
+            elif cmd == b"B" and mode == "skip":
+                c.sendall(pkt(b"s"))
+            elif cmd == b"E":
+                c.sendall(pkt(b"p") + pkt(b"h", b"X-A\0 1\0") +
+                          pkt(b"q", b"why\0") + pkt(b"i", b"\0\0\0\0X-B\0 2\0") +
+                          (pkt(b"y", b"550 5.7.1 no\0") if mode == "y" else pkt(b"c")))
+            else:
+                c.sendall(pkt(b"c"))
+    except EOFError:
+        pass
+    log.write("| ")
+    log.flush()
+    c.close()
+PY
+	/usr/bin/python3 -c 'import sys
+body = "".join("line %06d of a body of more than one chunk..........\n" % i
+               for i in range(2600))
+open(sys.argv[1], "w").write("From: a@b.example\nSubject: x\n folded\n"
+                             "To: c@d.example\n\n" + body)' "$dir/big.eml"
+	for mode in nr skip reject y; do
+		start fake "unix:$dir/fake.sock" /usr/bin/python3 "$dir/fake.py" \
+		    "$dir/fake.sock" $mode "$dir/fake.$mode"
+		out=$("$gen" -t 3 -f "$dir/big.eml" -n 3 -m 2 "unix:$dir/fake.sock" 2>&1) || true
+		stop
+		sent=$(cat "$dir/fake.$mode")
+		case $mode in
+		nr)	want="accept=3 .* error=0 refused_early=0 "
+			[ "$(printf '%s' "$sent" | grep -o ' B ' | wc -l)" = 9 ] || want=BAD
+			printf '%s' "$out" | grep -q 'conn=0.00 helo=0.00 mail=1.00 rcpt=0.00 data=0.00 hdr=0.00 eoh=0.00 body=0.00 eom=5.00 mods=3.00' || want=BAD ;;
+		skip)	want="accept=3 .* error=0 "
+			[ "$(printf '%s' "$sent" | grep -o ' B ' | wc -l)" = 3 ] || want=BAD ;;
+		reject)	want="reject=3 .* error=0 refused_early=3"
+			case $sent in *R*|*L*|*E*) want=BAD ;; esac ;;
+		y)	want="reject=3 .* error=0 refused_early=0"
+			case $sent in *L*|*B*) want=BAD ;; esac ;;
+		esac
+		case $sent in "O DC C H DM M "*"A Q | O DC C H DM M "*"A Q | ") ;; *) want=BAD ;; esac
+		printf '%s\n' "$out" | grep -q "^milter_load .*$want" || {
+			echo "milter_load.sh: selftest $mode failed; the fake got: $sent"
+			printf '%s\n' "$out"
+			exit 1
+		}
+	done
+	echo "selftest: no-reply steps, SMFIR_SKIP, reject at MAIL, skipped steps, end-of-message replies: ok"
+}
+selftest
+
 for t in unix inet; do
 	if [ $t = unix ]; then sock="unix:$dir/mxauth.sock"; else sock="inet:8891@127.0.0.1"; fi
 	cat >"$dir/mxauth.conf" <<CONF
