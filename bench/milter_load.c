@@ -718,8 +718,9 @@ session(struct conn *c, unsigned short port)
 	uint16_t nport = htons(port);
 	enum ev e;
 
-	snprintf(under, sizeof(under), "%s [%s]", cfg.client_name,
-	    cfg.client_ip);
+	/* Postfix's "_": "NAME [ADDR]", NAME "unknown" without a name */
+	snprintf(under, sizeof(under), "%s [%s]", cfg.client_name[0] == '[' ?
+	    "unknown" : cfg.client_name, cfg.client_ip);
 	macro(c, C_CONNECT, "j", "mx.example", "{daemon_name}", "mx.example",
 	    "{daemon_addr}", "127.0.0.1", "v", "Postfix 3.7.11", "_", under,
 	    "{client_addr}", cfg.client_ip, (char *)NULL);
@@ -748,15 +749,19 @@ message(struct conn *c, int *keep)
 
 	snprintf(from, sizeof(from), "<%s>", cfg.from);
 	snprintf(rcpt, sizeof(rcpt), "<%s>", cfg.rcpt);
+	/*
+	 * No {i} at MAIL and the first RCPT: Postfix opens the queue file
+	 * after the first valid recipient (smtpd_delay_open_until_valid_rcpt)
+	 */
 	at = strchr(cfg.from, '@');
-	macro(c, C_MAIL, "i", c->qid, "{mail_addr}", cfg.from, "{mail_host}",
+	macro(c, C_MAIL, "{mail_addr}", cfg.from, "{mail_host}",
 	    at != NULL ? at + 1 : "", "{mail_mailer}", "smtp", (char *)NULL);
 	e = event(c, S_MAIL, C_MAIL, P_NOMAIL, P_NR_MAIL, from,
 	    strlen(from) + 1);
 	if (e != EV_CONTINUE)
 		goto done;
 	at = strchr(cfg.rcpt, '@');
-	macro(c, C_RCPT, "i", c->qid, "{rcpt_addr}", cfg.rcpt, "{rcpt_host}",
+	macro(c, C_RCPT, "{rcpt_addr}", cfg.rcpt, "{rcpt_host}",
 	    at != NULL ? at + 1 : "", "{rcpt_mailer}", "smtp", (char *)NULL);
 	e = event(c, S_RCPT, C_RCPT, P_NORCPT, P_NR_RCPT, rcpt,
 	    strlen(rcpt) + 1);
