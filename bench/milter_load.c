@@ -22,7 +22,8 @@
  * leading space only with SMFIP_HDR_LEADSPC; folds are "\n"), EOH, BODY
  * chunks of at most 65535 bytes with CRLF line ends, BODYEOB, and ABORT
  * after the final reply (Postfix's smtpd resets the milter after every
- * transaction, a successful one too); QUIT at the end.  Each event is
+ * transaction that got past MAIL, a successful one too); QUIT at the
+ * end.  Each event is
  * preceded by a MACRO packet with Postfix's default macros for it
  * (even when the milter asked to skip the event, as Postfix does).
  * Steps the milter asked to skip are not sent; steps it marked no-reply
@@ -147,7 +148,7 @@ struct field {
 
 /* Everything the workers share, read-only once they run */
 static struct {
-	const char *sock;
+	const char *label;		/* -l, or the socket */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	int	 conns;
@@ -526,7 +527,7 @@ conn_open(struct conn *c)
 		describe(c->steps, buf, sizeof(buf));
 		printf("milter_load_negotiated label=%s version=%u "
 		    "actions=0x%x steps=0x%x (%s) symlists=%s\n",
-		    cfg.sock, c->version, c->actions, c->steps, buf,
+		    cfg.label, c->version, c->actions, c->steps, buf,
 		    len > 12 ? "yes" : "no");
 		fflush(stdout);
 	}
@@ -736,9 +737,13 @@ session(struct conn *c, unsigned short port)
 	return e;
 }
 
-/* message - one transaction; *keep is cleared when the connection is done */
+/*
+ * message - one transaction; *keep is cleared when the connection is
+ * done, *in_tx set once MAIL was accepted (only then does Postfix's smtpd
+ * have a transaction to reset, with SMFIC_ABORT)
+ */
 static enum outcome
-message(struct conn *c, int *keep)
+message(struct conn *c, int *keep, int *in_tx)
 {
 	char from[512], rcpt[512];
 	const char *at;
@@ -760,6 +765,7 @@ message(struct conn *c, int *keep)
 	    strlen(from) + 1);
 	if (e != EV_CONTINUE)
 		goto done;
+	*in_tx = 1;
 	at = strchr(cfg.rcpt, '@');
 	macro(c, C_RCPT, "{rcpt_addr}", cfg.rcpt, "{rcpt_host}",
 	    at != NULL ? at + 1 : "", "{rcpt_mailer}", "smtp", (char *)NULL);
@@ -826,7 +832,6 @@ abort_message(struct conn *c)
 	size_t at = pkt_begin(&c->out, C_ABORT);
 
 	pkt_end(&c->out, at);
-	c->skip_event = 0;
 }
 
 static void *
@@ -836,7 +841,7 @@ worker(void *arg)
 	struct conn c;
 	long idx, used = 0;
 	double t0;
-	int keep;
+	int keep, in_tx;
 	enum outcome o;
 	enum ev e;
 
@@ -866,15 +871,17 @@ worker(void *arg)
 				continue;
 			}
 		}
-		o = message(&c, &keep);
+		in_tx = 0;
+		o = message(&c, &keep, &in_tx);
 		st->outcome[o]++;
 		if (o != O_ERROR)
 			latency[idx] = now_ms() - t0;
 		if (c.show)
 			printf("milter_load_final qid=%s outcome=%s\n", c.qid,
 			    outcome_name[o]);
-		if (keep)
+		if (keep && in_tx)
 			abort_message(&c);
+		c.skip_event = 0;
 		if (!keep || ++used >= cfg.per_conn)
 			conn_close(&c, keep);
 	}
@@ -1050,7 +1057,7 @@ main(int argc, char **argv)
 	if (optind + 1 != argc || file == NULL || cfg.conns < 1 ||
 	    cfg.msgs < 1 || cfg.per_conn < 1 || cfg.timeout < 1)
 		usage();
-	cfg.sock = label != NULL ? label : argv[optind];
+	cfg.label = label != NULL ? label : argv[optind];
 	parse_socket(argv[optind]);
 	{
 		struct in_addr a;
@@ -1122,7 +1129,7 @@ main(int argc, char **argv)
 		    "accept=%ld reject=%ld tempfail=%ld discard=%ld "
 		    "error=%ld refused_early=%ld gen_cpu_ms_per_1k=%.1f "
 		    "milter_cpu_ms_per_1k=%s milter_rss_kb=%ld milter_fds=%ld\n",
-		    cfg.sock, cfg.old_mta ? 4 : 6, cfg.conns, cfg.msgs,
+		    cfg.label, cfg.old_mta ? 4 : 6, cfg.conns, cfg.msgs,
 		    cfg.per_conn, (double)cfg.msgs * 1e3 / (t1 - t0),
 		    done > 0 ? lat[(done - 1) / 2] : 0.0,
 		    done > 0 ? lat[(size_t)((double)(done - 1) * 0.99)] : 0.0,
@@ -1131,7 +1138,7 @@ main(int argc, char **argv)
 		    tot.outcome[O_ERROR], tot.refused_early,
 		    gen * 1000.0 / (double)cfg.msgs, mcpu, rss, fds);
 	}
-	printf("milter_load_replies label=%s", cfg.sock);
+	printf("milter_load_replies label=%s", cfg.label);
 	for (i = 0; i < S_NSTEPS; i++)
 		printf(" %s=%.2f", step_name[i],
 		    (double)tot.replies[i] / (double)cfg.msgs);
