@@ -99,7 +99,7 @@ dns_dname_new(const char *name)
 
 	/* the root, or a name as domain.c takes a query name */
 	if (strcmp(name, ".") != 0 &&
-	    !domain_check(name, DOMAIN_PRINTABLE | DOMAIN_TRAILING_DOT))
+	    !domain_check(name, DOMAIN_ANY_BYTE | DOMAIN_TRAILING_DOT))
 		return NULL;
 	snprintf(buf, sizeof(buf), "%s%s", name, name[n - 1] == '.' ? "" : ".");
 	if ((d = ldns_dname_new_frm_str(buf)) != NULL)

@@ -9,7 +9,9 @@
  *     DNS is asked about, with '_' as seen in the wild): UNDERSCORE;
  *   SPF targets and HELO (RFC 7208 4.3, 7.3, 2.3): PRINTABLE |
  *     TRAILING_DOT | MULTI_LABEL, and for HELO NOT_NUMERIC;
- *   a DNS query name (dns.c): PRINTABLE | TRAILING_DOT.
+ *   a DNS query name (dns.c): ANY_BYTE | TRAILING_DOT -- SPF's a:, mx:,
+ *     exists: targets are asked as expanded, spaces and all (RFC 7208
+ *     7.3, test macro-mania-in-domain).
  * Bytes are compared as ASCII whatever the locale.
  */
 #include "config.h"
@@ -37,6 +39,8 @@ is_alnum(unsigned char c)
 static bool
 label_byte(unsigned char c, unsigned flags)
 {
+	if (flags & DOMAIN_ANY_BYTE)
+		return c != '.' && c != '\0';
 	if (flags & DOMAIN_PRINTABLE)
 		return c > 0x20 && c < 0x7f && c != '.';
 	return is_alnum(c) || c == '-' ||

@@ -29,6 +29,8 @@
 #define DOMAIN_MULTI_LABEL	0x10	/* two labels or more */
 #define DOMAIN_NOT_NUMERIC	0x20	/* last label not all digits
 					   (RFC 3696 2: not an address) */
+#define DOMAIN_ANY_BYTE		0x40	/* any byte but '.' in labels: a
+					   query name (RFC 2181 11) */
 
 /* domain_check - NAME is a domain name under FLAGS' rules */
 bool	 domain_check(const char *name, unsigned flags);

@@ -22,7 +22,7 @@
 #define F_NAME	DOMAIN_UNDERSCORE
 #define F_SPF	(DOMAIN_PRINTABLE | DOMAIN_TRAILING_DOT | DOMAIN_MULTI_LABEL)
 #define F_HELO	(F_SPF | DOMAIN_NOT_NUMERIC)
-#define F_DNS	(DOMAIN_PRINTABLE | DOMAIN_TRAILING_DOT)
+#define F_DNS	(DOMAIN_ANY_BYTE | DOMAIN_TRAILING_DOT)
 
 /* a name of LABELS labels of "a"*63 and a last one of LAST bytes */
 static char *
@@ -78,14 +78,18 @@ test_check(void **state)
 		/* underscore: DNS names, not host names */
 		{ "_dmarc.example",		0, 0, 1, 1, 1, 1 },
 		{ "sel_1._domainkey.example",	0, 0, 1, 1, 1, 1 },
-		/* other printable bytes: SPF targets (RFC 7208 4.3) only */
+		/* other printable bytes: SPF targets (RFC 7208 4.3), and
+		 * any byte at all in a query name (RFC 2181 11) */
 		{ "a+b.example",		0, 0, 0, 1, 1, 1 },
 		/* (helo_ok refuses an address literal before this) */
 		{ "[192.0.2.1]",		0, 0, 0, 1, 1, 1 },
-		{ "a b.example",		0, 0, 0, 0, 0, 0 },
-		{ "a\tb.example",		0, 0, 0, 0, 0, 0 },
-		/* non-ASCII: never, IDNs are checked as A-labels */
-		{ "b\xc3\xbc" "cher.example",	0, 0, 0, 0, 0, 0 },
+		{ "a b.example",		0, 0, 0, 0, 0, 1 },
+		{ "a\tb.example",		0, 0, 0, 0, 0, 1 },
+		{ "macro%percent  space%20url-space.example.com",
+						0, 0, 0, 0, 0, 1 },
+		/* non-ASCII: only as a query name, IDNs are checked as
+		 * A-labels */
+		{ "b\xc3\xbc" "cher.example",	0, 0, 0, 0, 0, 1 },
 		{ "xn--bcher-kva.example",	1, 1, 1, 1, 1, 1 },
 	};
 	size_t i;
