@@ -387,7 +387,7 @@ hdr_author_domain(const char *value, char **domain, char *why,
 		snprintf(why, whylen, "From has no address");
 	else {
 		for (i = 1; i < a.n; i++)
-			if (strcmp(a.box[i].domain, a.box[0].domain) != 0)
+			if (!domain_equal(a.box[i].domain, a.box[0].domain))
 				break;
 		if (i < a.n)
 			snprintf(why, whylen, "From has addresses in %s and %s",
