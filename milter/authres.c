@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "authres.h"
+#include "domain.h"
 #include "vstr.h"
 
 /* RFC 2045 5.1: tspecials may not appear in a token. */
@@ -529,27 +530,12 @@ is_atom_run(const char *s, size_t n)
 	return 1;
 }
 
-/* is_domain_name - RFC 6376 3.5 domain-name: let-dig labels, '-' inside */
-static int
-is_domain_name(const char *s)
-{
-	const char *p;
-	size_t label = 0;
-
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '.') {
-			if (label == 0 || p[-1] == '-')
-				return 0;
-			label = 0;
-		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' &&
-		    *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    (*p == '-' && label > 0))
-			label++;
-		else
-			return 0;
-	}
-	return label > 0 && p[-1] != '-';
-}
+/*
+ * RFC 8601 2.2 takes domain-name from RFC 6376 3.5: sub-domain 1*("."
+ * sub-domain) of RFC 5321 4.1.2 -- two labels or more, letters, digits
+ * and inner hyphens (domain.c); anything else is quoted.
+ */
+#define AR_DOMAIN	(DOMAIN_HOSTNAME | DOMAIN_MULTI_LABEL)
 
 /*
  * is_pvalue_plain - V can be written bare: RFC 8601 2.2 pvalue = value
@@ -566,7 +552,7 @@ is_pvalue_plain(const char *v)
 		return 0;
 	if (at != NULL)
 		return (at == v || is_atom_run(v, (size_t)(at - v))) &&
-		    is_domain_name(at + 1);
+		    domain_check(at + 1, AR_DOMAIN);
 	for (p = v; *p != '\0'; p++)
 		if (!is_token_char((unsigned char)*p))
 			return 0;

@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 
 #include "dkim_sig.h"
+#include "domain.h"
 #include "xmalloc.h"
 
 #define IS_FWS(c)	((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
@@ -169,64 +170,17 @@ copy_nows(const struct dkim_tag *t)
 }
 
 /*
- * selector_ok - a selector (3.1) as DNS can carry it: labels of 1..63
- * letters, digits, '-' and '_' (seen in the wild), at most 253 in all
+ * The names in a signature (domain.c): d= and the domain of i= are RFC
+ * 6376 3.5 domain-names, that is sub-domain 1*("." sub-domain) of RFC
+ * 5321 4.1.2 (two labels or more, letters, digits and inner hyphens, no
+ * trailing dot) and not an address (RFC 3696 2: the last label is never
+ * all digits) -- "d=com" would make a whole TLD the signer.  A selector
+ * (3.1) is taken as DNS can carry it: '_' (seen in the wild) and '-'
+ * anywhere, one label or more.
  */
-static int
-selector_ok(const char *s)
-{
-	size_t label = 0, total = strlen(s);
-
-	if (total == 0 || total > 253)
-		return 0;
-	for (; *s != '\0'; s++) {
-		if (*s == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-		} else if (isalnum((unsigned char)*s) || *s == '-' ||
-		    *s == '_') {
-			if (++label > 63)
-				return 0;
-		} else
-			return 0;
-	}
-	return label > 0;
-}
-
-/*
- * domain_ok - d= and the domain of i=: RFC 6376 3.5 domain-name, that
- * is sub-domain 1*("." sub-domain) of RFC 5321 4.1.2: at least two
- * labels of 1..63 letters, digits and inner hyphens, no trailing dot,
- * at most 253 bytes; and not an address (RFC 3696 2: the last label is
- * never all digits).  "d=com" would make a whole TLD the signer.
- */
-static int
-domain_ok(const char *s)
-{
-	size_t label = 0, labels = 0, total = strlen(s);
-	int digits = 1;
-
-	if (total == 0 || total > 253)
-		return 0;
-	for (; *s != '\0'; s++) {
-		if (*s == '.') {
-			if (label == 0 || s[-1] == '-')
-				return 0;
-			label = 0;
-			digits = 1;
-		} else if (isalnum((unsigned char)*s) ||
-		    (*s == '-' && label > 0)) {
-			if (++label > 63)
-				return 0;
-			if (label == 1)
-				labels++;
-			digits &= isdigit((unsigned char)*s) != 0;
-		} else
-			return 0;
-	}
-	return label > 0 && s[-1] != '-' && labels >= 2 && !digits;
-}
+#define SIG_DOMAIN	(DOMAIN_HOSTNAME | DOMAIN_MULTI_LABEL | \
+			    DOMAIN_NOT_NUMERIC)
+#define SIG_SELECTOR	DOMAIN_UNDERSCORE
 
 /* number - a decimal tag value of at most MAXDIGITS; -1 if not one */
 static int64_t
@@ -315,18 +269,15 @@ parse_i(struct dkim_sig *sig, const struct dkim_tag *t, char *why,
     size_t whylen)
 {
 	const char *at;
-	size_t dl = strlen(sig->d), il;
 
 	sig->i = copy_nows(t);
-	if ((at = strrchr(sig->i, '@')) == NULL || !domain_ok(at + 1)) {
+	if ((at = strrchr(sig->i, '@')) == NULL ||
+	    !domain_check(at + 1, SIG_DOMAIN)) {
 		snprintf(why, whylen, "i= has no domain name");
 		return -1;
 	}
-	at++;
-	il = strlen(at);
 	/* RFC 6376 3.5: the same as, or a subdomain of, d= */
-	if ((il == dl && strcasecmp(at, sig->d) == 0) || (il > dl &&
-	    at[il - dl - 1] == '.' && strcasecmp(at + il - dl, sig->d) == 0))
+	if (domain_is_under(at + 1, sig->d))
 		return 0;
 	snprintf(why, whylen, "i= is not in the d= domain");
 	return -1;
@@ -435,11 +386,11 @@ dkim_sig_parse(const char *value, size_t len, char *why, size_t whylen)
 		return NULL;
 	}
 	sig = xcalloc(1, sizeof(*sig));
-	sig->d = lower(copy_nows(dkim_tags_get(&tags, "d")));
+	sig->d = domain_lower(copy_nows(dkim_tags_get(&tags, "d")));
 	sig->s = copy_nows(dkim_tags_get(&tags, "s"));
-	if (!domain_ok(sig->d))
+	if (!domain_check(sig->d, SIG_DOMAIN))
 		snprintf(why, whylen, "d= is not a domain name");
-	else if (!selector_ok(sig->s))
+	else if (!domain_check(sig->s, SIG_SELECTOR))
 		snprintf(why, whylen, "invalid s=");
 	else if (parse_alg(sig, dkim_tags_get(&tags, "a")) != 0)
 		snprintf(why, whylen, "unknown algorithm a=%.32s", sig->a);

@@ -35,6 +35,7 @@
 #include "dkim_key.h"
 #include "dkim_sig.h"
 #include "dkim_verify.h"
+#include "domain.h"
 #include "dns.h"
 #include "dns_msg.h"
 #include "vstr.h"
@@ -304,7 +305,7 @@ i_domain_is_d(const struct dkim_sig *sig)
 	if (sig->i == NULL)
 		return 1;
 	at = strrchr(sig->i, '@');
-	return at != NULL && strcasecmp(at + 1, sig->d) == 0;
+	return at != NULL && domain_equal(at + 1, sig->d);
 }
 
 /* verify - the cryptographic verdict on one parsed signature */

@@ -14,29 +14,15 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <string.h>
 
 #include "dmarc_check.h"
 #include "dns_msg.h"
 #include "dmarc_eval.h"
+#include "domain.h"
 #include "orgdomain.h"
 #include "vstr.h"
 #include "xmalloc.h"
-
-/* lower_dup - S lower-cased, without a trailing dot; x_free */
-static char *
-lower_dup(const char *s)
-{
-	char *d = xstrdup(s), *p;
-	size_t n;
-
-	for (p = d; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	if ((n = strlen(d)) > 0 && d[n - 1] == '.')
-		d[n - 1] = '\0';
-	return d;
-}
 
 /*
  * ident - an identifier for dmarc_eval; its org domain looked up when
@@ -53,13 +39,13 @@ ident(struct dns *dns, const struct org_opts *o,
     struct vstr *explain)
 {
 	memset(id, 0, sizeof(*id));
-	hold[0] = lower_dup(domain);
+	hold[0] = domain_canonical(domain);
 	hold[1] = NULL;
 	id->domain = hold[0];
 	id->pass = pass;
 	id->temp = temp;
 	/* the org domain only matters for one that passed or may have */
-	if ((!pass && !temp) || strict || strcmp(id->domain, ein->from) == 0 ||
+	if ((!pass && !temp) || strict || domain_equal(id->domain, ein->from) ||
 	    !dmarc_may_align(ein, id->domain, strict))
 		return;
 	if (org_domain(dns, o, id->domain, &hold[1], explain) == ORG_TEMP)
@@ -97,7 +83,7 @@ static void
 applies(struct dns *dns, bool psl, const struct org_found *f,
     struct dmarc_result *r, struct vstr *explain)
 {
-	bool own = strcmp(f->policy_domain, r->domain) == 0;
+	bool own = domain_equal(f->policy_domain, r->domain);
 	enum dmarc_policy sp, np;
 	int exists = 1;
 

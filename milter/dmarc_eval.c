@@ -20,44 +20,9 @@
  */
 #include "config.h"
 
-#include <string.h>
-#include <strings.h>
-
 #include "dmarc_eval.h"
+#include "domain.h"
 #include "vstr.h"
-
-/* name_len - NAME's length without one trailing dot */
-static size_t
-name_len(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 0 && name[n - 1] == '.' ? n - 1 : n;
-}
-
-/* same_name - A and B are the same domain name */
-static bool
-same_name(const char *a, const char *b)
-{
-	size_t n = name_len(a);
-
-	return n == name_len(b) && strncasecmp(a, b, n) == 0;
-}
-
-/* dmarc_name_under - NAME is ANC or below it, on a label boundary */
-bool
-dmarc_name_under(const char *name, const char *anc)
-{
-	size_t n, a;
-
-	if (name == NULL || anc == NULL)
-		return false;
-	n = name_len(name);
-	a = name_len(anc);
-	if (a == 0 || a > n || strncasecmp(name + n - a, anc, a) != 0)
-		return false;
-	return a == n || name[n - a - 1] == '.';
-}
 
 /*
  * dmarc_may_align - whether DOMAIN can align with the author at all:
@@ -71,9 +36,9 @@ dmarc_may_align(const struct dmarc_eval_in *in, const char *domain,
 {
 	if (domain == NULL || in->from == NULL)
 		return false;
-	if (same_name(domain, in->from))
+	if (domain_equal(domain, in->from))
 		return true;
-	return !strict && dmarc_name_under(domain, in->from_org);
+	return !strict && domain_is_under(domain, in->from_org);
 }
 
 /* dmarc_aligned - strict: the same name; relaxed: the same org domain */
@@ -83,9 +48,9 @@ dmarc_aligned(const struct dmarc_eval_in *in, const char *domain,
 {
 	if (!dmarc_may_align(in, domain, strict))
 		return false;
-	if (same_name(domain, in->from))
+	if (domain_equal(domain, in->from))
 		return true;
-	return dorg != NULL && same_name(dorg, in->from_org);
+	return dorg != NULL && domain_equal(dorg, in->from_org);
 }
 
 /* judge - one identifier: 1 aligned pass, 2 maybe (temporary), 0 not */

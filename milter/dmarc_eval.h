@@ -55,7 +55,5 @@ bool	 dmarc_aligned(const struct dmarc_eval_in *, const char *domain,
  */
 bool	 dmarc_may_align(const struct dmarc_eval_in *, const char *domain,
 	    bool strict);
-/* dmarc_name_under - NAME is ANC or below it, label by label, any case */
-bool	 dmarc_name_under(const char *name, const char *anc);
 
 #endif

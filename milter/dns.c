@@ -51,6 +51,7 @@
 #include "dns_cache.h"
 #include "dns_msg.h"
 #include "dns_zone.h"
+#include "domain.h"
 #include "xmalloc.h"
 
 #define MAX_SERVERS	8
@@ -96,11 +97,11 @@ dns_dname_new(const char *name)
 	ldns_rdf *d;
 	size_t n = strlen(name);
 
-	if (n == 0 || n > LDNS_MAX_DOMAINLEN - 1 || strstr(name, "..") != NULL)
+	/* the root, or a name as domain.c takes a query name */
+	if (strcmp(name, ".") != 0 &&
+	    !domain_check(name, DOMAIN_ANY_BYTE | DOMAIN_TRAILING_DOT))
 		return NULL;
 	snprintf(buf, sizeof(buf), "%s%s", name, name[n - 1] == '.' ? "" : ".");
-	if (strcmp(buf, ".") != 0 && buf[0] == '.')
-		return NULL;
 	if ((d = ldns_dname_new_frm_str(buf)) != NULL)
 		ldns_dname2canonical(d);
 	return d;

@@ -14,8 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <idn2.h>
-
+#include "domain.h"
 #include "hdr_parse.h"
 #include "vstr.h"
 #include "xmalloc.h"
@@ -194,7 +193,6 @@ addr_spec(const char *p, struct hdr_mailbox *mb)
 {
 	struct vstr local = VSTR_INIT, dom = VSTR_INIT;
 	const char *q;
-	char *c;
 
 	if ((q = dot_words(p, &local, 1)) == NULL || *q != '@')
 		goto bad;
@@ -203,8 +201,8 @@ addr_spec(const char *p, struct hdr_mailbox *mb)
 		goto bad;
 	if (dom.len > 0 && dom.buf[dom.len - 1] == '.')
 		dom.buf[--dom.len] = '\0';
-	for (c = dom.buf; c != NULL && *c != '\0'; c++)
-		*c = (char)tolower((unsigned char)*c);
+	if (dom.buf != NULL)
+		domain_lower(dom.buf);
 	mb->local = vstr_steal(&local);
 	mb->domain = vstr_steal(&dom);
 	return p;
@@ -359,49 +357,10 @@ hdr_addresses_free(struct hdr_addresses *a)
 }
 
 /*
- * a_label - DOMAIN (lower case, UTF-8 allowed by RFC 6532) as A-labels
- * (IDNA2008 via libidn2); NULL if it is not a valid IDN.  Caller frees
- * with x_free.
+ * The author domain: DNS is asked about _dmarc under it, so it is taken
+ * as DNS carries it ('_' and '-' anywhere, one label or more; domain.c).
  */
-static char *
-a_label(const char *domain)
-{
-	const unsigned char *p;
-	char *out = NULL, *r;
-
-	for (p = (const unsigned char *)domain; *p != '\0' && *p < 0x80; p++)
-		;
-	if (*p == '\0')
-		return xstrdup(domain);
-	if (idn2_to_ascii_8z(domain, &out, IDN2_NFC_INPUT |
-	    IDN2_NONTRANSITIONAL) != IDN2_OK)
-		return NULL;
-	for (r = out; *r != '\0'; r++)
-		*r = (char)tolower((unsigned char)*r);
-	r = xstrdup(out);
-	idn2_free(out);
-	return r;
-}
-
-/* host_name - whether D is a host name (letters, digits, '-', dots) */
-static int
-host_name(const char *d)
-{
-	size_t label = 0, total = 0;
-
-	for (; *d != '\0'; d++, total++) {
-		if (*d == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-		} else if (isalnum((unsigned char)*d) || *d == '-' || *d == '_') {
-			if (++label > 63)
-				return 0;
-		} else
-			return 0;
-	}
-	return label > 0 && total <= 253;
-}
+#define AUTHOR_DOMAIN	DOMAIN_UNDERSCORE
 
 /*
  * hdr_author_domain - the one author domain of a From value (RFC 9989
@@ -428,14 +387,14 @@ hdr_author_domain(const char *value, char **domain, char *why,
 		snprintf(why, whylen, "From has no address");
 	else {
 		for (i = 1; i < a.n; i++)
-			if (strcmp(a.box[i].domain, a.box[0].domain) != 0)
+			if (!domain_equal(a.box[i].domain, a.box[0].domain))
 				break;
 		if (i < a.n)
 			snprintf(why, whylen, "From has addresses in %s and %s",
 			    a.box[0].domain, a.box[i].domain);
-		else if ((*domain = a_label(a.box[0].domain)) == NULL)
+		else if ((*domain = domain_to_ascii(a.box[0].domain)) == NULL)
 			snprintf(why, whylen, "From domain is not a valid IDN");
-		else if (!host_name(*domain)) {
+		else if (!domain_check(*domain, AUTHOR_DOMAIN)) {
 			snprintf(why, whylen, "From domain %.64s is not a "
 			    "domain name", *domain);
 			x_free(*domain);

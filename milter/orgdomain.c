@@ -28,6 +28,7 @@
 #include <libpsl.h>
 
 #include "dns.h"
+#include "domain.h"
 #include "orgdomain.h"
 #include "safefile.h"
 #include "vstr.h"
@@ -44,30 +45,6 @@ struct level {
 	struct dmarc_record rec;
 	char		 why[160];
 };
-
-/* labels - how many labels NAME has */
-static size_t
-labels(const char *name)
-{
-	size_t n = 1;
-
-	for (; *name != '\0'; name++)
-		n += *name == '.';
-	return n;
-}
-
-/* suffix - the last N labels of NAME (a pointer into it) */
-static const char *
-suffix(const char *name, size_t n)
-{
-	size_t have = labels(name);
-
-	while (have > n && (name = strchr(name, '.')) != NULL) {
-		name++;
-		have--;
-	}
-	return name;
-}
 
 /*
  * ask - _dmarc.NAME TXT into L; -1 on DNS trouble (WHY set).  A name
@@ -149,7 +126,7 @@ walk(struct dns *dns, const char *domain, struct level *lv, char *why,
 	for (;;) {
 		memset(&lv[n], 0, sizeof(lv[n]));
 		lv[n].name = name;
-		lv[n].labels = labels(name);
+		lv[n].labels = domain_labels(name);
 		note_asked(out, name);
 		if (ask(dns, &lv[n], explain) != 0) {
 			snprintf(why, whylen, "%s", lv[n].why);
@@ -160,11 +137,12 @@ walk(struct dns *dns, const char *domain, struct level *lv, char *why,
 		}
 		n++;
 		if ((lv[n - 1].has && lv[n - 1].rec.psd != DMARC_PSD_U) ||
-		    lv[n - 1].labels == 1 || n == ORG_MAX_QUERIES)
+		    lv[n - 1].labels <= 1 || n == ORG_MAX_QUERIES)
 			break;
 		/* step 4 (and 4.10.1): x >= 8 labels: keep the last 7 */
 		have = lv[n - 1].labels;
-		name = suffix(domain, n == 1 && have >= 8 ? 7 : have - 1);
+		name = domain_suffix(domain,
+		    n == 1 && have >= 8 ? 7 : have - 1);
 	}
 	return (int)n;
 }
@@ -208,7 +186,7 @@ org_of_walk(const char *domain, const struct level *lv, size_t n)
 
 	if (i < 0)
 		return domain;
-	return below ? suffix(domain, lv[i].labels + 1) : lv[i].name;
+	return below ? domain_suffix(domain, lv[i].labels + 1) : lv[i].name;
 }
 
 /*
@@ -333,7 +311,7 @@ policy_level(const char *org, const struct level *lv, size_t n)
 	if (lv[0].has)
 		return 0;
 	for (i = 1; i < n; i++)
-		if (strcmp(lv[i].name, org) == 0 && lv[i].has)
+		if (domain_equal(lv[i].name, org) && lv[i].has)
 			return (int)i;
 	for (i = 1; i < n; i++)
 		if (lv[i].has && lv[i].rec.psd == DMARC_PSD_Y)

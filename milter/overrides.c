@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 
 #include "conf.h"
 #include "conf_table.h"
+#include "domain.h"
 #include "overrides.h"
 #include "vstr.h"
 #include "xmalloc.h"
@@ -84,26 +84,12 @@ badvalue:
 	return -1;
 }
 
-/* domain_ok - a lower-case ASCII domain name, no trailing dot */
-static int
-domain_ok(const char *d)
-{
-	size_t label = 0;
-
-	for (; *d != '\0'; d++) {
-		if (*d == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-		} else if ((islower((unsigned char)*d) ||
-		    isdigit((unsigned char)*d) || *d == '-' || *d == '_') &&
-		    ++label <= 63)
-			continue;
-		else
-			return 0;
-	}
-	return label > 0;
-}
+/*
+ * A key is matched against author domains (hdr_author_domain), so it
+ * follows their rule: '_' and '-' anywhere, one label or more, A-labels
+ * only, at most 253 bytes (domain.c).
+ */
+#define KEY_DOMAIN	DOMAIN_UNDERSCORE
 
 /* parse_line - "DOMAIN key=value ..." into O; 0, 1 (blank), or -1 */
 static int
@@ -116,11 +102,10 @@ parse_line(char *line, const struct conf_site *base, struct override *o,
 		*p = '\0';
 	if ((tok = strtok_r(line, " \t\r\n", &save)) == NULL)
 		return 1;
-	for (p = tok; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
+	p = domain_lower(tok) + strlen(tok);
 	if (p > tok && p[-1] == '.')
 		*--p = '\0';
-	if (!domain_ok(tok)) {
+	if (!domain_check(tok, KEY_DOMAIN)) {
 		snprintf(why, whylen, "\"%.64s\" is not a domain name "
 		    "(write IDNs as A-labels)", tok);
 		return -1;
@@ -222,19 +207,15 @@ overrides_find(const struct overrides *ov, const char *domain,
     const char **matched)
 {
 	const struct override *best = NULL;
-	size_t i, dl, ol;
+	size_t i;
 
 	if (ov == NULL || domain == NULL)
 		return NULL;
-	dl = strlen(domain);
-	for (i = 0; i < ov->n; i++) {
-		ol = strlen(ov->v[i].domain);
-		if (ol > dl || (best != NULL && ol <= strlen(best->domain)))
-			continue;
-		if (strcmp(domain + dl - ol, ov->v[i].domain) == 0 &&
-		    (ol == dl || domain[dl - ol - 1] == '.'))
+	for (i = 0; i < ov->n; i++)
+		if (domain_is_under(domain, ov->v[i].domain) &&
+		    (best == NULL || strlen(ov->v[i].domain) >
+		    strlen(best->domain)))
 			best = &ov->v[i];
-	}
 	if (matched != NULL)
 		*matched = best != NULL ? best->domain : NULL;
 	return best != NULL ? &best->site : NULL;

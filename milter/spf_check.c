@@ -30,12 +30,12 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "dns.h"
+#include "domain.h"
 #include "dns_msg.h"
 #include "spf_check.h"
 #include "spf_check_mech.h"
@@ -48,31 +48,12 @@ static enum spf_res check_host(struct spf_check_walk *, const char *,
 	    struct vstr *);
 
 /*
- * valid_domain - RFC 7208 4.3: a multi-label name, labels of 1-63
- * printable bytes, at most 253 bytes; a trailing dot is allowed.
+ * RFC 7208 4.3: a <domain> (and a target after macro expansion, 7.3) is
+ * a multi-label name, labels of 1..63 printable bytes, at most 253
+ * bytes; a trailing dot is allowed (domain.c).
  */
-static int
-valid_domain(const char *d)
-{
-	size_t len = strlen(d), label = 0, labels = 0;
-	const char *p;
-
-	if (len > 0 && d[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253)
-		return 0;
-	for (p = d; p < d + len; p++) {
-		if (*p == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-			labels++;
-		} else if (++label > 63 || (unsigned char)*p <= 0x20 ||
-		    (unsigned char)*p >= 0x7f)
-			return 0;
-	}
-	return label > 0 && labels >= 1;
-}
+#define SPF_DOMAIN	(DOMAIN_PRINTABLE | DOMAIN_TRAILING_DOT | \
+			    DOMAIN_MULTI_LABEL)
 
 /* macro_env - the macro letters' values while evaluating DOMAIN */
 static void
@@ -223,7 +204,8 @@ explain(struct spf_check_walk *w, const char *spec, const char *domain,
 	char *text = NULL;
 	size_t len;
 
-	if (target(w, spec, domain, &name) != 0 || !valid_domain(vstr_str(&name)))
+	if (target(w, spec, domain, &name) != 0 ||
+	    !domain_check(vstr_str(&name), SPF_DOMAIN))
 		goto done;
 	a = dns_query(w->dns, vstr_str(&name), LDNS_RR_TYPE_TXT);
 	if (a->status != DNS_OK || ldns_rr_list_rr_count(a->rrs) != 1)
@@ -313,7 +295,7 @@ check_host(struct spf_check_walk *w, const char *domain, struct vstr *exp)
 	char *text, err[128];
 	size_t i;
 
-	if (!valid_domain(domain))
+	if (!domain_check(domain, SPF_DOMAIN))
 		return SPF_RES_NONE;		/* RFC 7208 4.3 */
 	if ((res = fetch_record(w, domain, &text)) != SPF_RES_PASS)
 		return res;
@@ -384,26 +366,15 @@ spf_check_host(struct dns *dns, const struct spf_check_req *req,
 
 /*
  * helo_ok - RFC 7208 2.3: a HELO SPF can judge is a FQDN -- not an
- * address literal ("[192.0.2.1]", or a bare address), not a single
- * label, not ending in a numeric label.
+ * address literal ("[192.0.2.1]"), not a single label (a bare IPv6
+ * address is one), not ending in a numeric label (a bare IPv4 address
+ * does).
  */
 static int
 helo_ok(const char *helo)
 {
-	unsigned char buf[16];
-	const char *last;
-	size_t len;
-
-	if (helo == NULL || *helo == '[' || !valid_domain(helo) ||
-	    inet_pton(AF_INET, helo, buf) == 1 ||
-	    inet_pton(AF_INET6, helo, buf) == 1)
-		return 0;
-	len = strlen(helo);
-	if (helo[len - 1] == '.')
-		len--;
-	for (last = helo + len; last > helo && last[-1] != '.'; last--)
-		;
-	return strspn(last, "0123456789") < (size_t)(helo + len - last);
+	return helo != NULL && *helo != '[' &&
+	    domain_check(helo, SPF_DOMAIN | DOMAIN_NOT_NUMERIC);
 }
 
 /* null_sender - MAIL FROM:<> (given as NULL, "" or "<>") */

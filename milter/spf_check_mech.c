@@ -18,8 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "domain.h"
 #include "spf_check_mech.h"
 #include "vstr.h"
 #include "xmalloc.h"
@@ -229,22 +229,6 @@ spf_check_mech_exists(struct spf_check_walk *w, const char *name)
 	return m;
 }
 
-/* is_sub - NAME equals DOMAIN or ends in "." DOMAIN (case-insensitive) */
-static int
-is_sub(const char *name, const char *domain)
-{
-	size_t n = strlen(name), d = strlen(domain);
-
-	if (n > 0 && name[n - 1] == '.')
-		n--;
-	if (d > 0 && domain[d - 1] == '.')
-		d--;
-	if (n == d)
-		return strncasecmp(name, domain, n) == 0;
-	return n > d && name[n - d - 1] == '.' &&
-	    strncasecmp(name + n - d, domain, d) == 0;
-}
-
 /*
  * validated - RFC 7208 5.5 steps: the client's PTR names (at most ten,
  * 4.6.4) whose addresses include the client.  Calls FN for each until it
@@ -291,7 +275,7 @@ static int
 ptr_in_domain(struct spf_check_walk *w, const char *name, const void *arg)
 {
 	(void)w;
-	return is_sub(name, arg);
+	return domain_is_under(name, arg);
 }
 
 /* spf_check_mech_ptr - RFC 7208 5.5 "ptr" for target NAME */
@@ -305,7 +289,7 @@ spf_check_mech_ptr(struct spf_check_walk *w, const char *name)
 static int
 ptr_pick(struct spf_check_walk *w, const char *name, const void *arg)
 {
-	int in = arg != NULL && is_sub(name, arg);
+	int in = domain_is_under(name, arg);
 
 	if (w->ptr == NULL || in) {
 		x_free(w->ptr);

@@ -62,6 +62,10 @@ test_parse_id(void **state)
 	    -1);
 }
 
+#define L21	"aaaaaaaaaaaaaaaaaaaaa"
+#define L63	L21 L21 L21
+#define L64	L63 "a"
+
 /* test_pvalue - property values are quoted only when they must be */
 static void
 test_pvalue(void **state)
@@ -81,6 +85,11 @@ test_pvalue(void **state)
 		{ "x.y@a.example", "x.y@a.example" },
 		{ "a b@c.example", "\"a b@c.example\"" },
 		{ "x@-bad.example", "\"x@-bad.example\"" },
+		/* RFC 6376 3.5 domain-name: two labels or more, 63 bytes a
+		 * label (domain.c) */
+		{ "postmaster@localhost", "\"postmaster@localhost\"" },
+		{ "x@" L64 ".example", "\"x@" L64 ".example\"" },
+		{ "x@" L63 ".example", "x@" L63 ".example" },
 		{ "x@a@b.example", "\"x@a@b.example\"" },
 		{ ".x@a.example", "\".x@a.example\"" },
 		{ "back\\slash", "\"back\\\\slash\"" },

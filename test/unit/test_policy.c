@@ -259,6 +259,10 @@ write_file(const char *text)
 	return path;
 }
 
+#define L31	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define L62	L31 L31
+#define L63	L62 "a"
+
 /* test_overrides - policy_overrides: matching and every error */
 static void
 test_overrides(void **state)
@@ -278,6 +282,9 @@ test_overrides(void **state)
 		    "domain name (write IDNs as A-labels)" },
 		{ "a.example dry_run=yes\nA.EXAMPLE. dry_run=no\n",
 		    "2: a.example is already on an earlier line" },
+		/* 254 bytes: longer than any author domain can be */
+		{ L63 "." L63 "." L63 "." L62 " dry_run=yes\n", "1: \"" L63
+		    ".\" is not a domain name (write IDNs as A-labels)" },
 	};
 	struct conf_site base;
 	const struct conf_site *s;
