@@ -191,8 +191,7 @@ dns_answer_from_rrs(enum dns_type type, uint32_t ttl,
 	text = (char *)(rr + n);
 	for (i = 0; i < n; i++) {
 		rr[i].type = type;
-		rd = ldns_rr_rd_count(rrs[i]) > 0 ? ldns_rr_rdf(rrs[i], 0) :
-		    NULL;
+		rd = ldns_rr_rdf(rrs[i], 0);	/* NULL past the last */
 		switch (type) {
 		case DNS_T_TXT:
 			rr[i].len = txt_len(rrs[i]);
