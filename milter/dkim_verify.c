@@ -257,25 +257,20 @@ get_key(struct dkim_verify *v, const struct dkim_sig *sig,
 	enum dkim_res res = DKIM_RES_PERMERROR;
 	char why[128] = "no key";
 	enum dkim_why c = DKIM_WHY_KEY_NONE;
-	size_t i, len;
-	char *txt;
+	size_t i;
 
 	vstr_catf(&name, "%s._domainkey.%s", sig->s, sig->d);
 	dns_msg_begin(v->dns);		/* one signature's DNS time */
-	a = dns_query(v->dns, vstr_str(&name), LDNS_RR_TYPE_TXT);
+	a = dns_query(v->dns, vstr_str(&name), DNS_T_TXT);
 	vstr_free(&name);
 	switch (a->status) {
 	case DNS_OK:
 		/* RFC 6376 3.6.2.2: several records, use one that parses. */
-		for (i = 0; i < ldns_rr_list_rr_count(a->rrs); i++) {
-			txt = dns_txt_join(ldns_rr_list_rr(a->rrs, i), &len);
+		for (i = 0; i < a->n && res != DKIM_RES_NONE; i++) {
 			c = DKIM_WHY_KEY_BAD;
-			if (txt != NULL && dkim_key_parse(txt, len, sig->alg,
-			    key, why, sizeof(why)) == 0)
+			if (dkim_key_parse(a->rr[i].text, a->rr[i].len,
+			    sig->alg, key, why, sizeof(why)) == 0)
 				res = DKIM_RES_NONE;
-			x_free(txt);
-			if (res == DKIM_RES_NONE)
-				break;
 		}
 		break;
 	case DNS_NXDOMAIN:

@@ -31,8 +31,10 @@
  *
  * Zone mode: every answer comes from dns_zone; nothing is sent.
  *
- * Ownership: the answer a caller gets is always its own deep copy, freed
- * with dns_answer_free(); nothing is borrowed from the resolver.
+ * Ownership: the answer a caller gets is always its own copy, freed
+ * with dns_answer_free(); nothing is borrowed from the resolver.  The
+ * records of a reply are converted to mxauth values (dns_answer.c) once,
+ * as the reply is read; the cache and the callers see only those.
  */
 #include "config.h"
 
@@ -47,8 +49,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dns.h"
 #include "dns_cache.h"
+#include "dns_int.h"
 #include "dns_msg.h"
 #include "dns_zone.h"
 #include "domain.h"
@@ -77,18 +79,6 @@ struct dns {
 	struct dns_cache *cache;	/* network mode; may keep nothing */
 };
 
-/* dns_status_str - the status as a word for logs and tests */
-const char *
-dns_status_str(enum dns_status st)
-{
-	static const char *const names[] = {
-		"ok", "nxdomain", "nodata", "servfail", "timeout", "error"
-	};
-
-	return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st] :
-	    "?";
-}
-
 /* dns_dname_new - absolute lower-case dname for NAME, or NULL */
 ldns_rdf *
 dns_dname_new(const char *name)
@@ -105,61 +95,6 @@ dns_dname_new(const char *name)
 	if ((d = ldns_dname_new_frm_str(buf)) != NULL)
 		ldns_dname2canonical(d);
 	return d;
-}
-
-/* dns_answer_free - release an answer; NULL is a no-op */
-void
-dns_answer_free(struct dns_answer *a)
-{
-	if (a == NULL)
-		return;
-	ldns_rr_list_deep_free(a->rrs);
-	x_free(a);
-}
-
-/* dns_answer_dup - deep copy */
-struct dns_answer *
-dns_answer_dup(const struct dns_answer *a)
-{
-	struct dns_answer *c;
-
-	c = xcalloc(1, sizeof(*c));
-	c->status = a->status;
-	c->ttl = a->ttl;
-	c->rrs = a->rrs != NULL ? ldns_rr_list_clone(a->rrs) : NULL;
-	return c;
-}
-
-/*
- * dns_txt_join - a TXT RR's character-strings concatenated (RFC 7208
- * 3.3); *LENP (if not NULL) gets the length, which exceeds strlen() when
- * the data holds a NUL byte.
- */
-char *
-dns_txt_join(const ldns_rr *rr, size_t *lenp)
-{
-	const ldns_rdf *rd;
-	const uint8_t *p;
-	char *out;
-	size_t i, n = 0, len;
-
-	for (i = 0; i < ldns_rr_rd_count(rr); i++)
-		n += ldns_rdf_size(ldns_rr_rdf(rr, i));
-	out = xmalloc(n + 1);
-	n = 0;
-	for (i = 0; i < ldns_rr_rd_count(rr); i++) {
-		rd = ldns_rr_rdf(rr, i);
-		if (ldns_rdf_size(rd) == 0)
-			continue;
-		p = ldns_rdf_data(rd);
-		len = p[0] < ldns_rdf_size(rd) ? p[0] : ldns_rdf_size(rd) - 1;
-		memcpy(out + n, p + 1, len);
-		n += len;
-	}
-	out[n] = '\0';
-	if (lenp != NULL)
-		*lenp = n;
-	return out;
 }
 
 /* parse_port - "1".."65535", digits only; -1 otherwise */
@@ -347,18 +282,6 @@ dns_free(struct dns *d)
 	x_free(d);
 }
 
-/* dns_soa_neg_ttl - RFC 2308 5: min(SOA TTL, SOA MINIMUM), 0 if no SOA */
-uint32_t
-dns_soa_neg_ttl(const ldns_rr *rr)
-{
-	uint32_t min;
-
-	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 7)
-		return 0;
-	min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
-	return ldns_rr_ttl(rr) < min ? ldns_rr_ttl(rr) : min;
-}
-
 /* neg_ttl - the negative TTL from the authority section's SOA */
 static uint32_t
 neg_ttl(const ldns_pkt *pkt)
@@ -376,18 +299,6 @@ neg_ttl(const ldns_pkt *pkt)
 	return NEG_TTL_DEFAULT;
 }
 
-/* dns_answer_new - an answer with STATUS and TTL, no records */
-struct dns_answer *
-dns_answer_new(enum dns_status status, uint32_t ttl)
-{
-	struct dns_answer *a;
-
-	a = xcalloc(1, sizeof(*a));
-	a->status = status;
-	a->ttl = ttl;
-	return a;
-}
-
 /*
  * from_packet - classify a response and pick the answer RRs: those of
  * TYPE at QNAME, or at the end of the CNAME chain that starts there
@@ -395,14 +306,15 @@ dns_answer_new(enum dns_status status, uint32_t ttl)
  * DNS_ERROR).  The answer's TTL is the lowest along the chain.
  */
 static struct dns_answer *
-from_packet(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type type)
+from_packet(const ldns_pkt *pkt, const ldns_rdf *qname, enum dns_type type)
 {
 	const ldns_rr_list *ans = ldns_pkt_answer(pkt);
 	const ldns_rdf *name = qname, *next;
-	struct dns_answer *a;
+	const ldns_rr **found;
 	const ldns_rr *rr;
+	struct dns_answer *a;
 	uint32_t ttl = UINT32_MAX, cttl;
-	size_t i;
+	size_t i, n = 0;
 	int hops;
 
 	switch (ldns_pkt_get_rcode(pkt)) {
@@ -415,8 +327,8 @@ from_packet(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type type)
 	default:
 		return dns_answer_new(DNS_ERROR, 0);	/* REFUSED, FORMERR */
 	}
-	a = dns_answer_new(DNS_OK, 0);
-	a->rrs = ldns_rr_list_new();
+	/* the records stay the packet's until converted, once, below */
+	found = xcalloc(ldns_rr_list_rr_count(ans), sizeof(*found));
 	for (hops = 0; hops <= MAX_CNAME; hops++) {
 		next = NULL;
 		cttl = UINT32_MAX;
@@ -425,8 +337,8 @@ from_packet(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type type)
 			if (ldns_dname_compare(ldns_rr_owner(rr), name) != 0 ||
 			    ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
 				continue;
-			if (ldns_rr_get_type(rr) == type) {
-				ldns_rr_list_push_rr(a->rrs, ldns_rr_clone(rr));
+			if (ldns_rr_get_type(rr) == (ldns_rr_type)type) {
+				found[n++] = rr;
 				if (ldns_rr_ttl(rr) < ttl)
 					ttl = ldns_rr_ttl(rr);
 			} else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
@@ -435,27 +347,23 @@ from_packet(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type type)
 				cttl = ldns_rr_ttl(rr);
 			}
 		}
-		if (ldns_rr_list_rr_count(a->rrs) > 0 || next == NULL)
+		if (n > 0 || next == NULL)
 			break;
 		if (cttl < ttl)
 			ttl = cttl;
 		name = next;
 	}
-	if (ldns_rr_list_rr_count(a->rrs) > 0) {
-		a->ttl = ttl;
-		return a;
+	if (n > 0)
+		a = dns_answer_from_rrs(type, ttl, found, n);
+	else if (hops > MAX_CNAME)
+		a = dns_answer_new(DNS_ERROR, 0); /* CNAME loop or too long */
+	else {
+		/* RFC 2308 2.2: NOERROR without the data is NODATA */
+		a = dns_answer_new(DNS_NODATA, neg_ttl(pkt));
+		if (ttl < a->ttl)
+			a->ttl = ttl;	/* a CNAME on the way expires sooner */
 	}
-	ldns_rr_list_deep_free(a->rrs);
-	a->rrs = NULL;
-	if (hops > MAX_CNAME) {
-		a->status = DNS_ERROR;	/* CNAME loop or chain too long */
-		return a;
-	}
-	/* RFC 2308 2.2: NOERROR without the data is NODATA */
-	a->status = DNS_NODATA;
-	a->ttl = neg_ttl(pkt);
-	if (ttl < a->ttl)
-		a->ttl = ttl;	/* a CNAME on the way expires sooner */
+	x_free(found);
 	return a;
 }
 
@@ -601,11 +509,11 @@ try_ms(const struct dns *d, long long deadline)
 
 /* new_query - the query packet for NAME/TYPE, with EDNS0 if EDNS */
 static ldns_pkt *
-new_query(const ldns_rdf *name, ldns_rr_type type, int edns)
+new_query(const ldns_rdf *name, enum dns_type type, int edns)
 {
 	ldns_pkt *query;
 
-	query = ldns_pkt_query_new(ldns_rdf_clone(name), type,
+	query = ldns_pkt_query_new(ldns_rdf_clone(name), (ldns_rr_type)type,
 	    LDNS_RR_CLASS_IN, LDNS_RD);
 	if (query == NULL) {
 		x_oom(0);	/* allocation failure aborts (doc/HACKING.md) */
@@ -659,7 +567,7 @@ exchange(const struct sockaddr_storage *ss, size_t sslen, ldns_pkt *query,
  */
 static struct dns_answer *
 ask(const struct dns *d, const struct server *s, const ldns_rdf *name,
-    ldns_rr_type type, long long deadline)
+    enum dns_type type, long long deadline)
 {
 	struct dns_answer *a = NULL;
 	struct sockaddr_storage *ss;
@@ -701,7 +609,7 @@ ask(const struct dns *d, const struct server *s, const ldns_rdf *name,
  * at DEADLINE (0 = none), whichever comes first.
  */
 static struct dns_answer *
-query_wire(const struct dns *d, const ldns_rdf *name, ldns_rr_type type,
+query_wire(const struct dns *d, const ldns_rdf *name, enum dns_type type,
     long long deadline)
 {
 	struct dns_answer *a, *failed = NULL;
@@ -745,7 +653,7 @@ mono_now(void)
  * prolongs anything.
  */
 struct dns_answer *
-dns_query(struct dns *h, const char *name, ldns_rr_type type)
+dns_query(struct dns *h, const char *name, enum dns_type type)
 {
 	struct dns *d = h->shared != NULL ? h->shared : h;
 	struct dns_flight *flight;

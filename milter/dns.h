@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dns - the one resolver for everything mxauth looks up.
+ * dns - the one resolver for everything mxauth looks up, and the DNS
+ * facade: what it returns are mxauth's own values, never a DNS
+ * library's types (ldns stays inside milter/dns*).
  *
- * A struct dns is either a network resolver (ldns; configured servers,
+ * A struct dns is either a network resolver (configured servers,
  * per-try timeout, retries, EDNS0, TCP on truncation, a TTL cache with
  * negative caching bounded in entries and bytes, identical questions in
  * flight asked once) or a zone resolver that answers only from an RFC
@@ -14,14 +16,27 @@
  * NXDOMAIN (name does not exist), NODATA (name exists, no RR of that
  * type), SERVFAIL and TIMEOUT (temporary trouble), ERROR (anything else,
  * e.g. REFUSED or a malformed answer; also temporary).
+ *
+ * Records come as plain data (struct dns_rr), read directly:
+ *   TXT    TEXT: the record's character-strings joined (RFC 7208 3.3,
+ *          RFC 6376 3.6.2.2), NUL-terminated; LEN is their length, more
+ *          than strlen(TEXT) when the data holds a NUL byte
+ *   A      FAMILY AF_INET and 4 bytes of ADDR; AAAA: AF_INET6, 16 bytes;
+ *          FAMILY 0 when the rdata is not an address of that size
+ *   MX     PREF and TEXT, the exchange's name
+ *   PTR    TEXT, the target name; CNAME likewise
+ * Names are in presentation form: absolute with the trailing dot ("."
+ * for the root, e.g. a null MX, RFC 7505), case as the server sent it,
+ * a byte that is not a plain label character as \DDD or \X.  TEXT is
+ * NULL for a record whose rdata lacks the field.
  */
 #ifndef MXAUTH_DNS_H
 #define MXAUTH_DNS_H
 
+#include <sys/socket.h>	/* AF_INET, AF_INET6 */
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include <ldns/ldns.h>
 
 enum dns_status {
 	DNS_OK = 0,
@@ -32,17 +47,39 @@ enum dns_status {
 	DNS_ERROR
 };
 
+/* The record types mxauth asks for; the values are the IANA numbers. */
+enum dns_type {
+	DNS_T_A = 1,
+	DNS_T_CNAME = 5,
+	DNS_T_PTR = 12,
+	DNS_T_MX = 15,
+	DNS_T_TXT = 16,
+	DNS_T_AAAA = 28
+};
+
+struct dns_rr {
+	enum dns_type	 type;
+	uint16_t	 pref;		/* MX */
+	int		 family;	/* A, AAAA: AF_INET, AF_INET6 or 0 */
+	uint8_t		 addr[16];	/* A: 4 bytes, AAAA: 16 */
+	const char	*text;		/* TXT: joined strings; MX, PTR, CNAME:
+					 * the target name; NULL if absent */
+	size_t		 len;		/* bytes in TEXT before its NUL */
+};
+
 /*
- * An answer.  RRS holds the answer-section records of the asked type at
- * the asked name, CNAME chains already followed (NULL unless DNS_OK).
- * TTL is the lowest TTL of RRS, or the negative-caching TTL (RFC 2308
- * 5: min of SOA TTL and SOA MINIMUM) for NXDOMAIN/NODATA.
- * Caller frees with dns_answer_free().
+ * An answer: N records of the asked type at the asked name, CNAME chains
+ * already followed (N is 0 and RR NULL unless DNS_OK).  TTL is the
+ * lowest TTL of the records, or the negative-caching TTL (RFC 2308 5:
+ * min of SOA TTL and SOA MINIMUM) for NXDOMAIN/NODATA.  The answer and
+ * everything it points to are one allocation, the caller's own: free it
+ * with dns_answer_free().
  */
 struct dns_answer {
 	enum dns_status	 status;
-	ldns_rr_list	*rrs;
 	uint32_t	 ttl;
+	size_t		 n;
+	const struct dns_rr *rr;
 };
 
 struct dns_opts {
@@ -61,28 +98,10 @@ struct dns *dns_new_zone(const char *path, char *err, size_t errlen);
 void	 dns_free(struct dns *);
 
 /* dns_query - answer NAME/TYPE from cache, zone or wire; never NULL */
-struct dns_answer *dns_query(struct dns *, const char *name, ldns_rr_type);
+struct dns_answer *dns_query(struct dns *, const char *name, enum dns_type);
+/* dns_answer_free - release an answer; NULL is a no-op */
 void	 dns_answer_free(struct dns_answer *);
-
-/*
- * dns_dname_new - NAME as an absolute, lower-case dname; NULL when it
- * cannot be a DNS name (empty label, label over 63, name over 253).
- * Caller frees with ldns_rdf_deep_free().
- */
-ldns_rdf *dns_dname_new(const char *name);
-/* dns_answer_new - an answer with STATUS and TTL and no records */
-struct dns_answer *dns_answer_new(enum dns_status, uint32_t ttl);
-/*
- * dns_soa_neg_ttl - RFC 2308 5 negative-caching TTL from an SOA record:
- * min(SOA TTL, SOA MINIMUM); 0 if RR is not a well-formed SOA
- */
-uint32_t dns_soa_neg_ttl(const ldns_rr *);
-/* dns_answer_dup - a deep copy; caller frees with dns_answer_free() */
-struct dns_answer *dns_answer_dup(const struct dns_answer *);
-
-/* dns_txt_join - a TXT RR's strings joined (RFC 7208 3.3), length in
- * *LENP if not NULL; caller frees with x_free() */
-char	*dns_txt_join(const ldns_rr *, size_t *lenp);
+/* dns_status_str - the status as a word for logs and tests */
 const char *dns_status_str(enum dns_status);
 
 #endif

@@ -28,8 +28,10 @@
  * of flights is at most the number of threads asking, so a list will do.
  *
  * Lookups and inserts are O(1) on average.  The lock is held only for
- * the table work and the deep copy of an answer (the copy made by
- * dns_cache_put() is made before taking it), never across network I/O.
+ * the table work and the copy of an answer (one malloc and memcpy; the
+ * copy made by dns_cache_put() is made before taking it), never across
+ * network I/O.  Answers are stored as dns_answer.c builds them, already
+ * converted from the wire: a hit copies plain data, nothing is parsed.
  */
 #include "config.h"
 
@@ -37,8 +39,8 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "dns.h"
 #include "dns_cache.h"
+#include "dns_int.h"
 #include "xmalloc.h"
 
 struct entry {
@@ -46,7 +48,7 @@ struct entry {
 	struct entry	*prev, *next;	/* LRU, most recent first */
 	uint8_t		*key;
 	size_t		 keylen;
-	ldns_rr_type	 type;
+	enum dns_type	 type;
 	size_t		 bucket;
 	time_t		 expires;
 	size_t		 bytes;		/* cost() of the whole entry */
@@ -57,7 +59,7 @@ struct dns_flight {
 	struct dns_flight *next;
 	uint8_t		*key;		/* folded, as in struct entry */
 	size_t		 keylen;
-	ldns_rr_type	 type;
+	enum dns_type	 type;
 	int		 refs;		/* asker + waiters */
 	struct dns_answer *answer;	/* set once the asker is done */
 	pthread_cond_t	 done;
@@ -102,40 +104,16 @@ chunk(size_t n)
 	return n < 32 ? 32 : n;
 }
 
-/* rdf_cost - an ldns_rdf and its data */
-static size_t
-rdf_cost(const ldns_rdf *rd)
-{
-	return rd == NULL ? 0 : chunk(sizeof(*rd)) + chunk(ldns_rdf_size(rd));
-}
-
 /*
  * cost - the bytes an entry for ANSWER under a KEYLEN-byte key holds:
- * the entry, key and answer structs, the rr list and its pointer array
- * (its real capacity), and per record the ldns_rr, its rdata pointer
- * array, its owner name and every rdata field -- a TXT record has one
- * field per 255-byte string, so 60 KB of TXT is some 240 fields.
+ * the entry, the key and the answer, which is one allocation holding its
+ * records and their text (dns_answer.c)
  */
 static size_t
 cost(const struct dns_answer *a, size_t keylen)
 {
-	const ldns_rr *rr;
-	size_t n, i, j;
-
-	n = chunk(sizeof(struct entry)) + chunk(keylen) + chunk(sizeof(*a));
-	if (a->rrs == NULL)
-		return n;
-	n += chunk(sizeof(*a->rrs)) +
-	    chunk(a->rrs->_rr_capacity * sizeof(ldns_rr *));
-	for (i = 0; i < ldns_rr_list_rr_count(a->rrs); i++) {
-		rr = ldns_rr_list_rr(a->rrs, i);
-		n += chunk(sizeof(*rr)) + rdf_cost(ldns_rr_owner(rr));
-		if (ldns_rr_rd_count(rr) > 0)
-			n += chunk(ldns_rr_rd_count(rr) * sizeof(ldns_rdf *));
-		for (j = 0; j < ldns_rr_rd_count(rr); j++)
-			n += rdf_cost(ldns_rr_rdf(rr, j));
-	}
-	return n;
+	return chunk(sizeof(struct entry)) + chunk(keylen) +
+	    chunk(dns_answer_bytes(a));
 }
 
 /* free_entry - release one entry */
@@ -174,7 +152,7 @@ fold(uint8_t c)
 
 /* hash - FNV-1a over the case-folded key and the type */
 static size_t
-hash(const uint8_t *key, size_t len, ldns_rr_type type)
+hash(const uint8_t *key, size_t len, enum dns_type type)
 {
 	uint32_t h = 2166136261u;
 	size_t i;
@@ -187,7 +165,7 @@ hash(const uint8_t *key, size_t len, ldns_rr_type type)
 
 /* bucket_of - the hash chain index for NAME/TYPE */
 static size_t
-bucket_of(const struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type)
+bucket_of(const struct dns_cache *c, const ldns_rdf *name, enum dns_type type)
 {
 	return hash(ldns_rdf_data(name), ldns_rdf_size(name), type) &
 	    (c->nbuckets - 1);
@@ -210,7 +188,7 @@ same_key(const uint8_t *key, size_t keylen, const ldns_rdf *name)
 
 /* find - the entry for NAME/TYPE, or NULL */
 static struct entry *
-find(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type)
+find(struct dns_cache *c, const ldns_rdf *name, enum dns_type type)
 {
 	struct entry *e;
 
@@ -265,7 +243,7 @@ drop(struct dns_cache *c, struct entry *e)
 
 /* hit - under the lock, a copy of the live answer for NAME/TYPE, or NULL */
 static struct dns_answer *
-hit(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type, time_t now)
+hit(struct dns_cache *c, const ldns_rdf *name, enum dns_type type, time_t now)
 {
 	struct dns_answer *a;
 	struct entry *e;
@@ -285,7 +263,7 @@ hit(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type, time_t now)
 
 /* dns_cache_get - a copy of a live answer, or NULL */
 struct dns_answer *
-dns_cache_get(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type,
+dns_cache_get(struct dns_cache *c, const ldns_rdf *name, enum dns_type type,
     time_t now)
 {
 	struct dns_answer *a;
@@ -312,7 +290,7 @@ new_key(const ldns_rdf *name, size_t *lenp)
 
 /* dns_cache_put - remember a cacheable answer */
 void
-dns_cache_put(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type,
+dns_cache_put(struct dns_cache *c, const ldns_rdf *name, enum dns_type type,
     const struct dns_answer *a, time_t now)
 {
 	struct entry *e, *old;
@@ -351,7 +329,7 @@ dns_cache_put(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type,
 
 /* flight_find - the question NAME/TYPE in flight, or NULL */
 static struct dns_flight *
-flight_find(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type)
+flight_find(struct dns_cache *c, const ldns_rdf *name, enum dns_type type)
 {
 	struct dns_flight *f;
 
@@ -375,7 +353,7 @@ flight_release(struct dns_flight *f)
 
 /* flight_new - F for NAME/TYPE, in the list, held by its asker */
 static struct dns_flight *
-flight_new(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type)
+flight_new(struct dns_cache *c, const ldns_rdf *name, enum dns_type type)
 {
 	pthread_condattr_t attr;
 	struct dns_flight *f;
@@ -419,7 +397,7 @@ wait_for(struct dns_cache *c, struct dns_flight *f, long long deadline_ms)
 
 /* dns_cache_begin - a cached or shared answer, or the duty to ask */
 struct dns_answer *
-dns_cache_begin(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type,
+dns_cache_begin(struct dns_cache *c, const ldns_rdf *name, enum dns_type type,
     time_t now, long long deadline_ms, struct dns_flight **flight)
 {
 	struct dns_answer *a;
@@ -440,7 +418,7 @@ dns_cache_begin(struct dns_cache *c, const ldns_rdf *name, ldns_rr_type type,
 /* dns_cache_end - publish the asker's answer and release its flight */
 void
 dns_cache_end(struct dns_cache *c, struct dns_flight *f, const ldns_rdf *name,
-    ldns_rr_type type, const struct dns_answer *a, time_t now)
+    enum dns_type type, const struct dns_answer *a, time_t now)
 {
 	struct dns_answer *copy = dns_answer_dup(a);
 	struct dns_flight **pp;

@@ -10,9 +10,8 @@
  *
  * Two bounds hold at once: at most MAX_ENTRIES answers and at most
  * MAX_BYTES bytes, each answer counted at what it really takes in memory
- * (every allocation of the ldns record list, its records, owner names
- * and rdata fields, plus our entry and key, with malloc's rounding and
- * header).  Past either bound the least recently used answers go.  An
+ * (the answer's one allocation, plus our entry and key, with malloc's
+ * rounding and header).  Past either bound the least recently used answers go.  An
  * answer counted at more than DNS_CACHE_MAX_ANSWER bytes is never kept:
  * the message that asked uses it, the next one asks again.  The hash
  * table (one pointer per allowed entry) comes on top of MAX_BYTES.
@@ -23,10 +22,11 @@
  * variable, bounded by the waiter's own deadline), whatever its status:
  * fifty messages from one domain arriving together cost one query.
  *
- * Keys are (name, type) with the name compared case-insensitively
+ * Keys are (name, type) with the name, an ldns dname (this header is for
+ * the DNS modules and their tests only), compared case-insensitively
  * (RFC 4343), so a caller's dname need not be canonical; dns_dname_new()
  * names ending in a dot or not are the same key.  Answers go in and come
- * out as deep copies, so no caller shares memory with the cache.  The
+ * out as copies, so no caller shares memory with the cache.  The
  * clock is a parameter (seconds, any monotonic origin) so tests can move
  * it; deadlines are CLOCK_MONOTONIC milliseconds.  Every function takes
  * the cache's own mutex; only dns_cache_begin() waits, and never for I/O
@@ -39,6 +39,8 @@
 #include <time.h>
 
 #include <ldns/ldns.h>
+
+#include "dns.h"
 
 struct dns_answer;
 struct dns_cache;
@@ -57,10 +59,10 @@ void	 dns_cache_free(struct dns_cache *);
 /* dns_cache_get - a copy of the live answer for NAME/TYPE with its TTL
  * counted down to NOW, or NULL; caller frees with dns_answer_free() */
 struct dns_answer *dns_cache_get(struct dns_cache *, const ldns_rdf *name,
-	    ldns_rr_type, time_t now);
+	    enum dns_type, time_t now);
 /* dns_cache_put - remember a copy of ANSWER if it may be cached */
 void	 dns_cache_put(struct dns_cache *, const ldns_rdf *name,
-	    ldns_rr_type, const struct dns_answer *, time_t now);
+	    enum dns_type, const struct dns_answer *, time_t now);
 /*
  * dns_cache_begin - the answer for NAME/TYPE without asking the wire, if
  * there is one: a cached copy, or the answer of the thread already
@@ -70,13 +72,13 @@ void	 dns_cache_put(struct dns_cache *, const ldns_rdf *name,
  * frees a returned answer with dns_answer_free().
  */
 struct dns_answer *dns_cache_begin(struct dns_cache *, const ldns_rdf *name,
-	    ldns_rr_type, time_t now, long long deadline_ms,
+	    enum dns_type, time_t now, long long deadline_ms,
 	    struct dns_flight **flight);
 /* dns_cache_end - cache a copy of ANSWER to NAME/TYPE (the question of
  * FLIGHT) as dns_cache_put() would, give it to every thread waiting on
  * FLIGHT, and release FLIGHT */
 void	 dns_cache_end(struct dns_cache *, struct dns_flight *,
-	    const ldns_rdf *name, ldns_rr_type, const struct dns_answer *,
+	    const ldns_rdf *name, enum dns_type, const struct dns_answer *,
 	    time_t now);
 /* dns_cache_count - answers held, expired ones not yet dropped included */
 size_t	 dns_cache_count(struct dns_cache *);

@@ -3,8 +3,8 @@
  * dns_msg - one message's handle on the shared resolver, with a time
  * budget per check.
  *
- * Kept apart from dns.h so that code that starts a message or a check
- * needs no ldns.  A handle is a struct dns: pass it wherever a resolver
+ * Kept apart from dns.h so that code that only starts a message or a
+ * check does not see the resolver's answers.  A handle is a struct dns: pass it wherever a resolver
  * goes.  Each check -- one SPF check_host() (RFC 7208 4.6.4 asks for a
  * limit on its elapsed time), one DKIM signature's key, one DMARC policy
  * discovery -- starts with dns_msg_begin() and may then wait BUDGET_MS

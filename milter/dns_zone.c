@@ -15,7 +15,8 @@
  * step 3a); a loop is DNS_ERROR.  Wildcards are not expanded.
  *
  * Ownership and locking: a loaded zone is never modified, so threads
- * share it without a lock; every answer is a fresh deep copy.
+ * share it without a lock; every answer is a fresh copy, its records
+ * converted to mxauth values (dns_answer.c) from the zone's.
  */
 #include "config.h"
 
@@ -25,7 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dns.h"
+#include "dns_int.h"
 #include "dns_zone.h"
 #include "xmalloc.h"
 
@@ -34,7 +35,7 @@
 
 struct fault {
 	ldns_rdf	*name;
-	ldns_rr_type	 type;		/* 0 = every type */
+	int		 type;		/* an RR type number; 0 = every type */
 	enum dns_status	 status;
 };
 
@@ -89,7 +90,7 @@ parse_fault(struct dns_zone *z, const char *line)
 		return -1;
 	z->faults = xrealloc(z->faults, (z->nfaults + 1) * sizeof(*z->faults));
 	z->faults[z->nfaults].name = d;
-	z->faults[z->nfaults].type = rrtype;
+	z->faults[z->nfaults].type = (int)rrtype;
 	z->faults[z->nfaults++].status = st;
 	return 0;
 }
@@ -241,16 +242,22 @@ name_exists(const struct dns_zone *z, const ldns_rdf *name)
 
 /* fault_for - the injected fault for NAME/TYPE, or DNS_OK */
 static enum dns_status
-fault_for(const struct dns_zone *z, const ldns_rdf *name, ldns_rr_type type)
+fault_for(const struct dns_zone *z, const ldns_rdf *name, enum dns_type type)
 {
 	size_t i;
 
 	for (i = 0; i < z->nfaults; i++)
 		if (ldns_dname_compare(z->faults[i].name, name) == 0 &&
-		    (z->faults[i].type == 0 || z->faults[i].type == type))
+		    (z->faults[i].type == 0 || z->faults[i].type == (int)type))
 			return z->faults[i].status;
 	return DNS_OK;
 }
+
+/* found - the zone's records an answer is made of (borrowed) */
+struct found {
+	const ldns_rr	**rrs;
+	size_t		 n, cap;
+};
 
 /*
  * collect - RRs of TYPE owned by NAME into OUT, lowering *TTL to theirs;
@@ -258,20 +265,25 @@ fault_for(const struct dns_zone *z, const ldns_rdf *name, ldns_rr_type type)
  * (borrowed from the zone) and lowers *TTL to the CNAME's.
  */
 static const ldns_rdf *
-collect(const struct dns_zone *z, const ldns_rdf *name, ldns_rr_type type,
-    ldns_rr_list *out, uint32_t *ttl)
+collect(const struct dns_zone *z, const ldns_rdf *name, enum dns_type type,
+    struct found *out, uint32_t *ttl)
 {
 	const ldns_rdf *cname = NULL;
 	uint32_t cttl = 0;
-	ldns_rr *rr;
+	const ldns_rr *rr;
 	size_t i;
 
 	for (i = 0; i < ldns_rr_list_rr_count(z->rrs); i++) {
 		rr = ldns_rr_list_rr(z->rrs, i);
 		if (ldns_dname_compare(ldns_rr_owner(rr), name) != 0)
 			continue;
-		if (ldns_rr_get_type(rr) == type) {
-			ldns_rr_list_push_rr(out, ldns_rr_clone(rr));
+		if (ldns_rr_get_type(rr) == (ldns_rr_type)type) {
+			if (out->n == out->cap) {
+				out->cap = out->cap ? out->cap * 2 : 8;
+				out->rrs = xrealloc(out->rrs, out->cap *
+				    sizeof(*out->rrs));
+			}
+			out->rrs[out->n++] = rr;
 			if (ldns_rr_ttl(rr) < *ttl)
 				*ttl = ldns_rr_ttl(rr);
 		} else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
@@ -280,7 +292,7 @@ collect(const struct dns_zone *z, const ldns_rdf *name, ldns_rr_type type,
 			cttl = ldns_rr_ttl(rr);
 		}
 	}
-	if (ldns_rr_list_rr_count(out) > 0 || cname == NULL)
+	if (out->n > 0 || cname == NULL)
 		return NULL;
 	if (cttl < *ttl)
 		*ttl = cttl;	/* no answer outlives its chain */
@@ -290,34 +302,32 @@ collect(const struct dns_zone *z, const ldns_rdf *name, ldns_rr_type type,
 /* dns_zone_lookup - answer NAME/TYPE from the zone */
 struct dns_answer *
 dns_zone_lookup(const struct dns_zone *z, const ldns_rdf *qname,
-    ldns_rr_type type)
+    enum dns_type type)
 {
 	const ldns_rdf *name = qname, *next;
+	struct found found = { NULL, 0, 0 };
 	struct dns_answer *a;
-	enum dns_status st;
+	enum dns_status st = DNS_OK;
 	uint32_t ttl = UINT32_MAX;
-	ldns_rr_list *rrs;
 	int hops;
 
-	rrs = ldns_rr_list_new();
 	for (hops = 0; hops <= MAX_CNAME; hops++) {
-		if ((st = fault_for(z, name, type)) != DNS_OK) {
-			ldns_rr_list_deep_free(rrs);
-			return dns_answer_new(st, 0);
-		}
-		next = collect(z, name, type, rrs, &ttl);
-		if (next == NULL || type == LDNS_RR_TYPE_CNAME)
+		if ((st = fault_for(z, name, type)) != DNS_OK)
+			break;
+		next = collect(z, name, type, &found, &ttl);
+		if (next == NULL || type == DNS_T_CNAME)
 			break;
 		name = next;
 	}
-	if (ldns_rr_list_rr_count(rrs) > 0) {
-		a = dns_answer_new(DNS_OK, ttl);
-		a->rrs = rrs;
-		return a;
-	}
-	ldns_rr_list_deep_free(rrs);
-	if (hops > MAX_CNAME)
-		return dns_answer_new(DNS_ERROR, 0);	/* CNAME loop */
-	return dns_answer_new(name_exists(z, name) ? DNS_NODATA : DNS_NXDOMAIN,
-	    z->neg_ttl);
+	if (st != DNS_OK)
+		a = dns_answer_new(st, 0);
+	else if (found.n > 0)
+		a = dns_answer_from_rrs(type, ttl, found.rrs, found.n);
+	else if (hops > MAX_CNAME)
+		a = dns_answer_new(DNS_ERROR, 0);	/* CNAME loop */
+	else
+		a = dns_answer_new(name_exists(z, name) ? DNS_NODATA :
+		    DNS_NXDOMAIN, z->neg_ttl);
+	x_free(found.rrs);
+	return a;
 }

@@ -12,6 +12,7 @@
  *   ;! servfail NAME [TYPE]   every query for NAME (of TYPE) is SERVFAIL
  * A timeout answers at once: nothing sleeps.
  * A loaded zone is read-only and safe to share between threads.
+ * For the DNS modules and their tests only (names are ldns dnames).
  */
 #ifndef MXAUTH_DNS_ZONE_H
 #define MXAUTH_DNS_ZONE_H
@@ -19,6 +20,8 @@
 #include <stddef.h>
 
 #include <ldns/ldns.h>
+
+#include "dns.h"
 
 struct dns_answer;
 struct dns_zone;
@@ -31,6 +34,6 @@ void	 dns_zone_free(struct dns_zone *);
 /* dns_zone_lookup - the answer for NAME/TYPE (never NULL); caller frees
  * with dns_answer_free() */
 struct dns_answer *dns_zone_lookup(const struct dns_zone *,
-	    const ldns_rdf *name, ldns_rr_type);
+	    const ldns_rdf *name, enum dns_type);
 
 #endif

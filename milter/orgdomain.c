@@ -55,20 +55,17 @@ ask(struct dns *dns, struct level *l, struct vstr *explain)
 {
 	struct vstr q = VSTR_INIT;
 	struct dns_answer *a;
-	size_t i, len, n = 0;
-	char *txt, *one = NULL;
+	const char *one = NULL;
+	size_t i, n = 0;
 	int rc = 0;
 
 	vstr_catf(&q, "_dmarc.%s", l->name);
-	a = dns_query(dns, vstr_str(&q), LDNS_RR_TYPE_TXT);
+	a = dns_query(dns, vstr_str(&q), DNS_T_TXT);
 	if (a->status == DNS_OK) {
-		for (i = 0; i < ldns_rr_list_rr_count(a->rrs); i++) {
-			txt = dns_txt_join(ldns_rr_list_rr(a->rrs, i), &len);
-			if (txt != NULL && dmarc_record_is(txt, len) && n++ == 0)
-				one = txt;
-			else
-				x_free(txt);
-		}
+		for (i = 0; i < a->n; i++)
+			if (dmarc_record_is(a->rr[i].text, a->rr[i].len) &&
+			    n++ == 0)
+				one = a->rr[i].text;
 	} else if (a->status != DNS_NXDOMAIN && a->status != DNS_NODATA) {
 		snprintf(l->why, sizeof(l->why), "%s TXT: %s", vstr_str(&q),
 		    dns_status_str(a->status));
@@ -94,7 +91,6 @@ ask(struct dns *dns, struct level *l, struct vstr *explain)
 			vstr_catf(explain, "\"%.200s\"%s\n", one,
 			    l->usable ? "" : " (no policy in it)");
 	}
-	x_free(one);
 	dns_answer_free(a);
 	vstr_free(&q);
 	return rc;
@@ -373,7 +369,7 @@ org_domain(struct dns *dns, const struct org_opts *o, const char *domain,
 int
 org_exists(struct dns *dns, const char *domain)
 {
-	struct dns_answer *a = dns_query(dns, domain, LDNS_RR_TYPE_A);
+	struct dns_answer *a = dns_query(dns, domain, DNS_T_A);
 	int rc;
 
 	switch (a->status) {

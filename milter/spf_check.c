@@ -201,16 +201,17 @@ explain(struct spf_check_walk *w, const char *spec, const char *domain,
 {
 	struct vstr name = VSTR_INIT, text_out = VSTR_INIT;
 	struct dns_answer *a = NULL;
-	char *text = NULL;
+	const char *text;
 	size_t len;
 
 	if (target(w, spec, domain, &name) != 0 ||
 	    !domain_check(vstr_str(&name), SPF_DOMAIN))
 		goto done;
-	a = dns_query(w->dns, vstr_str(&name), LDNS_RR_TYPE_TXT);
-	if (a->status != DNS_OK || ldns_rr_list_rr_count(a->rrs) != 1)
+	a = dns_query(w->dns, vstr_str(&name), DNS_T_TXT);
+	if (a->status != DNS_OK || a->n != 1)
 		goto done;
-	text = dns_txt_join(ldns_rr_list_rr(a->rrs, 0), &len);
+	text = a->rr[0].text;
+	len = a->rr[0].len;
 	if (len != strlen(text) || !spf_record_macro_ok(text, len, 1))
 		goto done;
 	if (expand(w, text, domain, &text_out) == 0) {
@@ -218,7 +219,6 @@ explain(struct spf_check_walk *w, const char *spec, const char *domain,
 		vstr_cat(out, vstr_str(&text_out));
 	}
 done:
-	x_free(text);
 	dns_answer_free(a);
 	vstr_free(&name);
 	vstr_free(&text_out);
@@ -239,13 +239,15 @@ fetch_record(struct spf_check_walk *w, const char *domain, char **text)
 	char *t;
 
 	*text = NULL;
-	a = dns_query(w->dns, domain, LDNS_RR_TYPE_TXT);
+	a = dns_query(w->dns, domain, DNS_T_TXT);
 	if (a->status != DNS_OK && a->status != DNS_NXDOMAIN &&
 	    a->status != DNS_NODATA)
 		res = SPF_RES_TEMPERROR;
-	n = a->status == DNS_OK ? ldns_rr_list_rr_count(a->rrs) : 0;
+	n = a->status == DNS_OK ? a->n : 0;
 	for (i = 0; i < n && res == SPF_RES_NONE; i++) {
-		t = dns_txt_join(ldns_rr_list_rr(a->rrs, i), &len);
+		len = a->rr[i].len;
+		t = xmalloc(len + 1);
+		memcpy(t, a->rr[i].text, len + 1);
 		/* A NUL inside: make it a byte the parser refuses. */
 		for (j = 0; j < len; j++)
 			if (t[j] == '\0')

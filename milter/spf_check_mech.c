@@ -117,19 +117,13 @@ spf_check_ip(const struct spf_check_walk *w, const struct spf_term *t)
 
 /* rr_addr_in - whether an A/AAAA record's network covers the client */
 static int
-rr_addr_in(const struct spf_check_walk *w, const ldns_rr *rr, int cidr4,
-    int cidr6)
+rr_addr_in(const struct spf_check_walk *w, const struct dns_rr *rr,
+    int cidr4, int cidr6)
 {
-	const ldns_rdf *rd = ldns_rr_rdf(rr, 0);
-
-	if (rd == NULL)
-		return 0;
-	if (w->v4 && ldns_rdf_get_type(rd) == LDNS_RDF_TYPE_A &&
-	    ldns_rdf_size(rd) == 4)
-		return addr_in(w, ldns_rdf_data(rd), cidr4 < 0 ? 32 : cidr4);
-	if (!w->v4 && ldns_rdf_get_type(rd) == LDNS_RDF_TYPE_AAAA &&
-	    ldns_rdf_size(rd) == 16)
-		return addr_in(w, ldns_rdf_data(rd), cidr6 < 0 ? 128 : cidr6);
+	if (w->v4 && rr->family == AF_INET)
+		return addr_in(w, rr->addr, cidr4 < 0 ? 32 : cidr4);
+	if (!w->v4 && rr->family == AF_INET6)
+		return addr_in(w, rr->addr, cidr6 < 0 ? 128 : cidr6);
 	return 0;
 }
 
@@ -163,11 +157,11 @@ addr_match(struct spf_check_walk *w, const char *name, int cidr4, int cidr6,
 	enum spf_check_match m;
 	size_t i, n;
 
-	a = dns_query(w->dns, name, w->v4 ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA);
+	a = dns_query(w->dns, name, w->v4 ? DNS_T_A : DNS_T_AAAA);
 	m = classify(w, a->status, own);
-	n = a->status == DNS_OK ? ldns_rr_list_rr_count(a->rrs) : 0;
+	n = a->status == DNS_OK ? a->n : 0;
 	for (i = 0; m == SPF_CHECK_NO && i < n; i++)
-		if (rr_addr_in(w, ldns_rr_list_rr(a->rrs, i), cidr4, cidr6))
+		if (rr_addr_in(w, &a->rr[i], cidr4, cidr6))
 			m = SPF_CHECK_YES;
 	dns_answer_free(a);
 	return m;
@@ -193,22 +187,19 @@ spf_check_mech_mx(struct spf_check_walk *w, const char *name,
 {
 	struct dns_answer *a;
 	enum spf_check_match m;
-	const ldns_rdf *rd;
-	char *host;
+	const char *host;
 	size_t i, n;
 
-	a = dns_query(w->dns, name, LDNS_RR_TYPE_MX);
+	a = dns_query(w->dns, name, DNS_T_MX);
 	m = classify(w, a->status, 1);
-	n = a->status == DNS_OK ? ldns_rr_list_rr_count(a->rrs) : 0;
+	n = a->status == DNS_OK ? a->n : 0;
 	if (n > SPF_CHECK_MAX_NAMES)
 		m = SPF_CHECK_PERM;
 	for (i = 0; m == SPF_CHECK_NO && i < n; i++) {
-		rd = ldns_rr_rdf(ldns_rr_list_rr(a->rrs, i), 1);
-		if (rd == NULL || (host = ldns_rdf2str(rd)) == NULL)
+		if ((host = a->rr[i].text) == NULL)
 			continue;
 		if (strcmp(host, ".") != 0)	/* RFC 7505 null MX */
 			m = addr_match(w, host, t->cidr4, t->cidr6, 0);
-		free(host);
 	}
 	dns_answer_free(a);
 	return m;
@@ -221,7 +212,7 @@ spf_check_mech_exists(struct spf_check_walk *w, const char *name)
 	struct dns_answer *a;
 	enum spf_check_match m;
 
-	a = dns_query(w->dns, name, LDNS_RR_TYPE_A);
+	a = dns_query(w->dns, name, DNS_T_A);
 	m = classify(w, a->status, 1);
 	if (m == SPF_CHECK_NO && a->status == DNS_OK)
 		m = SPF_CHECK_YES;
@@ -249,20 +240,21 @@ validated(struct spf_check_walk *w, int own,
 	int done = 0;
 
 	reverse_name(w, &rev);
-	a = dns_query(w->dns, vstr_str(&rev), LDNS_RR_TYPE_PTR);
+	a = dns_query(w->dns, vstr_str(&rev), DNS_T_PTR);
 	vstr_free(&rev);
 	m = classify(w, a->status, own);
-	n = a->status == DNS_OK ? ldns_rr_list_rr_count(a->rrs) : 0;
+	n = a->status == DNS_OK ? a->n : 0;
 	for (i = 0; m == SPF_CHECK_NO && !done && i < n &&
 	    i < SPF_CHECK_MAX_NAMES; i++) {
-		name = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(a->rrs, i), 0));
-		if (name == NULL)
+		if (a->rr[i].text == NULL)
 			continue;
-		if ((len = strlen(name)) > 1 && name[len - 1] == '.')
-			name[len - 1] = '\0';
+		/* without the trailing dot, "." itself kept */
+		len = a->rr[i].len;
+		name = xstrndup(a->rr[i].text, len > 1 &&
+		    a->rr[i].text[len - 1] == '.' ? len - 1 : len);
 		if (addr_match(w, name, -1, -1, 0) == SPF_CHECK_YES)
 			done = fn(w, name, arg);
-		free(name);
+		x_free(name);
 	}
 	dns_answer_free(a);
 	if (m == SPF_CHECK_TEMP)

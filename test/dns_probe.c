@@ -6,16 +6,20 @@
  *
  *   dns_probe (--server IP:PORT | --zone FILE) NAME TYPE [REPEAT]
  *
- * Prints "STATUS" then one line per record, sorted presentation form of
- * the rdata ("nodata", "nxdomain", "servfail", "timeout", "error" have no
- * records).  With REPEAT > 1 the question is asked REPEAT times and the
+ * TYPE is one the DNS module asks: A, AAAA, TXT, MX, PTR or CNAME.
+ * Prints "STATUS" then one line per record, sorted: the address, the
+ * joined TXT strings or the target name (MX: the exchange) as dns.h
+ * gives them ("nodata", "nxdomain", "servfail", "timeout", "error" have
+ * no records).  With REPEAT > 1 the question is asked REPEAT times and the
  * last answer is printed (a cache hit when the resolver caches).
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dns.h"
 #include "xmalloc.h"
@@ -34,20 +38,19 @@ print_answer(const struct dns_answer *a)
 	char **lines;
 	size_t i, n;
 
+	char buf[INET6_ADDRSTRLEN];
+	const struct dns_rr *rr;
+
 	printf("%s\n", dns_status_str(a->status));
-	n = a->rrs != NULL ? ldns_rr_list_rr_count(a->rrs) : 0;
+	n = a->n;
 	lines = xcalloc(n + 1, sizeof(*lines));
 	for (i = 0; i < n; i++) {
-		ldns_rr *rr = ldns_rr_list_rr(a->rrs, i);
-
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT)
-			lines[i] = dns_txt_join(rr, NULL);
-		else {
-			char *s = ldns_rdf2str(ldns_rr_rdf(rr,
-			    ldns_rr_rd_count(rr) - 1));
-			lines[i] = xstrdup(s);
-			LDNS_FREE(s);
-		}
+		rr = &a->rr[i];
+		if (rr->family != 0)
+			lines[i] = xstrdup(inet_ntop(rr->family, rr->addr, buf,
+			    sizeof(buf)));
+		else
+			lines[i] = xstrdup(rr->text != NULL ? rr->text : "");
 	}
 	qsort(lines, n, sizeof(*lines), cmp);
 	for (i = 0; i < n; i++) {
@@ -64,7 +67,16 @@ main(int argc, char **argv)
 	struct dns_opts o;
 	struct dns *d;
 	char err[512];
-	ldns_rr_type type;
+	static const struct {
+		const char *name;
+		enum dns_type type;
+	} types[] = {
+		{ "A", DNS_T_A }, { "AAAA", DNS_T_AAAA }, { "TXT", DNS_T_TXT },
+		{ "MX", DNS_T_MX }, { "PTR", DNS_T_PTR },
+		{ "CNAME", DNS_T_CNAME },
+	};
+	enum dns_type type = 0;
+	size_t t;
 	int i, repeat;
 
 	if (argc < 5 || argc > 6) {
@@ -86,7 +98,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "dns_probe: %s\n", err);
 		return 1;
 	}
-	if ((type = ldns_get_rr_type_by_name(argv[4])) == 0) {
+	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+		if (strcasecmp(argv[4], types[t].name) == 0)
+			type = types[t].type;
+	if (type == 0) {
 		fprintf(stderr, "dns_probe: unknown type %s\n", argv[4]);
 		return 2;
 	}

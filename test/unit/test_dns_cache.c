@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,8 +27,8 @@
 #include <malloc.h>
 #include <time.h>
 
-#include "dns.h"
 #include "dns_cache.h"
+#include "dns_int.h"
 #include "xmalloc.h"
 
 /* answer - an answer with STATUS/TTL and, for DNS_OK, one A record */
@@ -38,16 +39,13 @@ answer(enum dns_status status, uint32_t ttl, const char *a)
 	ldns_rr *rr;
 	char text[128];
 
-	ans = xcalloc(1, sizeof(*ans));
-	ans->status = status;
-	ans->ttl = ttl;
-	if (status == DNS_OK) {
-		snprintf(text, sizeof(text), "x.example. %u IN A %s", ttl, a);
-		assert_int_equal(ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL),
-		    LDNS_STATUS_OK);
-		ans->rrs = ldns_rr_list_new();
-		ldns_rr_list_push_rr(ans->rrs, rr);
-	}
+	if (status != DNS_OK)
+		return dns_answer_new(status, ttl);
+	snprintf(text, sizeof(text), "x.example. %u IN A %s", ttl, a);
+	assert_int_equal(ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL),
+	    LDNS_STATUS_OK);
+	ans = dns_answer_from_rrs(DNS_T_A, ttl, (const ldns_rr **)&rr, 1);
+	ldns_rr_free(rr);
 	return ans;
 }
 
@@ -57,7 +55,7 @@ put(struct dns_cache *c, const char *name, struct dns_answer *a, time_t now)
 {
 	ldns_rdf *d = dns_dname_new(name);
 
-	dns_cache_put(c, d, LDNS_RR_TYPE_A, a, now);
+	dns_cache_put(c, d, DNS_T_A, a, now);
 	ldns_rdf_deep_free(d);
 	dns_answer_free(a);
 }
@@ -69,7 +67,7 @@ get(struct dns_cache *c, const char *name, time_t now)
 	ldns_rdf *d = dns_dname_new(name);
 	struct dns_answer *a;
 
-	a = dns_cache_get(c, d, LDNS_RR_TYPE_A, now);
+	a = dns_cache_get(c, d, DNS_T_A, now);
 	ldns_rdf_deep_free(d);
 	return a;
 }
@@ -174,11 +172,8 @@ big(const char *name, size_t kb)
 	assert_int_equal(ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL),
 	    LDNS_STATUS_OK);
 	x_free(text);
-	ans = xcalloc(1, sizeof(*ans));
-	ans->status = DNS_OK;
-	ans->ttl = 300;
-	ans->rrs = ldns_rr_list_new();
-	ldns_rr_list_push_rr(ans->rrs, rr);
+	ans = dns_answer_from_rrs(DNS_T_TXT, 300, (const ldns_rr **)&rr, 1);
+	ldns_rr_free(rr);
 	return ans;
 }
 
@@ -310,12 +305,12 @@ join_flight(void *arg)
 	struct dns_answer *a;
 	ldns_rdf *d = dns_dname_new("q.example");
 
-	a = dns_cache_begin(f->cache, d, LDNS_RR_TYPE_A, 0, f->deadline_ms,
+	a = dns_cache_begin(f->cache, d, DNS_T_A, 0, f->deadline_ms,
 	    &flight);
 	if (a == NULL) {
 		f->asked = 1;
 		a = answer(DNS_OK, 60, "192.0.2.9");
-		dns_cache_end(f->cache, flight, d, LDNS_RR_TYPE_A, a, 0);
+		dns_cache_end(f->cache, flight, d, DNS_T_A, a, 0);
 	}
 	f->got = a->status;
 	dns_answer_free(a);
@@ -344,12 +339,12 @@ test_in_flight(void **state)
 	c = dns_cache_new(10, SIZE_MAX);
 	d = dns_dname_new("q.example");
 	/* we ask; the threads must wait for us */
-	assert_null(dns_cache_begin(c, d, LDNS_RR_TYPE_A, 0, 0, &flight));
+	assert_null(dns_cache_begin(c, d, DNS_T_A, 0, 0, &flight));
 	assert_non_null(flight);
 	/* another type is another question */
-	assert_null(dns_cache_begin(c, d, LDNS_RR_TYPE_MX, 0, 0, &other));
+	assert_null(dns_cache_begin(c, d, DNS_T_MX, 0, 0, &other));
 	mine = answer(DNS_SERVFAIL, 0, NULL);
-	dns_cache_end(c, other, d, LDNS_RR_TYPE_MX, mine, 0);
+	dns_cache_end(c, other, d, DNS_T_MX, mine, 0);
 	dns_answer_free(mine);
 	memset(args, 0, sizeof(args));
 	for (i = 0; i < 6; i++) {
@@ -367,7 +362,7 @@ test_in_flight(void **state)
 	usleep(300 * 1000);	/* the other five are waiting by now */
 	/* our failure is theirs: nobody asks again, nothing is cached */
 	mine = answer(DNS_SERVFAIL, 0, NULL);
-	dns_cache_end(c, flight, d, LDNS_RR_TYPE_A, mine, 0);
+	dns_cache_end(c, flight, d, DNS_T_A, mine, 0);
 	dns_answer_free(mine);
 	for (i = 0; i < 5; i++) {
 		assert_int_equal(pthread_join(t[i], NULL), 0);
@@ -385,13 +380,13 @@ test_in_flight(void **state)
 	/* with no entry allowed, the flight is still shared, nothing kept */
 	dns_cache_free(c);
 	c = dns_cache_new(0, SIZE_MAX);
-	assert_null(dns_cache_begin(c, d, LDNS_RR_TYPE_A, 0, 0, &flight));
-	a = dns_cache_begin(c, d, LDNS_RR_TYPE_A, 0, mono_ms() + 50, &other);
+	assert_null(dns_cache_begin(c, d, DNS_T_A, 0, 0, &flight));
+	a = dns_cache_begin(c, d, DNS_T_A, 0, mono_ms() + 50, &other);
 	assert_non_null(a);
 	assert_int_equal(a->status, DNS_TIMEOUT);
 	dns_answer_free(a);
 	mine = answer(DNS_OK, 60, "192.0.2.1");
-	dns_cache_end(c, flight, d, LDNS_RR_TYPE_A, mine, 0);
+	dns_cache_end(c, flight, d, DNS_T_A, mine, 0);
 	dns_answer_free(mine);
 	assert_int_equal(dns_cache_count(c), 0);
 	ldns_rdf_deep_free(d);
@@ -405,7 +400,7 @@ test_keys_and_copies(void **state)
 	struct dns_cache *c;
 	struct dns_answer *a, *b;
 	ldns_rdf *raw, *d;
-	char *s;
+	char s[INET_ADDRSTRLEN];
 
 	(void)state;
 	c = dns_cache_new(10, SIZE_MAX);
@@ -414,31 +409,33 @@ test_keys_and_copies(void **state)
 	assert_non_null(a);
 	b = get(c, "MIXED.example", 1);
 	assert_non_null(b);
-	assert_ptr_not_equal(a->rrs, b->rrs);
+	assert_ptr_not_equal(a->rr, b->rr);
 	dns_answer_free(a);		/* b must survive a's release */
-	s = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(b->rrs, 0), 0));
+	assert_int_equal(b->n, 1);
+	assert_int_equal(b->rr[0].family, AF_INET);
+	assert_non_null(inet_ntop(AF_INET, b->rr[0].addr, s, sizeof(s)));
 	assert_string_equal(s, "192.0.2.7");
-	LDNS_FREE(s);
 	dns_answer_free(b);
 
 	/* A dname that nobody made canonical still finds the entry. */
 	assert_int_equal(ldns_str2rdf_dname(&raw, "MiXeD.ExAmPlE."),
 	    LDNS_STATUS_OK);
-	a = dns_cache_get(c, raw, LDNS_RR_TYPE_A, 1);
+	a = dns_cache_get(c, raw, DNS_T_A, 1);
 	assert_non_null(a);
 	dns_answer_free(a);
 	/* ... and the key is per type. */
-	assert_null(dns_cache_get(c, raw, LDNS_RR_TYPE_TXT, 1));
+	assert_null(dns_cache_get(c, raw, DNS_T_TXT, 1));
 	a = answer(DNS_NXDOMAIN, 60, NULL);
-	dns_cache_put(c, raw, LDNS_RR_TYPE_TXT, a, 1);
+	dns_cache_put(c, raw, DNS_T_TXT, a, 1);
 	dns_answer_free(a);
 	d = dns_dname_new("mixed.example");
-	a = dns_cache_get(c, d, LDNS_RR_TYPE_TXT, 2);
+	a = dns_cache_get(c, d, DNS_T_TXT, 2);
 	assert_non_null(a);
 	assert_int_equal(a->status, DNS_NXDOMAIN);
-	assert_null(a->rrs);
+	assert_int_equal(a->n, 0);
+	assert_null(a->rr);
 	dns_answer_free(a);
-	a = dns_cache_get(c, d, LDNS_RR_TYPE_A, 2);
+	a = dns_cache_get(c, d, DNS_T_A, 2);
 	assert_int_equal(a->status, DNS_OK);
 	dns_answer_free(a);
 	ldns_rdf_deep_free(d);
@@ -473,8 +470,7 @@ hammer(void *arg)
 			a->ttl = 1 + rand_r(&h->seed) % 5;
 			put(h->cache, name, a, i / 100);
 		} else if ((a = get(h->cache, name, i / 100)) != NULL) {
-			if (a->status != DNS_OK ||
-			    ldns_rr_list_rr_count(a->rrs) != 1)
+			if (a->status != DNS_OK || a->n != 1)
 				abort();	/* no cmocka off-thread */
 			dns_answer_free(a);
 		}
@@ -581,7 +577,7 @@ test_no_server(void **state)
 	o.cache_size = 10;
 	d = dns_new(&o, err, sizeof(err));
 	assert_non_null(d);
-	a = dns_query(d, "example.org", LDNS_RR_TYPE_TXT);
+	a = dns_query(d, "example.org", DNS_T_TXT);
 	assert_int_equal(a->status, DNS_TIMEOUT);
 	dns_answer_free(a);
 	dns_free(d);

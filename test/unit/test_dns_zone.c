@@ -1,41 +1,43 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dns_zone - the zone-file resolver: record types, RRsets, joined
- * TXT strings, NXDOMAIN vs NODATA vs empty non-terminal, CNAME chains,
+ * TXT strings and the other records as mxauth values, NXDOMAIN vs NODATA vs empty non-terminal, CNAME chains,
  * their limit and loops, case, relative names and $ORIGIN, zones with and
  * without SOA, injected timeout/SERVFAIL, and parse errors with line
  * numbers.  Fixtures are the master files under test/data/zones/.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
-#include "dns.h"
+#include "dns_int.h"
 #include "xmalloc.h"
 
 #define ZONES	TEST_DATA "/zones/"
 
-/* rdata_str - the first RR's rdata as text (TXT joined); x_free */
+/* rdata_str - the first RR's rdata as text: an address, the joined TXT
+ * or the target name; x_free */
 static char *
 rdata_str(const struct dns_answer *a)
 {
-	const ldns_rr *rr = ldns_rr_list_rr(a->rrs, 0);
-	char *s, *out;
+	const struct dns_rr *rr = &a->rr[0];
+	char buf[INET6_ADDRSTRLEN];
 
-	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT)
-		return dns_txt_join(rr, NULL);
-	s = ldns_rdf2str(ldns_rr_rdf(rr, ldns_rr_rd_count(rr) - 1));
-	out = xstrdup(s);
-	LDNS_FREE(s);
-	return out;
+	if (rr->family != 0)
+		return xstrdup(inet_ntop(rr->family, rr->addr, buf,
+		    sizeof(buf)));
+	assert_non_null(rr->text);
+	return xstrdup(rr->text);
 }
 
 /* test_lookups - a table of questions and the answers they must get */
@@ -45,88 +47,88 @@ test_lookups(void **state)
 	static const struct {
 		const char *zone;
 		const char *name;
-		ldns_rr_type type;
+		enum dns_type type;
 		enum dns_status want;
 		size_t want_count;
 		const char *want_rdata;		/* first RR */
 		uint32_t want_ttl;		/* 0 = not checked */
 	} cases[] = {
 		/* basic.zone: SOA with TTL 600 and MINIMUM 120 */
-		{ "basic", "host.example", LDNS_RR_TYPE_A, DNS_OK, 1,
+		{ "basic", "host.example", DNS_T_A, DNS_OK, 1,
 		    "192.0.2.1", 600 },
-		{ "basic", "host.example.", LDNS_RR_TYPE_AAAA, DNS_OK, 1,
+		{ "basic", "host.example.", DNS_T_AAAA, DNS_OK, 1,
 		    "2001:db8::1", 600 },
-		{ "basic", "HOST.Example", LDNS_RR_TYPE_A, DNS_OK, 1,
+		{ "basic", "HOST.Example", DNS_T_A, DNS_OK, 1,
 		    "192.0.2.1", 600 },
-		{ "basic", "mixed.case.example", LDNS_RR_TYPE_A, DNS_OK, 1,
+		{ "basic", "mixed.case.example", DNS_T_A, DNS_OK, 1,
 		    "192.0.2.2", 600 },
-		{ "basic", "example", LDNS_RR_TYPE_MX, DNS_OK, 1,
+		{ "basic", "example", DNS_T_MX, DNS_OK, 1,
 		    "mail.example.", 600 },
-		{ "basic", "split.example", LDNS_RR_TYPE_TXT, DNS_OK, 1,
+		{ "basic", "split.example", DNS_T_TXT, DNS_OK, 1,
 		    "v=spf1 ip4:192.0.2.0/24 -all", 600 },
-		{ "basic", "1.2.0.192.in-addr.arpa", LDNS_RR_TYPE_PTR, DNS_OK,
+		{ "basic", "1.2.0.192.in-addr.arpa", DNS_T_PTR, DNS_OK,
 		    1, "host.example.", 600 },
-		{ "basic", "alias2.example", LDNS_RR_TYPE_A, DNS_OK, 1,
+		{ "basic", "alias2.example", DNS_T_A, DNS_OK, 1,
 		    "192.0.2.1", 600 },
-		{ "basic", "alias.example", LDNS_RR_TYPE_CNAME, DNS_OK, 1,
+		{ "basic", "alias.example", DNS_T_CNAME, DNS_OK, 1,
 		    "host.example.", 600 },
-		{ "basic", "short.example", LDNS_RR_TYPE_A, DNS_OK, 1,
+		{ "basic", "short.example", DNS_T_A, DNS_OK, 1,
 		    "192.0.2.9", 60 },
 		/* exists with other types: NODATA, TTL min(SOA TTL, MINIMUM) */
-		{ "basic", "host.example", LDNS_RR_TYPE_TXT, DNS_NODATA, 0,
+		{ "basic", "host.example", DNS_T_TXT, DNS_NODATA, 0,
 		    NULL, 120 },
 		/* empty non-terminal: NODATA, not NXDOMAIN */
-		{ "basic", "below.ent.example", LDNS_RR_TYPE_A, DNS_NODATA, 0,
+		{ "basic", "below.ent.example", DNS_T_A, DNS_NODATA, 0,
 		    NULL, 120 },
-		{ "basic", "leaf.below.ent.example", LDNS_RR_TYPE_TXT, DNS_OK,
+		{ "basic", "leaf.below.ent.example", DNS_T_TXT, DNS_OK,
 		    1, "deep", 600 },
-		{ "basic", "nothing.example", LDNS_RR_TYPE_A, DNS_NXDOMAIN, 0,
+		{ "basic", "nothing.example", DNS_T_A, DNS_NXDOMAIN, 0,
 		    NULL, 120 },
-		{ "basic", "x.leaf.below.ent.example", LDNS_RR_TYPE_A,
+		{ "basic", "x.leaf.below.ent.example", DNS_T_A,
 		    DNS_NXDOMAIN, 0, NULL, 120 },
-		{ "basic", "loop1.example", LDNS_RR_TYPE_A, DNS_ERROR, 0, NULL,
+		{ "basic", "loop1.example", DNS_T_A, DNS_ERROR, 0, NULL,
 		    0 },
-		{ "basic", "slow.example", LDNS_RR_TYPE_TXT, DNS_TIMEOUT, 0,
+		{ "basic", "slow.example", DNS_T_TXT, DNS_TIMEOUT, 0,
 		    NULL, 0 },
-		{ "basic", "slow.example", LDNS_RR_TYPE_A, DNS_TIMEOUT, 0, NULL,
+		{ "basic", "slow.example", DNS_T_A, DNS_TIMEOUT, 0, NULL,
 		    0 },
-		{ "basic", "BROKEN.example", LDNS_RR_TYPE_MX, DNS_SERVFAIL, 0,
+		{ "basic", "BROKEN.example", DNS_T_MX, DNS_SERVFAIL, 0,
 		    NULL, 0 },
-		{ "basic", "bad..name", LDNS_RR_TYPE_A, DNS_NXDOMAIN, 0, NULL,
+		{ "basic", "bad..name", DNS_T_A, DNS_NXDOMAIN, 0, NULL,
 		    0 },
-		{ "basic", "", LDNS_RR_TYPE_A, DNS_NXDOMAIN, 0, NULL, 0 },
+		{ "basic", "", DNS_T_A, DNS_NXDOMAIN, 0, NULL, 0 },
 		/* origin.zone: no SOA, no $TTL */
-		{ "origin", "www.one.example", LDNS_RR_TYPE_A, DNS_OK, 2,
+		{ "origin", "www.one.example", DNS_T_A, DNS_OK, 2,
 		    "192.0.2.10", 3600 },
-		{ "origin", "www.one.example", LDNS_RR_TYPE_TXT, DNS_OK, 2,
+		{ "origin", "www.one.example", DNS_T_TXT, DNS_OK, 2,
 		    "first second", 3600 },
-		{ "origin", "upper.one.example", LDNS_RR_TYPE_A, DNS_OK, 2,
+		{ "origin", "upper.one.example", DNS_T_A, DNS_OK, 2,
 		    "192.0.2.10", 3600 },
-		{ "origin", "away.one.example", LDNS_RR_TYPE_A, DNS_NXDOMAIN, 0,
+		{ "origin", "away.one.example", DNS_T_A, DNS_NXDOMAIN, 0,
 		    NULL, 300 },
-		{ "origin", "www.two.example", LDNS_RR_TYPE_A, DNS_OK, 1,
+		{ "origin", "www.two.example", DNS_T_A, DNS_OK, 1,
 		    "198.51.100.1", 3600 },
-		{ "origin", "www.two.example", LDNS_RR_TYPE_TXT, DNS_NODATA, 0,
+		{ "origin", "www.two.example", DNS_T_TXT, DNS_NODATA, 0,
 		    NULL, 300 },
-		{ "origin", "absolute.one.example", LDNS_RR_TYPE_AAAA, DNS_OK,
+		{ "origin", "absolute.one.example", DNS_T_AAAA, DNS_OK,
 		    1, "2001:db8::2", 3600 },
-		{ "origin", "absolute.two.example", LDNS_RR_TYPE_AAAA,
+		{ "origin", "absolute.two.example", DNS_T_AAAA,
 		    DNS_NXDOMAIN, 0, NULL, 300 },
-		{ "origin", "two.example", LDNS_RR_TYPE_A, DNS_NODATA, 0, NULL,
+		{ "origin", "two.example", DNS_T_A, DNS_NODATA, 0, NULL,
 		    300 },
-		{ "origin", "example", LDNS_RR_TYPE_TXT, DNS_NODATA, 0, NULL,
+		{ "origin", "example", DNS_T_TXT, DNS_NODATA, 0, NULL,
 		    300 },
-		{ "origin", "c0.two.example", LDNS_RR_TYPE_A, DNS_OK, 1,
+		{ "origin", "c0.two.example", DNS_T_A, DNS_OK, 1,
 		    "192.0.2.8", 3600 },
-		{ "origin", "d0.two.example", LDNS_RR_TYPE_A, DNS_ERROR, 0,
+		{ "origin", "d0.two.example", DNS_T_A, DNS_ERROR, 0,
 		    NULL, 0 },
-		{ "origin", "d1.two.example", LDNS_RR_TYPE_A, DNS_OK, 1,
+		{ "origin", "d1.two.example", DNS_T_A, DNS_OK, 1,
 		    "192.0.2.9", 3600 },
-		{ "origin", "to-slow.two.example", LDNS_RR_TYPE_MX,
+		{ "origin", "to-slow.two.example", DNS_T_MX,
 		    DNS_SERVFAIL, 0, NULL, 0 },
-		{ "origin", "typed.two.example", LDNS_RR_TYPE_A, DNS_OK, 1,
+		{ "origin", "typed.two.example", DNS_T_A, DNS_OK, 1,
 		    "192.0.2.99", 3600 },
-		{ "origin", "typed.two.example", LDNS_RR_TYPE_TXT, DNS_TIMEOUT,
+		{ "origin", "typed.two.example", DNS_T_TXT, DNS_TIMEOUT,
 		    0, NULL, 0 },
 	};
 	struct dns *basic, *origin, *d;
@@ -148,8 +150,7 @@ test_lookups(void **state)
 			fail_msg("%s %s: got %s, want %s", cases[i].zone,
 			    cases[i].name, dns_status_str(a->status),
 			    dns_status_str(cases[i].want));
-		assert_int_equal(a->rrs != NULL ?
-		    ldns_rr_list_rr_count(a->rrs) : 0, cases[i].want_count);
+		assert_int_equal(a->n, cases[i].want_count);
 		if (cases[i].want_rdata != NULL) {
 			rd = rdata_str(a);
 			assert_string_equal(rd, cases[i].want_rdata);
@@ -170,26 +171,29 @@ test_copies(void **state)
 {
 	struct dns_answer *a, *b;
 	struct dns *d;
-	char err[256], *s;
+	char err[256];
 
 	(void)state;
 	d = dns_new_zone(ZONES "basic.zone", err, sizeof(err));
 	assert_non_null(d);
-	a = dns_query(d, "split.example", LDNS_RR_TYPE_TXT);
-	b = dns_query(d, "split.example", LDNS_RR_TYPE_TXT);
-	assert_ptr_not_equal(ldns_rr_list_rr(a->rrs, 0),
-	    ldns_rr_list_rr(b->rrs, 0));
+	a = dns_query(d, "split.example", DNS_T_TXT);
+	b = dns_query(d, "split.example", DNS_T_TXT);
+	assert_ptr_not_equal(a->rr, b->rr);
+	assert_ptr_not_equal(a->rr[0].text, b->rr[0].text);
 	dns_answer_free(a);
 	dns_free(d);			/* b outlives the zone */
-	s = dns_txt_join(ldns_rr_list_rr(b->rrs, 0), NULL);
-	assert_string_equal(s, "v=spf1 ip4:192.0.2.0/24 -all");
-	x_free(s);
+	assert_string_equal(b->rr[0].text, "v=spf1 ip4:192.0.2.0/24 -all");
 	dns_answer_free(b);
 }
 
-/* test_txt_join - character-strings joined without separator (RFC 7208 3.3) */
+/*
+ * test_convert - records as mxauth values (dns_answer_from_rrs): TXT
+ * character-strings joined without separator (RFC 7208 3.3) with a NUL
+ * inside kept and counted, addresses, MX preference and exchange, names
+ * in presentation form, and rdata lacking a field
+ */
 static void
-test_txt_join(void **state)
+test_convert(void **state)
 {
 	static const struct {
 		const char *rr;
@@ -203,19 +207,77 @@ test_txt_join(void **state)
 		{ "x. IN TXT \"\"", "", 0 },
 		{ "x. IN TXT \"a\\000b\"", "a", 3 },	/* NUL inside */
 	};
-	size_t i, len;
-	ldns_rr *rr;
-	char *s;
+	static const struct {
+		const char *rr;
+		enum dns_type type;
+		int family;
+		uint16_t pref;
+		const char *want;	/* address or TEXT */
+	} others[] = {
+		{ "x. IN A 192.0.2.1", DNS_T_A, AF_INET, 0, "192.0.2.1" },
+		{ "x. IN AAAA 2001:db8::5", DNS_T_AAAA, AF_INET6, 0,
+		    "2001:db8::5" },
+		{ "x. IN MX 10 Mail.Example.", DNS_T_MX, 0, 10,
+		    "Mail.Example." },
+		{ "x. IN MX 0 .", DNS_T_MX, 0, 0, "." },	/* RFC 7505 */
+		{ "x. IN PTR a\\.b.example.", DNS_T_PTR, 0, 0,
+		    "a\\.b.example." },
+		{ "x. IN PTR a\\032b.example.", DNS_T_PTR, 0, 0,
+		    "a\\032b.example." },
+		{ "x. IN CNAME host.example.", DNS_T_CNAME, 0, 0,
+		    "host.example." },
+	};
+	char buf[INET6_ADDRSTRLEN];
+	struct dns_answer *a, *b;
+	const struct dns_rr *r;
+	ldns_rr *rr[2];
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(ldns_rr_new_frm_str(&rr, cases[i].rr, 0, NULL,
-		    NULL), LDNS_STATUS_OK);
-		s = dns_txt_join(rr, &len);
-		assert_string_equal(s, cases[i].want);
-		assert_int_equal(len, cases[i].want_len);
-		x_free(s);
-		ldns_rr_free(rr);
+		assert_int_equal(ldns_rr_new_frm_str(&rr[0], cases[i].rr, 0,
+		    NULL, NULL), LDNS_STATUS_OK);
+		a = dns_answer_from_rrs(DNS_T_TXT, 60, (const ldns_rr **)rr,
+		    1);
+		assert_int_equal(a->status, DNS_OK);
+		assert_int_equal(a->ttl, 60);
+		assert_int_equal(a->n, 1);
+		assert_int_equal(a->rr[0].type, DNS_T_TXT);
+		assert_string_equal(a->rr[0].text, cases[i].want);
+		assert_int_equal(a->rr[0].len, cases[i].want_len);
+		assert_int_equal(a->rr[0].text[a->rr[0].len], '\0');
+		dns_answer_free(a);
+		ldns_rr_free(rr[0]);
+	}
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		assert_int_equal(ldns_rr_new_frm_str(&rr[0], others[i].rr, 0,
+		    NULL, NULL), LDNS_STATUS_OK);
+		/* the same record with its rdata fields gone */
+		rr[1] = ldns_rr_clone(rr[0]);
+		while (ldns_rr_rd_count(rr[1]) > 0)
+			ldns_rdf_deep_free(ldns_rr_pop_rdf(rr[1]));
+		a = dns_answer_from_rrs(others[i].type, 60,
+		    (const ldns_rr **)rr, 2);
+		b = dns_answer_dup(a);	/* a copy reads the same */
+		dns_answer_free(a);
+		assert_int_equal(b->n, 2);
+		r = &b->rr[0];
+		assert_int_equal(r->type, others[i].type);
+		assert_int_equal(r->family, others[i].family);
+		assert_int_equal(r->pref, others[i].pref);
+		if (r->family != 0)
+			assert_string_equal(inet_ntop(r->family, r->addr, buf,
+			    sizeof(buf)), others[i].want);
+		else {
+			assert_string_equal(r->text, others[i].want);
+			assert_int_equal(r->len, strlen(others[i].want));
+		}
+		/* kept and counted, with nothing to read */
+		assert_int_equal(b->rr[1].family, 0);
+		assert_null(b->rr[1].text);
+		dns_answer_free(b);
+		ldns_rr_free(rr[0]);
+		ldns_rr_free(rr[1]);
 	}
 }
 
@@ -310,7 +372,7 @@ test_empty(void **state)
 		d = dns_new_zone(path, err, sizeof(err));
 		if (d == NULL)
 			fail_msg("case %zu: %s", i, err);
-		a = dns_query(d, "any.example", LDNS_RR_TYPE_TXT);
+		a = dns_query(d, "any.example", DNS_T_TXT);
 		assert_int_equal(a->status, DNS_NXDOMAIN);
 		assert_int_equal(a->ttl, 300);
 		dns_answer_free(a);
@@ -325,7 +387,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_copies),
-		cmocka_unit_test(test_txt_join),
+		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_empty),
 	};
