@@ -434,26 +434,15 @@ dns_cache_end(struct dns_cache *c, struct dns_flight *f, const ldns_rdf *name,
 	pthread_mutex_unlock(&c->lock);
 }
 
-/* dns_cache_bytes - bytes held, as cost() counts them */
-size_t
-dns_cache_bytes(struct dns_cache *c)
+/* dns_cache_usage - answers held and the bytes cost() counts for them */
+struct dns_cache_usage
+dns_cache_usage(struct dns_cache *c)
 {
-	size_t n;
+	struct dns_cache_usage u;
 
 	pthread_mutex_lock(&c->lock);
-	n = c->bytes;
+	u.count = c->count;
+	u.bytes = c->bytes;
 	pthread_mutex_unlock(&c->lock);
-	return n;
-}
-
-/* dns_cache_count - answers currently held */
-size_t
-dns_cache_count(struct dns_cache *c)
-{
-	size_t n;
-
-	pthread_mutex_lock(&c->lock);
-	n = c->count;
-	pthread_mutex_unlock(&c->lock);
-	return n;
+	return u;
 }

@@ -80,9 +80,12 @@ struct dns_answer *dns_cache_begin(struct dns_cache *, const ldns_rdf *name,
 void	 dns_cache_end(struct dns_cache *, struct dns_flight *,
 	    const ldns_rdf *name, enum dns_type, const struct dns_answer *,
 	    time_t now);
-/* dns_cache_count - answers held, expired ones not yet dropped included */
-size_t	 dns_cache_count(struct dns_cache *);
-/* dns_cache_bytes - the bytes those answers take, as counted */
-size_t	 dns_cache_bytes(struct dns_cache *);
+/* What the cache holds: answers (expired ones not yet dropped
+ * included) and the bytes they take, as counted against the bound. */
+struct dns_cache_usage {
+	size_t	count;
+	size_t	bytes;
+};
+struct dns_cache_usage dns_cache_usage(struct dns_cache *);
 
 #endif

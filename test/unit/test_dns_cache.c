@@ -136,7 +136,7 @@ test_bound(void **state)
 	assert_non_null(a);
 	dns_answer_free(a);
 	put(c, "c.example", answer(DNS_OK, 60, "192.0.2.3"), 1);
-	assert_int_equal(dns_cache_count(c), 2);
+	assert_int_equal(dns_cache_usage(c).count, 2);
 	assert_null(get(c, "b.example", 2));
 	a = get(c, "a.example", 2);
 	assert_non_null(a);
@@ -146,7 +146,7 @@ test_bound(void **state)
 	dns_answer_free(a);
 	/* Replacing an entry does not grow the cache. */
 	put(c, "c.example", answer(DNS_OK, 60, "192.0.2.4"), 3);
-	assert_int_equal(dns_cache_count(c), 2);
+	assert_int_equal(dns_cache_usage(c).count, 2);
 	dns_cache_free(c);
 }
 
@@ -211,23 +211,23 @@ test_byte_bound(void **state)
 	for (i = 0; i < 40; i++) {
 		snprintf(name, sizeof(name), "n%d.example", i);
 		put_big(c, name, 8, 0);
-		if (dns_cache_bytes(c) > 64 * 1024)
+		if (dns_cache_usage(c).bytes > 64 * 1024)
 			fail_msg("after %d answers: %zu bytes held", i + 1,
-			    dns_cache_bytes(c));
+			    dns_cache_usage(c).bytes);
 		if (i == 3)
 			assert_true(has(c, "n0.example", 0));	/* now recent */
 	}
 	/* 8 KB of strings take about 9 KB: six or seven fit */
-	assert_true(dns_cache_count(c) >= 5 && dns_cache_count(c) <= 7);
+	assert_true(dns_cache_usage(c).count >= 5 && dns_cache_usage(c).count <= 7);
 	assert_true(has(c, "n39.example", 0));
 	assert_false(has(c, "n1.example", 0));
 	assert_false(has(c, "n0.example", 0));	/* touched, then aged out */
 	/* LRU: touch the oldest survivor, add one: the next oldest goes */
-	snprintf(name, sizeof(name), "n%zu.example", 40 - dns_cache_count(c));
+	snprintf(name, sizeof(name), "n%zu.example", 40 - dns_cache_usage(c).count);
 	assert_true(has(c, name, 0));
 	put_big(c, "new.example", 8, 0);
 	assert_true(has(c, name, 0));
-	snprintf(name, sizeof(name), "n%zu.example", 41 - dns_cache_count(c));
+	snprintf(name, sizeof(name), "n%zu.example", 41 - dns_cache_usage(c).count);
 	assert_false(has(c, name, 0));
 	dns_cache_free(c);
 
@@ -235,8 +235,8 @@ test_byte_bound(void **state)
 	c = dns_cache_new(10000, (size_t)1 << 30);
 	put_big(c, "x.big.example", 60, 0);
 	assert_false(has(c, "x.big.example", 0));
-	assert_int_equal(dns_cache_count(c), 0);
-	assert_int_equal(dns_cache_bytes(c), 0);
+	assert_int_equal(dns_cache_usage(c).count, 0);
+	assert_int_equal(dns_cache_usage(c).bytes, 0);
 	put_big(c, "y.big.example", 16, 0);	/* under the cap: kept */
 	assert_true(has(c, "y.big.example", 0));
 	dns_cache_free(c);
@@ -266,8 +266,8 @@ test_byte_count(void **state)
 		m0 = mallinfo2();
 		put(c, "x.example", dns_answer_dup(a), 0);
 		m1 = mallinfo2();
-		counted = dns_cache_bytes(c);
-		assert_int_equal(dns_cache_count(c), 1);
+		counted = dns_cache_usage(c).bytes;
+		assert_int_equal(dns_cache_usage(c).count, 1);
 		real = m1.uordblks - m0.uordblks;
 		if (m0.uordblks != 0 && (counted * 10 < real * 9 ||
 		    counted * 10 > real * 11))
@@ -369,7 +369,7 @@ test_in_flight(void **state)
 		assert_int_equal(args[i].asked, 0);
 		assert_int_equal(args[i].got, DNS_SERVFAIL);
 	}
-	assert_int_equal(dns_cache_count(c), 0);
+	assert_int_equal(dns_cache_usage(c).count, 0);
 	/* the next one asks, and its answer is cached for the one after */
 	join_flight(&args[0]);
 	assert_int_equal(args[0].asked, 1);
@@ -388,7 +388,7 @@ test_in_flight(void **state)
 	mine = answer(DNS_OK, 60, "192.0.2.1");
 	dns_cache_end(c, flight, d, DNS_T_A, mine, 0);
 	dns_answer_free(mine);
-	assert_int_equal(dns_cache_count(c), 0);
+	assert_int_equal(dns_cache_usage(c).count, 0);
 	ldns_rdf_deep_free(d);
 	dns_cache_free(c);
 }
@@ -440,7 +440,7 @@ test_keys_and_copies(void **state)
 	dns_answer_free(a);
 	ldns_rdf_deep_free(d);
 	ldns_rdf_deep_free(raw);
-	assert_int_equal(dns_cache_count(c), 2);
+	assert_int_equal(dns_cache_usage(c).count, 2);
 	dns_cache_free(c);
 }
 
@@ -500,7 +500,7 @@ test_threads(void **state)
 	}
 	for (i = 0; i < NTHREADS; i++)
 		assert_int_equal(pthread_join(t[i], NULL), 0);
-	assert_true(dns_cache_count(c) <= 16);
+	assert_true(dns_cache_usage(c).count <= 16);
 	dns_answer_free(tmpl);
 	dns_cache_free(c);
 }
