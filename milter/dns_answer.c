@@ -112,25 +112,11 @@ dns_answer_dup(const struct dns_answer *a)
 	return &b->a;
 }
 
-/* txt_len - the bytes of a TXT RR's strings without their length octets */
+/*
+ * txt_join - a TXT RR's strings concatenated (RFC 7208 3.3, RFC 6376
+ * 3.6.2.2) into OUT, or only counted when OUT is NULL; the byte count
+ */
 static size_t
-txt_len(const ldns_rr *rr)
-{
-	const ldns_rdf *rd;
-	size_t i, n = 0, len;
-
-	for (i = 0; i < ldns_rr_rd_count(rr); i++) {
-		rd = ldns_rr_rdf(rr, i);
-		if (ldns_rdf_size(rd) == 0)
-			continue;
-		len = ldns_rdf_data(rd)[0];
-		n += len < ldns_rdf_size(rd) ? len : ldns_rdf_size(rd) - 1;
-	}
-	return n;
-}
-
-/* txt_join - a TXT RR's strings concatenated into OUT (txt_len bytes) */
-static void
 txt_join(const ldns_rr *rr, char *out)
 {
 	const ldns_rdf *rd;
@@ -143,9 +129,11 @@ txt_join(const ldns_rr *rr, char *out)
 			continue;
 		p = ldns_rdf_data(rd);
 		len = p[0] < ldns_rdf_size(rd) ? p[0] : ldns_rdf_size(rd) - 1;
-		memcpy(out + n, p + 1, len);
+		if (out != NULL)
+			memcpy(out + n, p + 1, len);
 		n += len;
 	}
+	return n;
 }
 
 /* name_field - the index of TYPE's name field in the rdata, or -1 */
@@ -180,7 +168,7 @@ dns_answer_from_rrs(enum dns_type type, uint32_t ttl,
 		names = xcalloc(n, sizeof(*names));
 	for (i = 0; i < n; i++) {
 		if (type == DNS_T_TXT)
-			textlen += txt_len(rrs[i]) + 1;
+			textlen += txt_join(rrs[i], NULL) + 1;
 		else if (f >= 0 && (rd = ldns_rr_rdf(rrs[i], (size_t)f)) !=
 		    NULL && ldns_rdf_get_type(rd) == LDNS_RDF_TYPE_DNAME &&
 		    (names[i] = ldns_rdf2str(rd)) != NULL)
@@ -194,8 +182,7 @@ dns_answer_from_rrs(enum dns_type type, uint32_t ttl,
 		rd = ldns_rr_rdf(rrs[i], 0);	/* NULL past the last */
 		switch (type) {
 		case DNS_T_TXT:
-			rr[i].len = txt_len(rrs[i]);
-			txt_join(rrs[i], text);
+			rr[i].len = txt_join(rrs[i], text);
 			text[rr[i].len] = '\0';
 			rr[i].text = text;
 			text += rr[i].len + 1;
