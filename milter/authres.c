@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "authres.h"
+#include "rfc5322.h"
 #include "vstr.h"
 
 /* RFC 2045 5.1: tspecials may not appear in a token. */
@@ -30,41 +31,14 @@ is_token_char(unsigned char c)
 }
 
 /*
- * skip_comment - past the RFC 5322 3.2.2 comment at P (at its '('),
- * nested comments included, quoted-pairs escaping parentheses; NULL
- * when it never closes
+ * skip_cfws - RFC 5322 3.2.2 CFWS as the strict reader takes it: any
+ * SP, HTAB, CR, LF is white space, comments nest to any depth, and an
+ * unclosed comment runs to the end of the value
  */
-static const char *
-skip_comment(const char *p)
-{
-	int depth = 0;
-
-	for (; *p != '\0'; p++) {
-		if (*p == '\\' && p[1] != '\0')
-			p++;
-		else if (*p == '(')
-			depth++;
-		else if (*p == ')' && --depth == 0)
-			return p + 1;
-	}
-	return NULL;
-}
-
-/* skip_cfws - RFC 5322 3.2.2 CFWS; an unterminated comment: at the NUL */
 static const char *
 skip_cfws(const char *p)
 {
-	const char *q;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		if (*p != '(')
-			return p;
-		if ((q = skip_comment(p)) == NULL)
-			return p + strlen(p);
-		p = q;
-	}
+	return rfc5322_cfws(p, RFC5322_LOOSE | RFC5322_TO_END);
 }
 
 /*
@@ -136,21 +110,13 @@ struct lead {
 static const char *
 lead_skip(const char *p, int flags, const char **open)
 {
-	const char *q;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		if (*p != '(')
-			return p;
-		/* a flat reader ends a comment at the first ')' */
-		q = flags & LEAD_FLAT ? strchr(p, ')') : skip_comment(p);
-		if (q == NULL) {
-			*open = p;
-			return p + strlen(p);
-		}
-		p = flags & LEAD_FLAT ? q + 1 : q;
-	}
+	/* a flat reader ends a comment at the first ')' */
+	p = rfc5322_cfws(p, RFC5322_LOOSE |
+	    (flags & LEAD_FLAT ? RFC5322_FLAT : 0));
+	if (*p != '(')
+		return p;
+	*open = p;
+	return p + strlen(p);
 }
 
 /*

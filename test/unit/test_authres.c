@@ -62,6 +62,41 @@ test_parse_id(void **state)
 	    -1);
 }
 
+/*
+ * test_comments - the strict reader's CFWS: comments nest to any depth,
+ * bare CR and LF are white space, an unclosed comment hides the rest;
+ * the lenient reader also ends comments at the first ')'
+ */
+static void
+test_comments(void **state)
+{
+	struct authres_parsed a;
+	struct vstr v = VSTR_INIT;
+	char id[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++)
+		vstr_catc(&v, '(');
+	for (i = 0; i < 1000; i++)
+		vstr_catc(&v, ')');
+	vstr_cat(&v, " mx.example;\r spf=pass");
+	assert_int_equal(authres_parse_id(vstr_str(&v), id, sizeof(id)), 0);
+	assert_string_equal(id, "mx.example");
+	assert_int_equal(authres_parse(vstr_str(&v), &a), 0);
+	assert_int_equal(a.n, 1);
+	assert_string_equal(a.res[0].method, "spf");
+	vstr_free(&v);
+	assert_int_equal(authres_parse_id("mx.example (unclosed", id,
+	    sizeof(id)), 0);
+	assert_int_equal(authres_parse("mx.example (unclosed", &a), -1);
+	assert_int_equal(authres_parse_id("(a \\) mx.example; none", id,
+	    sizeof(id)), -1);
+	assert_int_equal(authres_parse_id("(a \\) b) mx.example; none", id,
+	    sizeof(id)), 0);
+	assert_string_equal(id, "mx.example");
+}
+
 /* test_pvalue - property values are quoted only when they must be */
 static void
 test_pvalue(void **state)
@@ -626,6 +661,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_id),
+		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_pvalue),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_format_dkim),
