@@ -18,8 +18,6 @@
 			 ((c) >= 'A' && (c) <= 'Z'))
 #define IS_ALNUMPUNC(c)	(IS_ALPHA(c) || ((c) >= '0' && (c) <= '9') || \
 			 (c) == '_')
-#define IS_VALCHAR(c)	(((c) >= 0x21 && (c) <= 0x3a) || \
-			 ((c) >= 0x3c && (c) <= 0x7e))
 
 /* taglist_start - lex S (LEN bytes) under MODE */
 void
@@ -58,7 +56,7 @@ static int
 next_strict(struct taglist_lexer *lx, struct taglist_tag *t, char *why,
     size_t whylen)
 {
-	const char *s = lx->s;
+	const char *s = lx->s, *semi;
 	size_t pos = lx->pos, len = lx->len;
 	unsigned char c;
 
@@ -83,15 +81,17 @@ next_strict(struct taglist_lexer *lx, struct taglist_tag *t, char *why,
 		return -1;
 	}
 	t->voff = ++pos;
-	for (; pos < len && s[pos] != ';'; pos++) {
+	semi = memchr(s + pos, ';', len - pos);
+	t->vend = semi != NULL ? (size_t)(semi - s) : len;
+	/* VALCHAR = %x21-3A / %x3C-7E: before the first ';', %x21-7E */
+	for (; pos < t->vend; pos++) {
 		c = (unsigned char)s[pos];
-		if (!IS_VALCHAR(c) && !rfc5322_is_fws(c)) {
+		if ((c < 0x21 || c > 0x7e) && !rfc5322_is_fws(c)) {
 			snprintf(why, whylen, "illegal character in "
 			    "%.*s= value", (int)t->nlen, t->name);
 			return -1;
 		}
 	}
-	t->vend = pos;
 	value(s, t, 1);
 	lx->pos = pos < len ? pos + 1 : pos;	/* past the ';' */
 	return 1;
