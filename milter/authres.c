@@ -18,6 +18,7 @@
 
 #include "authres.h"
 #include "domain.h"
+#include "rfc5322.h"
 #include "vstr.h"
 
 /* RFC 2045 5.1: tspecials may not appear in a token. */
@@ -31,41 +32,14 @@ is_token_char(unsigned char c)
 }
 
 /*
- * skip_comment - past the RFC 5322 3.2.2 comment at P (at its '('),
- * nested comments included, quoted-pairs escaping parentheses; NULL
- * when it never closes
+ * skip_cfws - RFC 5322 3.2.2 CFWS as the strict reader takes it: any
+ * SP, HTAB, CR, LF is white space, comments nest to any depth, and an
+ * unclosed comment runs to the end of the value
  */
-static const char *
-skip_comment(const char *p)
-{
-	int depth = 0;
-
-	for (; *p != '\0'; p++) {
-		if (*p == '\\' && p[1] != '\0')
-			p++;
-		else if (*p == '(')
-			depth++;
-		else if (*p == ')' && --depth == 0)
-			return p + 1;
-	}
-	return NULL;
-}
-
-/* skip_cfws - RFC 5322 3.2.2 CFWS; an unterminated comment: at the NUL */
 static const char *
 skip_cfws(const char *p)
 {
-	const char *q;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		if (*p != '(')
-			return p;
-		if ((q = skip_comment(p)) == NULL)
-			return p + strlen(p);
-		p = q;
-	}
+	return rfc5322_cfws(p, RFC5322_LOOSE | RFC5322_TO_END);
 }
 
 /*
@@ -137,21 +111,13 @@ struct lead {
 static const char *
 lead_skip(const char *p, int flags, const char **open)
 {
-	const char *q;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		if (*p != '(')
-			return p;
-		/* a flat reader ends a comment at the first ')' */
-		q = flags & LEAD_FLAT ? strchr(p, ')') : skip_comment(p);
-		if (q == NULL) {
-			*open = p;
-			return p + strlen(p);
-		}
-		p = flags & LEAD_FLAT ? q + 1 : q;
-	}
+	/* a flat reader ends a comment at the first ')' */
+	p = rfc5322_cfws(p, RFC5322_LOOSE |
+	    (flags & LEAD_FLAT ? RFC5322_FLAT : 0));
+	if (*p != '(')
+		return p;
+	*open = p;
+	return p + strlen(p);
 }
 
 /*
@@ -649,6 +615,24 @@ kv(struct vstr *out, const char *sep, const char *key, const char *value)
 	vstr_free(&v);
 }
 
+/*
+ * The Received-SPF comment of each result (RFC 7208 9.1): fixed words,
+ * and in place of %d and %i the identity's domain and the client's
+ * address, each through comment_text
+ */
+static const char *const spf_comment[] = {
+	[SPF_RES_NONE] = "domain of %d does not publish an SPF record",
+	[SPF_RES_NEUTRAL] = "%i is neither permitted nor denied by domain "
+	    "of %d",
+	[SPF_RES_PASS] = "domain of %d designates %i as permitted sender",
+	[SPF_RES_FAIL] = "domain of %d does not designate %i as permitted "
+	    "sender",
+	[SPF_RES_SOFTFAIL] = "domain of transitioning %d does not designate "
+	    "%i as permitted sender",
+	[SPF_RES_TEMPERROR] = "temporary error looking up SPF for %d",
+	[SPF_RES_PERMERROR] = "SPF record of %d is invalid",
+};
+
 /* authres_received_spf - RFC 7208 9.1 Received-SPF value */
 void
 authres_received_spf(struct vstr *out, const struct spf_result *spf,
@@ -658,47 +642,19 @@ authres_received_spf(struct vstr *out, const struct spf_result *spf,
 	const char *id = spf->identity == SPF_ID_HELO ? "helo" : "mailfrom";
 	const char *who = spf->domain != NULL ? spf->domain : "";
 	const char *ip = spf->client_ip != NULL ? spf->client_ip : "";
+	const char *t;
 
 	/* the comment's words are fixed; each name passes comment_text */
 	vstr_catf(out, "%s (", result_spf_str(spf->result));
 	comment_text(out, receiver);
 	vstr_cat(out, ": ");
-	switch (spf->result) {
-	case SPF_RES_PASS:
-		vstr_cat(out, "domain of ");
-		comment_text(out, who);
-		vstr_cat(out, " designates ");
-		comment_text(out, ip);
-		vstr_cat(out, " as permitted sender");
-		break;
-	case SPF_RES_FAIL:
-	case SPF_RES_SOFTFAIL:
-		vstr_cat(out, spf->result == SPF_RES_FAIL ? "domain of " :
-		    "domain of transitioning ");
-		comment_text(out, who);
-		vstr_cat(out, " does not designate ");
-		comment_text(out, ip);
-		vstr_cat(out, " as permitted sender");
-		break;
-	case SPF_RES_NEUTRAL:
-		comment_text(out, ip);
-		vstr_cat(out, " is neither permitted nor denied by domain of ");
-		comment_text(out, who);
-		break;
-	case SPF_RES_NONE:
-		vstr_cat(out, "domain of ");
-		comment_text(out, who);
-		vstr_cat(out, " does not publish an SPF record");
-		break;
-	case SPF_RES_TEMPERROR:
-		vstr_cat(out, "temporary error looking up SPF for ");
-		comment_text(out, who);
-		break;
-	case SPF_RES_PERMERROR:
-		vstr_cat(out, "SPF record of ");
-		comment_text(out, who);
-		vstr_cat(out, " is invalid");
-		break;
+	t = (size_t)spf->result < sizeof(spf_comment) / sizeof(spf_comment[0])
+	    ? spf_comment[spf->result] : "";
+	for (; *t != '\0'; t++) {
+		if (t[0] == '%' && (t[1] == 'd' || t[1] == 'i'))
+			comment_text(out, *++t == 'd' ? who : ip);
+		else
+			vstr_catc(out, *t);
 	}
 	vstr_cat(out, ")");
 	kv(out, "\n\t", "client-ip", ip);

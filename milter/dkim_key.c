@@ -20,6 +20,7 @@
 #include <openssl/x509.h>
 
 #include "dkim_key.h"
+#include "taglist.h"
 #include "xmalloc.h"
 
 #define CACHE_BUCKETS	256
@@ -142,23 +143,23 @@ lookup(const char *p, size_t plen, int ed25519, unsigned *bits)
 
 /* check_tags - v=, h=, k=, s= against the signature (RFC 6376 3.6.1) */
 static int
-check_tags(const struct dkim_tags *tags, enum dkim_alg alg, int *ed25519,
+check_tags(const struct taglist *tags, enum dkim_alg alg, int *ed25519,
     char *why, size_t whylen)
 {
 	const char *hash = alg == DKIM_ALG_RSA_SHA1 ? "sha1" : "sha256";
-	const struct dkim_tag *t;
+	const struct taglist_tag *t;
 
-	if ((t = dkim_tags_get(tags, "v")) != NULL && (t != &tags->tag[0] ||
+	if ((t = taglist_get(tags, "v")) != NULL && (t != &tags->tag[0] ||
 	    t->vlen != 5 || memcmp(t->val, "DKIM1", 5) != 0)) {
 		snprintf(why, whylen, "key record is malformed (v=)");
 		return -1;
 	}
-	if ((t = dkim_tags_get(tags, "h")) != NULL && !dkim_tag_has(t, hash)) {
+	if ((t = taglist_get(tags, "h")) != NULL && !taglist_has(t, hash)) {
 		snprintf(why, whylen, "key h= does not allow %s", hash);
 		return -1;
 	}
 	*ed25519 = 0;
-	if ((t = dkim_tags_get(tags, "k")) != NULL) {
+	if ((t = taglist_get(tags, "k")) != NULL) {
 		if (t->vlen == 7 && strncasecmp(t->val, "ed25519", 7) == 0)
 			*ed25519 = 1;
 		else if (t->vlen != 3 || strncasecmp(t->val, "rsa", 3) != 0) {
@@ -171,8 +172,8 @@ check_tags(const struct dkim_tags *tags, enum dkim_alg alg, int *ed25519,
 		snprintf(why, whylen, "key type does not match a=");
 		return -1;
 	}
-	if ((t = dkim_tags_get(tags, "s")) != NULL &&
-	    !dkim_tag_has(t, "email") && !dkim_tag_has(t, "*")) {
+	if ((t = taglist_get(tags, "s")) != NULL &&
+	    !taglist_has(t, "email") && !taglist_has(t, "*")) {
 		snprintf(why, whylen, "key s= is not for email");
 		return -1;
 	}
@@ -184,20 +185,19 @@ int
 dkim_key_parse(const char *txt, size_t len, enum dkim_alg alg,
     struct dkim_key *key, char *why, size_t whylen)
 {
-	struct dkim_tags tags;
-	const struct dkim_tag *t;
+	struct taglist tags;
+	const struct taglist_tag *t;
 	char *p;
-	size_t i, n = 0;
 	int ed25519;
 
 	memset(key, 0, sizeof(*key));
-	if (dkim_tags_parse(txt, len, &tags, why, whylen) != 0) {
+	if (taglist_split(txt, len, &tags, why, whylen) != 0) {
 		snprintf(why, whylen, "key record is malformed");
 		return -1;
 	}
 	if (check_tags(&tags, alg, &ed25519, why, whylen) != 0)
 		return -1;
-	if ((t = dkim_tags_get(&tags, "p")) == NULL) {
+	if ((t = taglist_get(&tags, "p")) == NULL) {
 		snprintf(why, whylen, "key record is malformed (no p=)");
 		return -1;
 	}
@@ -205,21 +205,17 @@ dkim_key_parse(const char *txt, size_t len, enum dkim_alg alg,
 		snprintf(why, whylen, "key revoked");	/* 3.6.1 */
 		return -1;
 	}
-	p = xmalloc(t->vlen + 1);
-	for (i = 0; i < t->vlen; i++)
-		if (t->val[i] != ' ' && t->val[i] != '\t' &&
-		    t->val[i] != '\r' && t->val[i] != '\n')
-			p[n++] = t->val[i];
-	key->pkey = lookup(p, n, ed25519, &key->bits);
+	p = taglist_copy_nows(t);
+	key->pkey = lookup(p, strlen(p), ed25519, &key->bits);
 	x_free(p);
 	if (key->pkey == NULL) {
 		snprintf(why, whylen, "key p= is not a%s public key",
 		    ed25519 ? "n Ed25519" : "n RSA");
 		return -1;
 	}
-	if ((t = dkim_tags_get(&tags, "t")) != NULL) {
-		key->testing = dkim_tag_has(t, "y");
-		key->strict = dkim_tag_has(t, "s");
+	if ((t = taglist_get(&tags, "t")) != NULL) {
+		key->testing = taglist_has(t, "y");
+		key->strict = taglist_has(t, "s");
 	}
 	return 0;
 }

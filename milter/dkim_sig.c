@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dkim_sig - the DKIM tag-list and the DKIM-Signature field.
+ * dkim_sig - the DKIM-Signature field.
  *
- * RFC 6376 3.2 grammar, strictly: tag names ALPHA *(ALNUM / "_"), values
- * of VALCHAR (%x21-3A / %x3C-7E) with FWS between them, each tag at most
- * once.  Anything else makes the signature (or key record) a permerror:
- * a lenient reading here is what lets two verifiers disagree about what
- * was signed.  Every rule of RFC 6376 3.5 and 6.1.1 that needs neither
- * the key nor the message is checked in dkim_sig_parse.
+ * Its tag-list is read by taglist_split(): RFC 6376 3.2 strictly, each
+ * tag at most once.  Anything else makes the signature (or key record) a
+ * permerror: a lenient reading here is what lets two verifiers disagree
+ * about what was signed.  Every rule of RFC 6376 3.5 and 6.1.1 that
+ * needs neither the key nor the message is checked in dkim_sig_parse.
  */
 #include "config.h"
 
@@ -21,116 +20,9 @@
 
 #include "dkim_sig.h"
 #include "domain.h"
+#include "rfc5322.h"
+#include "taglist.h"
 #include "xmalloc.h"
-
-#define IS_FWS(c)	((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
-#define IS_VALCHAR(c)	(((c) >= 0x21 && (c) <= 0x3a) || \
-			 ((c) >= 0x3c && (c) <= 0x7e))
-
-/* dkim_tags_parse - split a tag-list into its tags (RFC 6376 3.2) */
-int
-dkim_tags_parse(const char *s, size_t len, struct dkim_tags *tags, char *why,
-    size_t whylen)
-{
-	size_t pos = 0, k;
-	struct dkim_tag *t;
-
-	tags->n = 0;
-	for (;;) {
-		while (pos < len && IS_FWS((unsigned char)s[pos]))
-			pos++;
-		if (pos == len)
-			return 0;
-		if (tags->n == DKIM_MAX_TAGS) {
-			snprintf(why, whylen, "more than %d tags", DKIM_MAX_TAGS);
-			return -1;
-		}
-		t = &tags->tag[tags->n];
-		t->name = s + pos;
-		if (!isalpha((unsigned char)s[pos])) {
-			snprintf(why, whylen, "malformed tag list");
-			return -1;
-		}
-		while (pos < len && (isalnum((unsigned char)s[pos]) ||
-		    s[pos] == '_'))
-			pos++;
-		t->nlen = (size_t)(s + pos - t->name);
-		while (pos < len && IS_FWS((unsigned char)s[pos]))
-			pos++;
-		if (pos == len || s[pos] != '=') {
-			snprintf(why, whylen, "malformed tag list");
-			return -1;
-		}
-		t->voff = ++pos;
-		for (; pos < len && s[pos] != ';'; pos++) {
-			unsigned char c = (unsigned char)s[pos];
-
-			if (!IS_VALCHAR(c) && !IS_FWS(c)) {
-				snprintf(why, whylen, "illegal character in "
-				    "%.*s= value", (int)t->nlen, t->name);
-				return -1;
-			}
-		}
-		t->vend = pos;
-		t->val = s + t->voff;
-		t->vlen = t->vend - t->voff;
-		while (t->vlen > 0 && IS_FWS((unsigned char)t->val[0])) {
-			t->val++;
-			t->vlen--;
-		}
-		while (t->vlen > 0 &&
-		    IS_FWS((unsigned char)t->val[t->vlen - 1]))
-			t->vlen--;
-		for (k = 0; k < tags->n; k++)
-			if (tags->tag[k].nlen == t->nlen &&
-			    memcmp(tags->tag[k].name, t->name, t->nlen) == 0) {
-				snprintf(why, whylen, "duplicate %.*s= tag",
-				    (int)t->nlen, t->name);
-				return -1;
-			}
-		tags->n++;
-		if (pos < len)
-			pos++;			/* the ';' */
-	}
-}
-
-/* dkim_tags_get - the tag named NAME (tag names are case-sensitive) */
-const struct dkim_tag *
-dkim_tags_get(const struct dkim_tags *tags, const char *name)
-{
-	size_t i, n = strlen(name);
-
-	for (i = 0; i < tags->n; i++)
-		if (tags->tag[i].nlen == n &&
-		    memcmp(tags->tag[i].name, name, n) == 0)
-			return &tags->tag[i];
-	return NULL;
-}
-
-/*
- * dkim_tag_has - whether the colon-separated list in T (FWS around the
- * items) holds ITEM, case-insensitively; no allocation
- */
-int
-dkim_tag_has(const struct dkim_tag *t, const char *item)
-{
-	const char *p = t->val, *end = t->val + t->vlen, *q;
-	size_t n = strlen(item);
-
-	while (p < end) {
-		while (p < end && IS_FWS((unsigned char)*p))
-			p++;
-		for (q = p; q < end && *q != ':' &&
-		    !IS_FWS((unsigned char)*q); q++)
-			;
-		if ((size_t)(q - p) == n && strncasecmp(p, item, n) == 0)
-			return 1;
-		while (q < end && *q != ':')
-			q++;
-		p = q + 1;
-	}
-	return 0;
-}
 
 /* dkim_b64_decode - base64 with FWS allowed anywhere (RFC 6376 2.4) */
 long
@@ -141,7 +33,7 @@ dkim_b64_decode(const char *in, size_t len, unsigned char *out)
 	int r;
 
 	for (i = 0; i < len; i++)
-		if (!IS_FWS((unsigned char)in[i]))
+		if (!rfc5322_is_fws(in[i]))
 			tmp[n++] = in[i];
 	while (pad < n && pad < 3 && tmp[n - 1 - pad] == '=')
 		pad++;
@@ -153,20 +45,6 @@ dkim_b64_decode(const char *in, size_t len, unsigned char *out)
 	r = n == 0 ? 0 : EVP_DecodeBlock(out, (unsigned char *)tmp, (int)n);
 	x_free(tmp);
 	return r < 0 ? -1 : (long)((size_t)r - pad);
-}
-
-/* copy_nows - a tag value with FWS removed; caller frees with x_free */
-static char *
-copy_nows(const struct dkim_tag *t)
-{
-	char *s = xmalloc(t->vlen + 1);
-	size_t i, n = 0;
-
-	for (i = 0; i < t->vlen; i++)
-		if (!IS_FWS((unsigned char)t->val[i]))
-			s[n++] = t->val[i];
-	s[n] = '\0';
-	return s;
 }
 
 /*
@@ -184,7 +62,7 @@ copy_nows(const struct dkim_tag *t)
 
 /* number - a decimal tag value of at most MAXDIGITS; -1 if not one */
 static int64_t
-number(const struct dkim_tag *t, size_t maxdigits)
+number(const struct taglist_tag *t, size_t maxdigits)
 {
 	int64_t v = 0;
 	size_t i;
@@ -215,10 +93,10 @@ lower(char *s)
 
 /* parse_h - h=, a colon list of field names; must name From (3.5) */
 static int
-parse_h(struct dkim_sig *sig, const struct dkim_tag *t, char *why,
+parse_h(struct dkim_sig *sig, const struct taglist_tag *t, char *why,
     size_t whylen)
 {
-	char *all = copy_nows(t), *p, *next;
+	char *all = taglist_copy_nows(t), *p, *next;
 	int from = 0;
 
 	sig->h = xcalloc(t->vlen / 2 + 2, sizeof(*sig->h));
@@ -244,9 +122,9 @@ parse_h(struct dkim_sig *sig, const struct dkim_tag *t, char *why,
 
 /* parse_c - c=, "header[/body]", each simple or relaxed */
 static int
-parse_c(struct dkim_sig *sig, const struct dkim_tag *t)
+parse_c(struct dkim_sig *sig, const struct taglist_tag *t)
 {
-	char *c = copy_nows(t), *body;
+	char *c = taglist_copy_nows(t), *body;
 	int ok = 1;
 
 	if ((body = strchr(c, '/')) != NULL)
@@ -265,12 +143,12 @@ parse_c(struct dkim_sig *sig, const struct dkim_tag *t)
 
 /* parse_i - i=, [local-part] "@" domain, the domain d= or below it */
 static int
-parse_i(struct dkim_sig *sig, const struct dkim_tag *t, char *why,
+parse_i(struct dkim_sig *sig, const struct taglist_tag *t, char *why,
     size_t whylen)
 {
 	const char *at;
 
-	sig->i = copy_nows(t);
+	sig->i = taglist_copy_nows(t);
 	if ((at = strrchr(sig->i, '@')) == NULL ||
 	    !domain_check(at + 1, SIG_DOMAIN)) {
 		snprintf(why, whylen, "i= has no domain name");
@@ -285,9 +163,9 @@ parse_i(struct dkim_sig *sig, const struct dkim_tag *t, char *why,
 
 /* parse_alg - a=; rsa-sha1 is parsed (to report it as policy) */
 static int
-parse_alg(struct dkim_sig *sig, const struct dkim_tag *t)
+parse_alg(struct dkim_sig *sig, const struct taglist_tag *t)
 {
-	sig->a = copy_nows(t);
+	sig->a = taglist_copy_nows(t);
 	if (strcasecmp(sig->a, "rsa-sha256") == 0)
 		sig->alg = DKIM_ALG_RSA_SHA256;
 	else if (strcasecmp(sig->a, "rsa-sha1") == 0)
@@ -301,8 +179,8 @@ parse_alg(struct dkim_sig *sig, const struct dkim_tag *t)
 
 /* parse_hashes - b= and bh=, decoded */
 static int
-parse_hashes(struct dkim_sig *sig, const struct dkim_tag *b,
-    const struct dkim_tag *bh, char *why, size_t whylen)
+parse_hashes(struct dkim_sig *sig, const struct taglist_tag *b,
+    const struct taglist_tag *bh, char *why, size_t whylen)
 {
 	unsigned char tmp[128];
 	long n;
@@ -314,7 +192,7 @@ parse_hashes(struct dkim_sig *sig, const struct dkim_tag *b,
 		return -1;
 	}
 	sig->blen = (size_t)n;
-	sig->b8 = copy_nows(b);
+	sig->b8 = taglist_copy_nows(b);
 	if (strlen(sig->b8) > 8)
 		sig->b8[8] = '\0';
 	/* A hash of the wrong size is a body hash that does not match. */
@@ -333,23 +211,23 @@ parse_hashes(struct dkim_sig *sig, const struct dkim_tag *b,
 
 /* check_numbers - l=, t= and x= (RFC 6376 3.5) */
 static int
-check_numbers(struct dkim_sig *sig, const struct dkim_tags *tags, char *why,
+check_numbers(struct dkim_sig *sig, const struct taglist *tags, char *why,
     size_t whylen)
 {
-	const struct dkim_tag *t;
+	const struct taglist_tag *t;
 
 	sig->l = sig->t = sig->x = -1;
-	if ((t = dkim_tags_get(tags, "l")) != NULL &&
+	if ((t = taglist_get(tags, "l")) != NULL &&
 	    (sig->l = number(t, 76)) < 0) {
 		snprintf(why, whylen, "l= is not a number");
 		return -1;
 	}
-	if ((t = dkim_tags_get(tags, "t")) != NULL &&
+	if ((t = taglist_get(tags, "t")) != NULL &&
 	    (sig->t = number(t, 12)) < 0) {
 		snprintf(why, whylen, "t= is not a timestamp");
 		return -1;
 	}
-	if ((t = dkim_tags_get(tags, "x")) != NULL &&
+	if ((t = taglist_get(tags, "x")) != NULL &&
 	    (sig->x = number(t, 12)) < 0) {
 		snprintf(why, whylen, "x= is not a timestamp");
 		return -1;
@@ -367,46 +245,46 @@ dkim_sig_parse(const char *value, size_t len, char *why, size_t whylen)
 {
 	static const char *const required[] = { "v", "a", "b", "bh", "d",
 	    "h", "s" };
-	struct dkim_tags tags;
-	const struct dkim_tag *t;
+	struct taglist tags;
+	const struct taglist_tag *t;
 	struct dkim_sig *sig;
 	size_t k;
 
-	if (dkim_tags_parse(value, len, &tags, why, whylen) != 0)
+	if (taglist_split(value, len, &tags, why, whylen) != 0)
 		return NULL;
 	for (k = 0; k < sizeof(required) / sizeof(required[0]); k++)
-		if (dkim_tags_get(&tags, required[k]) == NULL) {
+		if (taglist_get(&tags, required[k]) == NULL) {
 			snprintf(why, whylen, "%s= tag missing", required[k]);
 			return NULL;
 		}
-	t = dkim_tags_get(&tags, "v");
+	t = taglist_get(&tags, "v");
 	if (t->vlen != 1 || t->val[0] != '1') {
 		snprintf(why, whylen, "unknown version v=%.*s",
 		    (int)(t->vlen > 16 ? 16 : t->vlen), t->val);
 		return NULL;
 	}
 	sig = xcalloc(1, sizeof(*sig));
-	sig->d = domain_lower(copy_nows(dkim_tags_get(&tags, "d")));
-	sig->s = copy_nows(dkim_tags_get(&tags, "s"));
+	sig->d = domain_lower(taglist_copy_nows(taglist_get(&tags, "d")));
+	sig->s = taglist_copy_nows(taglist_get(&tags, "s"));
 	if (!domain_check(sig->d, SIG_DOMAIN))
 		snprintf(why, whylen, "d= is not a domain name");
 	else if (!domain_check(sig->s, SIG_SELECTOR))
 		snprintf(why, whylen, "invalid s=");
-	else if (parse_alg(sig, dkim_tags_get(&tags, "a")) != 0)
+	else if (parse_alg(sig, taglist_get(&tags, "a")) != 0)
 		snprintf(why, whylen, "unknown algorithm a=%.32s", sig->a);
-	else if (parse_hashes(sig, dkim_tags_get(&tags, "b"),
-	    dkim_tags_get(&tags, "bh"), why, whylen) != 0)
+	else if (parse_hashes(sig, taglist_get(&tags, "b"),
+	    taglist_get(&tags, "bh"), why, whylen) != 0)
 		;
-	else if (parse_h(sig, dkim_tags_get(&tags, "h"), why, whylen) != 0)
+	else if (parse_h(sig, taglist_get(&tags, "h"), why, whylen) != 0)
 		;
-	else if ((t = dkim_tags_get(&tags, "c")) != NULL &&
+	else if ((t = taglist_get(&tags, "c")) != NULL &&
 	    parse_c(sig, t) != 0)
 		snprintf(why, whylen, "unknown canonicalization c=");
-	else if ((t = dkim_tags_get(&tags, "i")) != NULL &&
+	else if ((t = taglist_get(&tags, "i")) != NULL &&
 	    parse_i(sig, t, why, whylen) != 0)
 		;
-	else if ((t = dkim_tags_get(&tags, "q")) != NULL &&
-	    !dkim_tag_has(t, "dns/txt"))
+	else if ((t = taglist_get(&tags, "q")) != NULL &&
+	    !taglist_has(t, "dns/txt"))
 		snprintf(why, whylen, "q= does not offer dns/txt");
 	else if (check_numbers(sig, &tags, why, whylen) != 0)
 		;

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dkim_sig - the DKIM tag=value list (RFC 6376 3.2) and the
- * DKIM-Signature field (RFC 6376 3.5) parsed into a struct.
+ * dkim_sig - the DKIM-Signature field (RFC 6376 3.5) parsed into a
+ * struct.
  *
- * dkim_tags_parse splits a tag-list without copying (the tags point
- * into the caller's string); dkim_sig_parse checks every rule of 3.5
- * and 6.1.1 that needs no key and no DNS, and returns an owned struct.
+ * dkim_sig_parse reads the tag-list with taglist_split (taglist.h),
+ * checks every rule of 3.5 and 6.1.1 that needs no key and no DNS, and
+ * returns an owned struct.
  * Pure: no DNS, no logging, no global state.
  */
 #ifndef MXAUTH_DKIM_SIG_H
@@ -13,22 +13,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-#define DKIM_MAX_TAGS	64	/* more tags than this is a permerror */
-
-struct dkim_tag {
-	const char	*name;		/* into the parsed string */
-	size_t		 nlen;
-	const char	*val;		/* value, FWS trimmed at both ends */
-	size_t		 vlen;
-	size_t		 voff;		/* offset just after '=' */
-	size_t		 vend;		/* offset of the ';' or the end */
-};
-
-struct dkim_tags {
-	struct dkim_tag	 tag[DKIM_MAX_TAGS];
-	size_t		 n;
-};
 
 enum dkim_alg {
 	DKIM_ALG_RSA_SHA256 = 0,
@@ -57,18 +41,6 @@ struct dkim_sig {
 	size_t		 b_off, b_end;	/* b= value span in the field value */
 };
 
-/*
- * dkim_tags_parse - split the tag-list S (LEN bytes) into TAGS.  Returns
- * 0, or -1 with a reason in WHY: bad syntax, a character outside
- * VALCHAR / FWS, a duplicate tag (RFC 6376 3.2), too many tags.
- */
-int	 dkim_tags_parse(const char *s, size_t len, struct dkim_tags *,
-	    char *why, size_t whylen);
-/* dkim_tags_get - the tag named NAME, or NULL */
-const struct dkim_tag *dkim_tags_get(const struct dkim_tags *,
-	    const char *name);
-/* dkim_tag_has - whether T's colon-separated list holds ITEM */
-int	 dkim_tag_has(const struct dkim_tag *t, const char *item);
 /*
  * dkim_b64_decode - base64 with FWS anywhere (RFC 6376 2.4); a caller-
  * allocated OUT of at least len*3/4+3 bytes.  Returns the decoded length

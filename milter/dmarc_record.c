@@ -3,9 +3,10 @@
  * dmarc_record - the DMARC record's tags (RFC 9989 4.7).
  *
  * dmarc-record = dmarc-version *(*WSP ";" *WSP dmarc-tag) [*WSP ";"]:
- * tags are split at ';', names and values trimmed of white space; names
- * and keyword values compare case-insensitively, except v=DMARC1, which
- * RFC 9989 makes case-sensitive.  A tag with a value this module does
+ * taglist's lenient reading splits the tags at ';', names and values
+ * trimmed of white space; names and keyword values compare
+ * case-insensitively, except v=DMARC1, which RFC 9989 makes
+ * case-sensitive.  A tag with a value this module does
  * not understand is treated as absent (its default applies), as RFC
  * 9989 4.8 asks; p=, sp= and np= are the exception: 4.10.1 decides
  * from them whether there is a policy at all.  Everything here is pure
@@ -21,9 +22,16 @@
 #include <strings.h>
 
 #include "dmarc_record.h"
+#include "rfc5322.h"
+#include "taglist.h"
 #include "xmalloc.h"
 
-#define IS_WSP(c)	((c) == ' ' || (c) == '\t')
+/* is_word - value V (N bytes) equals W, ignoring case */
+static bool
+is_word(const char *v, size_t n, const char *w)
+{
+	return n == strlen(w) && strncasecmp(v, w, n) == 0;
+}
 
 /*
  * dmarc_record_is - v=DMARC1 as the first tag (RFC 9989 4.7 v=): the
@@ -33,23 +41,13 @@
 bool
 dmarc_record_is(const char *txt, size_t len)
 {
-	size_t i = 0;
+	struct taglist_lexer lx;
+	struct taglist_tag t;
 
-	while (i < len && IS_WSP(txt[i]))
-		i++;
-	if (len - i < 1 || (txt[i] != 'v' && txt[i] != 'V'))
-		return false;
-	for (i++; i < len && IS_WSP(txt[i]); i++)
-		;
-	if (i == len || txt[i] != '=')
-		return false;
-	for (i++; i < len && IS_WSP(txt[i]); i++)
-		;
-	if (len - i < 6 || memcmp(txt + i, "DMARC1", 6) != 0)
-		return false;
-	for (i += 6; i < len && IS_WSP(txt[i]); i++)
-		;
-	return i == len || txt[i] == ';';
+	taglist_start(&lx, txt, len, TAGLIST_LENIENT);
+	return taglist_next(&lx, &t, NULL, 0) == 1 && t.val != NULL &&
+	    is_word(t.name, t.nlen, "v") && t.vlen == 6 &&
+	    memcmp(t.val, "DMARC1", 6) == 0;
 }
 
 /* policy_of - none/quarantine/reject, or UNSET */
@@ -63,13 +61,6 @@ policy_of(const char *v, size_t n)
 	if (n == 6 && strncasecmp(v, "reject", 6) == 0)
 		return DMARC_POLICY_REJECT;
 	return DMARC_POLICY_UNSET;
-}
-
-/* is_word - value V (N bytes) equals W, ignoring case */
-static bool
-is_word(const char *v, size_t n, const char *w)
-{
-	return n == strlen(w) && strncasecmp(v, w, n) == 0;
 }
 
 /* pct_of - 0..100, or -1 */
@@ -116,9 +107,9 @@ rua_ok(const char *v, size_t n)
 	while (v < end) {
 		comma = memchr(v, ',', (size_t)(end - v));
 		b = comma != NULL ? comma : end;
-		for (a = v; a < b && IS_WSP(*a); a++)
+		for (a = v; a < b && rfc5322_is_wsp(*a); a++)
 			;
-		while (b > a && IS_WSP(b[-1]))
+		while (b > a && rfc5322_is_wsp(b[-1]))
 			b--;
 		if (uri_ok(a, (size_t)(b - a)))
 			return true;
@@ -244,7 +235,8 @@ enum dmarc_rec_status
 dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *rec,
     char *why, size_t whylen)
 {
-	const char *p, *end = txt + len, *semi, *eq, *n0, *n1, *v0, *v1;
+	struct taglist_lexer lx;
+	struct taglist_tag t;
 	struct seen s;
 	enum dmarc_rec_status rc;
 
@@ -255,28 +247,17 @@ dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *rec,
 		snprintf(why, whylen, "not a DMARC record (no v=DMARC1)");
 		return DMARC_REC_NOT_DMARC;
 	}
-	/* dmarc-record = dmarc-version *(dmarc-sep dmarc-tag) [dmarc-sep] */
-	p = (const char *)memchr(txt, ';', len);
-	while (p != NULL && p < end) {
-		p++;					/* past ';' */
-		semi = memchr(p, ';', (size_t)(end - p));
-		v1 = semi != NULL ? semi : end;
-		eq = memchr(p, '=', (size_t)(v1 - p));
-		if (eq != NULL) {
-			/* equals = *WSP "=" *WSP; dmarc-sep = *WSP ";" *WSP */
-			for (n0 = p; n0 < eq && IS_WSP(*n0); n0++)
-				;
-			for (n1 = eq; n1 > n0 && IS_WSP(n1[-1]); n1--)
-				;
-			for (v0 = eq + 1; v0 < v1 && IS_WSP(*v0); v0++)
-				;
-			while (v1 > v0 && IS_WSP(v1[-1]))
-				v1--;
-			tag(rec, n0, (size_t)(n1 - n0), v0, (size_t)(v1 - v0),
-			    &s);
-		}
-		p = semi;
-	}
+	/*
+	 * dmarc-record = dmarc-version *(dmarc-sep dmarc-tag) [dmarc-sep];
+	 * equals = *WSP "=" *WSP; dmarc-sep = *WSP ";" *WSP: the lenient
+	 * reading, past the v=DMARC1 checked above; a piece without '='
+	 * is no tag
+	 */
+	taglist_start(&lx, txt, len, TAGLIST_LENIENT);
+	(void)taglist_next(&lx, &t, NULL, 0);
+	while (taglist_next(&lx, &t, NULL, 0) == 1)
+		if (t.val != NULL)
+			tag(rec, t.name, t.nlen, t.val, t.vlen, &s);
 	if ((rc = no_policy(rec, &s, why, whylen)) != DMARC_REC_OK) {
 		x_free(rec->rua);
 		x_free(rec->ruf);

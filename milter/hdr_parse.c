@@ -3,10 +3,11 @@
  * hdr_parse - RFC 5322 address lists, one function per grammar rule.
  *
  * A small recursive-descent parser over the field value: each rule
- * returns the position after what it matched, or NULL.  Comments nest
- * (bounded depth); quoted-pairs are honoured; line folds (CRLF or LF
- * followed by WSP) are whitespace.  Only addresses are kept: local part
- * and domain of each mailbox, groups counted.
+ * returns the position after what it matched, or NULL.  CFWS is
+ * rfc5322's: comments nest (bounded depth), quoted-pairs are honoured,
+ * line folds (CRLF or LF followed by WSP) are whitespace.  Only
+ * addresses are kept: local part and domain of each mailbox, groups
+ * counted.
  */
 #include "config.h"
 
@@ -16,68 +17,20 @@
 
 #include "domain.h"
 #include "hdr_parse.h"
+#include "rfc5322.h"
 #include "vstr.h"
 #include "xmalloc.h"
 
-#define MAX_COMMENT_DEPTH	16
-
-/* is_atext - RFC 5322 3.2.3 atext, and UTF-8 (RFC 6532) */
-static int
-is_atext(int c)
-{
-	return isalnum(c) || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c)
-	    != NULL) || c >= 0x80;	/* RFC 6532: UTF-8 in atoms */
-}
-
-/* fws - RFC 5322 3.2.2 FWS (and obs-FWS): blanks and folds */
-static const char *
-fws(const char *p)
-{
-	for (;;) {
-		if (*p == ' ' || *p == '\t')
-			p++;
-		else if (*p == '\r' && p[1] == '\n' && (p[2] == ' ' ||
-		    p[2] == '\t'))
-			p += 2;
-		else if (*p == '\n' && (p[1] == ' ' || p[1] == '\t'))
-			p++;
-		else
-			return p;
-	}
-}
-
-/* comment - "(" *([FWS] ccontent) [FWS] ")", nested */
-static const char *
-comment(const char *p, int depth)
-{
-	if (*p != '(' || depth > MAX_COMMENT_DEPTH)
-		return NULL;
-	for (p++; *p != ')'; ) {
-		if (*p == '\0')
-			return NULL;
-		if (*p == '\\' && p[1] != '\0')
-			p += 2;
-		else if (*p == '(') {
-			if ((p = comment(p, depth + 1)) == NULL)
-				return NULL;
-		} else
-			p++;
-	}
-	return p + 1;
-}
-
-/* cfws - RFC 5322 3.2.2 CFWS, optional */
+/*
+ * cfws - RFC 5322 3.2.2 CFWS, optional: folds only (a bare CR or LF is
+ * not white space), comments nested at most RFC5322_DEPTH deep; an
+ * unclosed or too deep comment is not skipped: CFWS stops at its '(',
+ * which no rule here accepts
+ */
 static const char *
 cfws(const char *p)
 {
-	const char *q;
-
-	for (;;) {
-		p = fws(p);
-		if (*p != '(' || (q = comment(p, 0)) == NULL)
-			return p;
-		p = q;
-	}
+	return rfc5322_cfws(p, RFC5322_BOUNDED);
 }
 
 /* atom - [CFWS] 1*atext [CFWS]; the text into OUT */
@@ -87,7 +40,7 @@ atom(const char *p, struct vstr *out)
 	const char *s;
 
 	p = cfws(p);
-	for (s = p; is_atext((unsigned char)*p); p++)
+	for (s = p; rfc5322_is_atext((unsigned char)*p); p++)
 		;
 	if (p == s)
 		return NULL;

@@ -36,6 +36,7 @@
 
 #include "netlist.h"
 #include "received.h"
+#include "rfc5322.h"
 
 /* Bounds that keep a hostile field linear: fields longer are refused. */
 #define FIELD_MAX	8192	/* a Received value read at all */
@@ -46,13 +47,6 @@ struct span {
 	const char	*p;
 	size_t		 n;
 };
-
-/* is_fws - folding white space character */
-static int
-is_fws(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 /* address - TEXT (N bytes) as an IP address into C->ip; 0 or -1 */
 static int
@@ -140,12 +134,12 @@ next_word(struct span *s)
 {
 	struct span w;
 
-	while (s->n > 0 && is_fws(*s->p)) {
+	while (s->n > 0 && rfc5322_is_fws(*s->p)) {
 		s->p++;
 		s->n--;
 	}
 	w.p = s->p;
-	for (w.n = 0; w.n < s->n && !is_fws(w.p[w.n]); w.n++)
+	for (w.n = 0; w.n < s->n && !rfc5322_is_fws(w.p[w.n]); w.n++)
 		;
 	s->p += w.n;
 	s->n -= w.n;
@@ -156,11 +150,11 @@ next_word(struct span *s)
 static struct span
 trim(struct span s)
 {
-	while (s.n > 0 && is_fws(*s.p)) {
+	while (s.n > 0 && rfc5322_is_fws(*s.p)) {
 		s.p++;
 		s.n--;
 	}
-	while (s.n > 0 && is_fws(s.p[s.n - 1]))
+	while (s.n > 0 && rfc5322_is_fws(s.p[s.n - 1]))
 		s.n--;
 	return s;
 }
@@ -172,7 +166,7 @@ strip_tail(struct span *s, const char *tail)
 	size_t n = strlen(tail);
 
 	if (s->n <= n || strncasecmp(s->p + s->n - n, tail, n) != 0 ||
-	    !is_fws(s->p[s->n - n - 1]))
+	    !rfc5322_is_fws(s->p[s->n - n - 1]))
 		return 0;
 	s->n -= n;
 	return 1;
@@ -242,7 +236,7 @@ sendmail_auth(struct span in)
 	rest = (struct span){ in.p + 13, in.n - 13 };
 	if (rest.n == 0)
 		return 1;
-	if (!is_fws(*rest.p))
+	if (!rfc5322_is_fws(*rest.p))
 		return 0;
 	w = next_word(&rest);
 	return rest.n == 0 && w.n > 5 && strncasecmp(w.p, "bits=", 5) == 0 &&
@@ -275,8 +269,8 @@ set_helo(struct received_client *c, struct span h)
 	size_t i, n = 0;
 
 	for (i = 0; i < h.n && n + 1 < sizeof(c->helo); i++) {
-		if (is_fws(h.p[i])) {
-			if (i > 0 && is_fws(h.p[i - 1]))
+		if (rfc5322_is_fws(h.p[i])) {
+			if (i > 0 && rfc5322_is_fws(h.p[i - 1]))
 				continue;
 			c->helo[n++] = ' ';
 		} else
@@ -312,7 +306,7 @@ reading(const char *start, const char *by, struct received_client *c)
 	}
 	/* what precedes the comment: the from-domain, then white space */
 	h.n = (size_t)(in.p - 1 - h.p);
-	if (h.n < 2 || !is_fws(h.p[h.n - 1]))
+	if (h.n < 2 || !rfc5322_is_fws(h.p[h.n - 1]))
 		return -1;
 	h = trim(h);
 	if (relay_comment(in, c, &bare, &helo) != 0)
@@ -329,18 +323,17 @@ int
 received_parse(const char *value, struct received_client *c)
 {
 	struct received_client one;
-	const char *p = value, *start;
+	const char *p, *start;
 	int found = 0;
 
 	memset(c, 0, sizeof(*c));
-	while (is_fws(*p))
-		p++;
-	if (strncasecmp(p, "from", 4) != 0 || !is_fws(p[4]) ||
+	p = rfc5322_fws(value, RFC5322_LOOSE);
+	if (strncasecmp(p, "from", 4) != 0 || !rfc5322_is_fws(p[4]) ||
 	    strlen(p) > FIELD_MAX)
 		return RECEIVED_NONE;
 	for (start = p += 4; *p != '\0'; p++) {
-		if (!is_fws(p[-1]) || strncasecmp(p, "by", 2) != 0 ||
-		    !is_fws(p[2]) || reading(start, p, &one) != 0)
+		if (!rfc5322_is_fws(p[-1]) || strncasecmp(p, "by", 2) != 0 ||
+		    !rfc5322_is_fws(p[2]) || reading(start, p, &one) != 0)
 			continue;
 		if (found++ > 0) {
 			memset(c, 0, sizeof(*c));

@@ -66,6 +66,41 @@ test_parse_id(void **state)
 #define L63	L21 L21 L21
 #define L64	L63 "a"
 
+/*
+ * test_comments - the strict reader's CFWS: comments nest to any depth,
+ * bare CR and LF are white space, an unclosed comment hides the rest;
+ * the lenient reader also ends comments at the first ')'
+ */
+static void
+test_comments(void **state)
+{
+	struct authres_parsed a;
+	struct vstr v = VSTR_INIT;
+	char id[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++)
+		vstr_catc(&v, '(');
+	for (i = 0; i < 1000; i++)
+		vstr_catc(&v, ')');
+	vstr_cat(&v, " mx.example;\r spf=pass");
+	assert_int_equal(authres_parse_id(vstr_str(&v), id, sizeof(id)), 0);
+	assert_string_equal(id, "mx.example");
+	assert_int_equal(authres_parse(vstr_str(&v), &a), 0);
+	assert_int_equal(a.n, 1);
+	assert_string_equal(a.res[0].method, "spf");
+	vstr_free(&v);
+	assert_int_equal(authres_parse_id("mx.example (unclosed", id,
+	    sizeof(id)), 0);
+	assert_int_equal(authres_parse("mx.example (unclosed", &a), -1);
+	assert_int_equal(authres_parse_id("(a \\) mx.example; none", id,
+	    sizeof(id)), -1);
+	assert_int_equal(authres_parse_id("(a \\) b) mx.example; none", id,
+	    sizeof(id)), 0);
+	assert_string_equal(id, "mx.example");
+}
+
 /* test_pvalue - property values are quoted only when they must be */
 static void
 test_pvalue(void **state)
@@ -358,6 +393,77 @@ check_received_spf(const char *v, const struct spf_result *spf,
 	}
 }
 
+/*
+ * test_spf_texts - each SPF result's Received-SPF comment is its fixed
+ * sentence around the names, and free-form text (the SPF explanation,
+ * the DMARC and DKIM reasons) reaches neither header
+ */
+static void
+test_spf_texts(void **state)
+{
+	static const char *const want[] = {
+		[SPF_RES_NONE] = "domain of a.example does not publish an SPF "
+		    "record",
+		[SPF_RES_NEUTRAL] = "192.0.2.1 is neither permitted nor denied "
+		    "by domain of a.example",
+		[SPF_RES_PASS] = "domain of a.example designates 192.0.2.1 as "
+		    "permitted sender",
+		[SPF_RES_FAIL] = "domain of a.example does not designate "
+		    "192.0.2.1 as permitted sender",
+		[SPF_RES_SOFTFAIL] = "domain of transitioning a.example does "
+		    "not designate 192.0.2.1 as permitted sender",
+		[SPF_RES_TEMPERROR] = "temporary error looking up SPF for "
+		    "a.example",
+		[SPF_RES_PERMERROR] = "SPF record of a.example is invalid",
+	};
+	static const char tail[] = ")\n\tclient-ip=192.0.2.1; "
+	    "envelope-from=\"bob@a.example\"; helo=h.example; "
+	    "receiver=mx.example; identity=mailfrom;";
+	struct spf_result spf;
+	struct dkim_result sig;
+	struct dmarc_result dm;
+	struct authres_in in;
+	struct vstr v = VSTR_INIT, w = VSTR_INIT;
+	size_t r;
+
+	(void)state;
+	for (r = 0; r < sizeof(want) / sizeof(want[0]); r++) {
+		memset(&spf, 0, sizeof(spf));
+		spf.result = (enum spf_res)r;
+		spf.identity = SPF_ID_MAILFROM;
+		spf.domain = "a.example";
+		spf.client_ip = "192.0.2.1";
+		spf.explanation = "EXPLAINED (see http://x.example)";
+		vstr_reset(&v);
+		authres_received_spf(&v, &spf, "mx.example", "bob@a.example",
+		    "h.example");
+		vstr_reset(&w);
+		vstr_catf(&w, "%s (mx.example: %s%s", result_spf_str(spf.result),
+		    want[r], tail);
+		assert_string_equal(vstr_str(&v), vstr_str(&w));
+		memset(&sig, 0, sizeof(sig));
+		sig.result = DKIM_RES_FAIL;
+		sig.why = DKIM_WHY_SIGNATURE;
+		sig.reason = "EXPLAINED";
+		memset(&dm, 0, sizeof(dm));
+		dm.result = DMARC_RES_FAIL;
+		dm.reason = "EXPLAINED";
+		memset(&in, 0, sizeof(in));
+		in.authserv_id = "mx.example";
+		in.mail_from = "bob@a.example";
+		in.spf = &spf;
+		in.dkim = &sig;
+		in.ndkim = 1;
+		in.dmarc = &dm;
+		vstr_reset(&v);
+		authres_format(&v, &in);
+		check_roundtrip(vstr_str(&v), &in);
+		assert_null(strstr(vstr_str(&v), "EXPLAINED"));
+	}
+	vstr_free(&v);
+	vstr_free(&w);
+}
+
 /* Hostile texts: each ends or breaks a comment or value naively written. */
 static const char *const hostile[] = {
 	"rsa-sha256\\", "x(", "x)", "(", ")", "\\", "\"", "x\";",
@@ -635,9 +741,11 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_id),
+		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_pvalue),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_format_dkim),
+		cmocka_unit_test(test_spf_texts),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_forged),

@@ -183,6 +183,9 @@ test_is(void **state)
 		{ "v=DMARC2; p=none", 0 },
 		{ "v=DMARC", 0 },
 		{ "v:DMARC1", 0 },
+		{ " ; v=DMARC1", 0 },		/* an empty piece first */
+		{ "v=DMARC1=; p=none", 0 },
+		{ "v\r\n=DMARC1", 0 },		/* CR/LF are not WSP here */
 		{ "p=none; v=DMARC1", 0 },
 		{ "v=spf1 -all", 0 },
 		{ "", 0 },

@@ -171,6 +171,54 @@ test_too_many(void **state)
 	vstr_free(&v);
 }
 
+/* nested_from - "(((...))) bob@x.example": DEPTH comments around none */
+static char *
+nested_from(size_t depth)
+{
+	struct vstr v = VSTR_INIT;
+	size_t i;
+
+	for (i = 0; i < depth; i++)
+		vstr_catc(&v, '(');
+	for (i = 0; i < depth; i++)
+		vstr_catc(&v, ')');
+	vstr_cat(&v, " bob@x.example");
+	return vstr_steal(&v);
+}
+
+/*
+ * test_comments - this parser's CFWS: comments nest 17 deep and no
+ * deeper, an unclosed one is an error, a bare CR is no white space
+ */
+static void
+test_comments(void **state)
+{
+	struct hdr_addresses a;
+	char err[128], *s;
+
+	(void)state;
+	s = nested_from(17);
+	assert_int_equal(hdr_parse_addresses(s, &a, err, sizeof(err)), 0);
+	assert_string_equal(a.box[0].domain, "x.example");
+	hdr_addresses_free(&a);
+	x_free(s);
+	s = nested_from(18);
+	assert_int_equal(hdr_parse_addresses(s, &a, err, sizeof(err)), -1);
+	x_free(s);
+	s = nested_from(100000);
+	assert_int_equal(hdr_parse_addresses(s, &a, err, sizeof(err)), -1);
+	x_free(s);
+	assert_int_equal(hdr_parse_addresses("bob@x.example (a \\) b)", &a,
+	    err, sizeof(err)), 0);
+	hdr_addresses_free(&a);
+	assert_int_equal(hdr_parse_addresses("bob@x.example (a \\)", &a, err,
+	    sizeof(err)), -1);
+	assert_int_equal(hdr_parse_addresses("bob@x.example (unclosed", &a,
+	    err, sizeof(err)), -1);
+	assert_int_equal(hdr_parse_addresses("Bob\r<bob@x.example>", &a, err,
+	    sizeof(err)), -1);
+}
+
 int
 main(void)
 {
@@ -179,6 +227,7 @@ main(void)
 		cmocka_unit_test(test_local_parts),
 		cmocka_unit_test(test_author_domain),
 		cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_comments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
