@@ -9,9 +9,10 @@
  * Protocol: mxauth asks for connect, HELO, MAIL FROM, headers (with
  * their leading space, for DKIM), the body (DKIM, fed chunk by chunk and
  * never copied) and end of message, and declines RCPT and unknown
- * commands (DATA is kept, see SKIP_STEPS).  It needs the add-header,
- * change-header and quarantine actions, and asks the MTA for the macros
- * it reads.
+ * commands.  It answers only MAIL FROM and end of message; every other
+ * step is negotiated to have no reply (NR_STEPS).  It needs the
+ * add-header, change-header and quarantine actions, and asks the MTA for
+ * the macros it reads.
  */
 #include "config.h"
 
@@ -33,24 +34,48 @@
 static struct dns *mlfi_dns;
 
 #define WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)
-/*
- * DATA is not skipped although nothing happens there: Postfix sends the
- * DATA-stage macros anyway, and with no DATA command to answer, its next
- * write (the first header) waited for our delayed ACK, ~40 ms a message
- * on TCP (bench/transport_bench.sh).  libmilter answers DATA itself.
- */
+/* Steps mxauth has no use for: the MTA does not send them. */
 #define SKIP_STEPS	(SMFIP_NORCPT | SMFIP_NOUNKNOWN)
 /*
  * Header values exactly as received, the blanks after the colon
  * included (DKIM simple canonicalization; see mlfi_header).
  */
 #define WANT_STEPS	SMFIP_HDR_LEADSPC
+/*
+ * Steps whose only answer would ever be "continue": the MTA sends them
+ * and does not wait, so a message streams to mxauth and the MTA waits
+ * only at MAIL FROM (SPF may refuse there) and at end of message.  Each
+ * callback of these steps returns SMFIS_NOREPLY.  An MTA that does not
+ * offer a flag (Sendmail before 8.14, old Postfix) still gets its
+ * "continue": libmilter answers for us (it offers these flags to
+ * mlfi_negotiate whatever the MTA said, and keeps them from the MTA).
+ *
+ * The body is streamed too, and never skipped with SMFIS_SKIP: in the
+ * protocol a step without a reply cannot answer "skip", and a reply to
+ * each body chunk would cost every signed message a round trip to save
+ * the unsigned ones a copy over a local socket.
+ */
+#define NR_STEPS	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_DATA | \
+			 SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 
 /* conn_of - the connection context, or NULL */
 static struct conn_ctx *
 conn_of(SMFICTX *ctx)
 {
 	return smfi_getpriv(ctx);
+}
+
+/*
+ * go_on - "continue" for a STEP (SMFIP_NR_*): no reply where that was
+ * negotiated, SMFIS_CONTINUE where it was not (a reply is then owed)
+ */
+static sfsistat
+go_on(SMFICTX *ctx, unsigned long step)
+{
+	const struct conn_ctx *c = conn_of(ctx);
+
+	return c != NULL && (c->noreply & step) != 0 ? SMFIS_NOREPLY :
+	    SMFIS_CONTINUE;
 }
 
 /* mlfi_negotiate - take only the actions and steps mxauth uses */
@@ -68,13 +93,14 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	struct conn_ctx *c;
 
 	*pf0 = f0 & WANT_ACTIONS;
-	*pf1 = f1 & (SKIP_STEPS | WANT_STEPS);
+	*pf1 = f1 & (SKIP_STEPS | WANT_STEPS | NR_STEPS);
 	*pf2 = 0;
 	*pf3 = 0;
 	/* The connection starts here; connect fills in the client. */
 	ctx_conn_free(conn_of(ctx));
 	c = ctx_conn_new(NULL, NULL);
 	ctx_set_leadspc(c, (*pf1 & SMFIP_HDR_LEADSPC) != 0);
+	ctx_set_noreply(c, *pf1 & NR_STEPS);
 	smfi_setpriv(ctx, c);
 	/* Ask for the macros we read; Postfix honours this (protocol 6). */
 	smfi_setsymlist(ctx, SMFIM_ENVFROM, "{i} {auth_authen}");
@@ -102,7 +128,7 @@ mlfi_connect(SMFICTX *ctx, char *host, struct sockaddr *sa)
 		smfi_setpriv(ctx, ctx_conn_new(ipp, host));
 	else
 		ctx_set_client(conn_of(ctx), ipp, host);
-	return SMFIS_CONTINUE;
+	return go_on(ctx, SMFIP_NR_CONN);
 }
 
 /* mlfi_helo - HELO/EHLO argument */
@@ -113,7 +139,7 @@ mlfi_helo(SMFICTX *ctx, char *helo)
 
 	if (c != NULL)
 		ctx_set_helo(c, helo);
-	return SMFIS_CONTINUE;
+	return go_on(ctx, SMFIP_NR_HELO);
 }
 
 /*
@@ -212,7 +238,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	struct vstr v = VSTR_INIT;
 
 	if (c == NULL || c->msg == NULL)
-		return SMFIS_CONTINUE;
+		return go_on(ctx, SMFIP_NR_HDR);
 	if (c->leadspc)
 		eval_header(c->msg, name, value);
 	else {
@@ -221,7 +247,21 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 		eval_header(c->msg, name, vstr_str(&v));
 		vstr_free(&v);
 	}
-	return SMFIS_CONTINUE;
+	return go_on(ctx, SMFIP_NR_HDR);
+}
+
+/* mlfi_data - DATA: nothing to do (see NR_STEPS) */
+static sfsistat
+mlfi_data(SMFICTX *ctx)
+{
+	return go_on(ctx, SMFIP_NR_DATA);
+}
+
+/* mlfi_eoh - end of headers: nothing to do until the body is in */
+static sfsistat
+mlfi_eoh(SMFICTX *ctx)
+{
+	return go_on(ctx, SMFIP_NR_EOH);
 }
 
 /* mlfi_body - a body chunk, straight to the verifier */
@@ -232,7 +272,7 @@ mlfi_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 
 	if (c != NULL && c->msg != NULL)
 		eval_body(c->msg, buf, len);
-	return SMFIS_CONTINUE;
+	return go_on(ctx, SMFIP_NR_BODY);
 }
 
 /*
@@ -316,7 +356,9 @@ static struct smfiDesc mlfi_desc = {
 	.xxfi_connect = mlfi_connect,
 	.xxfi_helo = mlfi_helo,
 	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_data = mlfi_data,
 	.xxfi_header = mlfi_header,
+	.xxfi_eoh = mlfi_eoh,
 	.xxfi_body = mlfi_body,
 	.xxfi_eom = mlfi_eom,
 	.xxfi_abort = mlfi_abort,
