@@ -43,6 +43,7 @@ struct conf {
 	char		*socket;	/* unix:PATH | inet:PORT@ADDR */
 	char		*user;		/* drop privileges to this user, "" = stay */
 	char		*pid_file;	/* "" = none */
+	int		 milter_threads; /* workers serving MTA connections */
 	char		*log_target;	/* syslog | stderr | file:PATH */
 	int		 log_level;	/* enum log_level */
 

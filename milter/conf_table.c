@@ -230,6 +230,8 @@ const struct conf_def conf_table[] = {
 	{ "user", CONF_STR, "mxauth", OFF(user), 0, 0, NULL, check_user },
 	{ "pid_file", CONF_STR, "/run/mxauth/mxauth.pid", OFF(pid_file),
 	    0, 0, NULL, check_abs_path },
+	{ "milter_threads", CONF_INT, "32", OFF(milter_threads), 1, 1024,
+	    NULL, NULL },
 	{ "log_target", CONF_STR, "syslog", OFF(log_target), 0, 0, NULL,
 	    check_log_target },
 	{ "log_level", CONF_ENUM, "info", OFF(log_level), 0, 0, log_levels,
