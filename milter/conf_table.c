@@ -63,7 +63,7 @@ abs_path_ok(const char *p)
 	return p[0] == '/' && p[1] != '\0';
 }
 
-/* check_socket - a libmilter smfi_setconn() address we accept */
+/* check_socket - a milter socket address we accept (milter_listen.c) */
 static int
 check_socket(const char *v, struct vstr *out, char *err, size_t errlen)
 {
@@ -73,9 +73,9 @@ check_socket(const char *v, struct vstr *out, char *err, size_t errlen)
 
 	/*
 	 * unix:/PATH, local:/PATH, inet:PORT, inet:PORT@ADDR, inet6:PORT@ADDR,
-	 * and inet6:PORT, which libmilter binds to every IPv6 address as it
-	 * does inet:PORT for IPv4.  ADDR is not resolved: libmilter takes a
-	 * host name there too.
+	 * and inet6:PORT, bound to every IPv6 address as inet:PORT is for
+	 * IPv4 (libmilter's spelling).  ADDR is not resolved here:
+	 * milter_listen takes a host name there too.
 	 */
 	(void)out;
 	if (strncmp(v, "unix:", 5) == 0 && abs_path_ok(v + 5))

@@ -3,7 +3,7 @@
  * ctx - connection and message contexts of the milter glue.
  *
  * A conn_ctx lives from the milter negotiation (or connect) to close
- * (libmilter smfi_setpriv) and owns at most one message at a time (a
+ * (mlfi's per-connection state) and owns at most one message at a time (a
  * struct eval).  A message starts
  * at MAIL FROM and ends at end-of-message, abort (RSET) or close; the
  * process-wide count of messages in flight lets SIGTERM wait for them

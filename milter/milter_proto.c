@@ -329,14 +329,20 @@ milter_proto_put_optneg(struct vstr *out, uint32_t version,
 	vstr_free(&d);
 }
 
-/* milter_proto_put_replycode - "RCODE XCODE TEXT", as smfi_setreply() */
+/*
+ * milter_proto_put_replycode - "RCODE XCODE TEXT", or "RCODE TEXT" when
+ * XCODE is NULL or empty, as smfi_setreply() wrote it
+ */
 void
 milter_proto_put_replycode(struct vstr *out, const char *rcode,
     const char *xcode, const char *text)
 {
 	struct vstr d = VSTR_INIT;
 
-	vstr_catf(&d, "%s %s %s", rcode, xcode, text);
+	if (xcode != NULL && *xcode != '\0')
+		vstr_catf(&d, "%s %s %s", rcode, xcode, text);
+	else
+		vstr_catf(&d, "%s %s", rcode, text);
 	milter_proto_put(out, MILTER_R_REPLYCODE, d.buf, d.len + 1);
 	vstr_free(&d);
 }

@@ -162,7 +162,8 @@ void	 milter_proto_put(struct vstr *out, int cmd, const void *data,
  */
 void	 milter_proto_put_optneg(struct vstr *out, uint32_t version,
 	    uint32_t actions, uint32_t steps, const char *const *lists);
-/* milter_proto_put_replycode - REPLYCODE "RCODE XCODE TEXT" */
+/* milter_proto_put_replycode - REPLYCODE "RCODE XCODE TEXT" (XCODE may
+ * be NULL or "": "RCODE TEXT") */
 void	 milter_proto_put_replycode(struct vstr *out, const char *rcode,
 	    const char *xcode, const char *text);
 /*

@@ -217,8 +217,7 @@ refuse(struct vstr *out, int cmd, const char *rcode, const char *xcode,
 		return;
 	}
 	safe_text(&t, text != NULL ? text : "");
-	milter_proto_put_replycode(out, rcode, xcode != NULL ? xcode : "",
-	    t.buf);
+	milter_proto_put_replycode(out, rcode, xcode, t.buf);
 	vstr_free(&t);
 }
 

@@ -214,6 +214,10 @@ test_replies(void **state)
 	assert_int_equal(v.len, sizeof(code) - 1);
 	assert_memory_equal(v.buf, code, v.len);
 	vstr_reset(&v);
+	milter_proto_put_replycode(&v, "451", NULL, "later");
+	assert_int_equal(v.len, 15);
+	assert_memory_equal(v.buf + 5, "451 later", 10);
+	vstr_reset(&v);
 	milter_proto_put_header(&v, MILTER_R_INSHEADER, 0, "X-A", " v");
 	assert_int_equal(v.len, sizeof(ins) - 1);
 	assert_memory_equal(v.buf, ins, v.len);
