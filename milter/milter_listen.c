@@ -85,12 +85,16 @@ listen_inet(const char *spec, int family, char *err, size_t errlen)
 	size_t n = at != NULL ? (size_t)(at - spec) : strlen(spec);
 	int fd = -1, on = 1, rc;
 
-	if (n == 0 || n >= sizeof(port)) {
+	if (n == 0 || n >= sizeof(port) || strspn(spec, "0123456789") != n) {
 		snprintf(err, errlen, "bad port in %s", spec);
 		return -1;
 	}
 	memcpy(port, spec, n);
 	port[n] = '\0';
+	if (atoi(port) < 1 || atoi(port) > 65535) {
+		snprintf(err, errlen, "bad port in %s", spec);
+		return -1;
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = family;
 	hints.ai_socktype = SOCK_STREAM;

@@ -280,7 +280,7 @@ packets(struct milter_server *s, struct conn *c, struct rbuf *b)
 	}
 	if (f < 0) {
 		log_warning("closing an MTA connection: a milter packet "
-		    "longer than %d bytes", MILTER_PKT_MAX);
+		    "length of 0 or over %d bytes", MILTER_PKT_MAX);
 		rc = -1;
 	}
 	if (off > 0 && off < b->len)
