@@ -14,7 +14,8 @@
 /* milter_listen_open - the descriptor (*TCP set for inet), or -1, ERR */
 int	 milter_listen_open(const char *socket, int *tcp, char *err,
 	    size_t errlen);
-/* milter_listen_path - the path of a unix:/local: socket, else NULL */
+/* milter_listen_path - the path of a unix:/local: socket (borrowed from
+ * SOCKET), else NULL */
 const char *milter_listen_path(const char *socket);
 
 #endif

@@ -146,7 +146,8 @@ int	 milter_proto_decode(const struct milter_pkt *pkt,
 	    struct milter_cmd *cmd, char *why, size_t whylen);
 /*
  * milter_proto_macro - the value of macro NAME in PAIRS (name\0value\0
- * pairs as decoded), or NULL; "{i}" and "i" are the same name
+ * pairs as decoded), or NULL; "{i}" and "i" are the same name.  The
+ * value is borrowed from PAIRS.
  */
 const char *milter_proto_macro(const char *pairs, size_t len,
 	    const char *name);
