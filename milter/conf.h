@@ -114,7 +114,7 @@ enum conf_org_domain {
 
 /* quarantine_method values (table order) */
 enum conf_quarantine {
-	CONF_QUARANTINE_HOLD = 0,	/* smfi_quarantine: Postfix hold queue */
+	CONF_QUARANTINE_HOLD = 0,	/* milter quarantine: Postfix hold queue */
 	CONF_QUARANTINE_HEADER		/* X-Mxauth-Quarantine field */
 };
 
