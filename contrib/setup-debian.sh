@@ -20,7 +20,7 @@ echo "postfix postfix/main_mailer_type select No configuration" |
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
-	libmilter-dev libldns-dev libssl-dev \
+	libldns-dev libssl-dev \
 	libpsl-dev publicsuffix libidn2-dev libcmocka-dev \
 	postfix unbound swaks python3 python3-yaml python3-dkim python3-authres \
 	procps iproute2 ca-certificates

@@ -45,11 +45,12 @@ fi
 
 # The evaluation core, instrumented, as one static library: each
 # harness links what it uses, whatever new files the parsers come to
-# need.  The front ends (main, mlfi, ctx, check) are not part of it,
-# nor lmhook.c (it stands in for accept() and sigwait()).
+# need.  The front ends (main, mlfi, ctx, milter_server, milter_listen,
+# check) are not part of it.
 mkdir -p "$out/obj"
 for f in "$src"/milter/*.c; do
-	case $(basename "$f") in main.c|mlfi.c|ctx.c|lmhook.c|check.c) continue ;; esac
+	case $(basename "$f") in main.c|mlfi.c|ctx.c|milter_server.c|milter_listen.c|check.c)
+		continue ;; esac
 	$cc $san -fsanitize=fuzzer-no-link -DHAVE_CONFIG_H $incs -c "$f" \
 	    -o "$out/obj/$(basename "$f" .c).o"
 done

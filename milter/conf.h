@@ -43,6 +43,7 @@ struct conf {
 	char		*socket;	/* unix:PATH | inet:PORT@ADDR */
 	char		*user;		/* drop privileges to this user, "" = stay */
 	char		*pid_file;	/* "" = none */
+	int		 milter_threads; /* workers serving MTA connections */
 	char		*log_target;	/* syslog | stderr | file:PATH */
 	int		 log_level;	/* enum log_level */
 
@@ -113,7 +114,7 @@ enum conf_org_domain {
 
 /* quarantine_method values (table order) */
 enum conf_quarantine {
-	CONF_QUARANTINE_HOLD = 0,	/* smfi_quarantine: Postfix hold queue */
+	CONF_QUARANTINE_HOLD = 0,	/* milter quarantine: Postfix hold queue */
 	CONF_QUARANTINE_HEADER		/* X-Mxauth-Quarantine field */
 };
 

@@ -63,7 +63,7 @@ abs_path_ok(const char *p)
 	return p[0] == '/' && p[1] != '\0';
 }
 
-/* check_socket - a libmilter smfi_setconn() address we accept */
+/* check_socket - a milter socket address we accept (milter_listen.c) */
 static int
 check_socket(const char *v, struct vstr *out, char *err, size_t errlen)
 {
@@ -73,9 +73,9 @@ check_socket(const char *v, struct vstr *out, char *err, size_t errlen)
 
 	/*
 	 * unix:/PATH, local:/PATH, inet:PORT, inet:PORT@ADDR, inet6:PORT@ADDR,
-	 * and inet6:PORT, which libmilter binds to every IPv6 address as it
-	 * does inet:PORT for IPv4.  ADDR is not resolved: libmilter takes a
-	 * host name there too.
+	 * and inet6:PORT, bound to every IPv6 address as inet:PORT is for
+	 * IPv4 (libmilter's spelling).  ADDR is not resolved here:
+	 * milter_listen takes a host name there too.
 	 */
 	(void)out;
 	if (strncmp(v, "unix:", 5) == 0 && abs_path_ok(v + 5))
@@ -230,6 +230,8 @@ const struct conf_def conf_table[] = {
 	{ "user", CONF_STR, "mxauth", OFF(user), 0, 0, NULL, check_user },
 	{ "pid_file", CONF_STR, "/run/mxauth/mxauth.pid", OFF(pid_file),
 	    0, 0, NULL, check_abs_path },
+	{ "milter_threads", CONF_INT, "32", OFF(milter_threads), 1, 1024,
+	    NULL, NULL },
 	{ "log_target", CONF_STR, "syslog", OFF(log_target), 0, 0, NULL,
 	    check_log_target },
 	{ "log_level", CONF_ENUM, "info", OFF(log_level), 0, 0, log_levels,

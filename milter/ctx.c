@@ -70,6 +70,13 @@ ctx_set_leadspc(struct conn_ctx *c, int leadspc)
 	c->leadspc = leadspc;
 }
 
+/* ctx_set_noreply - the steps the MTA will not wait for an answer to */
+void
+ctx_set_noreply(struct conn_ctx *c, unsigned long steps)
+{
+	c->noreply = steps;
+}
+
 /*
  * ctx_msg_begin - start a message under the current config snapshot
  *

@@ -3,7 +3,7 @@
  * ctx - connection and message contexts of the milter glue.
  *
  * A conn_ctx lives from the milter negotiation (or connect) to close
- * (libmilter smfi_setpriv) and owns at most one message at a time (a
+ * (mlfi's per-connection state) and owns at most one message at a time (a
  * struct eval).  A message starts
  * at MAIL FROM and ends at end-of-message, abort (RSET) or close; the
  * process-wide count of messages in flight lets SIGTERM wait for them
@@ -23,6 +23,8 @@ struct conn_ctx {
 	struct eval	*msg;		/* current message or NULL */
 	int		 leadspc;	/* header values keep their leading
 					   space (SMFIP_HDR_LEADSPC) */
+	unsigned long	 noreply;	/* the milter steps negotiated to
+					   have no reply (SMFIP_NR_*) */
 };
 
 struct conn_ctx *ctx_conn_new(const char *ip, const char *host);
@@ -30,6 +32,7 @@ void	 ctx_conn_free(struct conn_ctx *);
 void	 ctx_set_client(struct conn_ctx *, const char *ip, const char *host);
 void	 ctx_set_helo(struct conn_ctx *, const char *);
 void	 ctx_set_leadspc(struct conn_ctx *, int);
+void	 ctx_set_noreply(struct conn_ctx *, unsigned long);
 struct eval *ctx_msg_begin(struct conn_ctx *, struct dns *);
 void	 ctx_msg_end(struct conn_ctx *);
 /* ctx_drain - start refusing new messages; returns the count in flight */

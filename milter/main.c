@@ -5,28 +5,25 @@
  * Start-up order matters: block the signals below before any thread
  * exists, load and validate the config, open the log, bind the milter
  * socket as root, detach, write the pid file, drop to the configured
- * user, then run libmilter in its own thread.  The main thread is the
- * only one that ever takes a signal (lmhook.c parks libmilter's own
- * signal thread, which would stop the milter on SIGHUP):
+ * user, then start the milter server's threads (milter_server.c), which
+ * inherit the blocked signals.  The main thread is the only one that
+ * ever takes a signal:
  *   SIGUSR1, SIGHUP  re-read the config, in the reload thread, so that a
  *                    file that blocks cannot stop signal handling; a bad
  *                    file is logged and the running config kept; signals
  *                    that arrive during a reload make one more reload.
  *   SIGTERM/SIGINT   refuse new messages (451), let messages in flight
  *                    finish (bounded), close, remove the pid file, exit 0.
- * If libmilter stops on its own, mxauth exits 1, so that the service
- * manager restarts it.  After smfi_main() starts nothing calls exit() but
+ * If the milter server stops on its own, mxauth exits 1, so that the
+ * service manager restarts it.  After it starts nothing calls exit() but
  * this file's end.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -37,13 +34,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libmilter/mfapi.h>
-
 #include "conf.h"
 #include "ctx.h"
 #include "dns.h"
-#include "lmhook.h"
 #include "log.h"
+#include "milter_listen.h"
+#include "milter_server.h"
 #include "mlfi.h"
 #include "safefile.h"
 #include "xmalloc.h"
@@ -52,11 +48,9 @@
 #define PID_MAX_BYTES	32	/* a pid file larger than this is not ours */
 
 static pthread_t main_thread;
-static int milter_ended;	/* smfi_main() returned (atomic) */
-
-/* libmilter's listening socket, to wake its poll() when stopping */
-static struct sockaddr_storage listen_addr;
-static socklen_t listen_len;
+static int milter_ended;	/* the milter server stopped (atomic) */
+static struct milter_server *server;
+static const struct milter_handler handler = { mlfi_packet, mlfi_closed };
 
 /* reload requests for the reload thread */
 static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -69,17 +63,6 @@ usage(void)
 {
 	fprintf(stderr, "usage: mxauth [-f] [-n [-a]] [-c config] | -V\n");
 	exit(2);
-}
-
-/* unix_socket_path - the path of a unix:/local: socket, else NULL */
-static const char *
-unix_socket_path(const char *sock)
-{
-	if (strncmp(sock, "unix:", 5) == 0)
-		return sock + 5;
-	if (strncmp(sock, "local:", 6) == 0)
-		return sock + 6;
-	return NULL;
 }
 
 /*
@@ -133,7 +116,7 @@ drop_privileges(const struct conf *conf, char *err, size_t errlen)
 		snprintf(err, errlen, "unknown user \"%s\"", conf->user);
 		return -1;
 	}
-	if ((path = unix_socket_path(conf->socket)) != NULL &&
+	if ((path = milter_listen_path(conf->socket)) != NULL &&
 	    hand_socket(path, pw->pw_uid, pw->pw_gid, err, errlen) != 0)
 		return -1;
 	if (getuid() == pw->pw_uid)
@@ -187,120 +170,12 @@ write_pid_file(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/*
- * listener_setup - find libmilter's listening socket; TCP_NODELAY on it
- *
- * At the end of a message libmilter writes each header edit and the
- * final reply as separate small packets; with Nagle's algorithm the
- * second waits for the MTA's delayed ACK, ~40 ms per message on TCP
- * (bench/transport_bench.sh: 88 ms a message on TCP against 3 ms on a
- * unix socket before this and mlfi.c's DATA step; 2.6 against 2.5
- * after).  libmilter does not expose its socket, so the listening one
- * is found among our descriptors; Linux gives accepted connections the
- * listener's TCP_NODELAY.  Its address is kept for wake_listener().
- */
+/* server_ended - the milter server stopped by itself: wake main */
 static void
-listener_setup(void)
+server_ended(void)
 {
-	int fd, on = 1, listening, domain;
-	struct sockaddr_in *sin;
-	struct sockaddr_in6 *sin6;
-	socklen_t len;
-
-	for (fd = 3; fd < 1024; fd++) {
-		len = sizeof(listening);
-		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
-		    &len) != 0 || !listening)
-			continue;
-		len = sizeof(domain);
-		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 ||
-		    (domain != AF_INET && domain != AF_INET6 &&
-		    domain != AF_UNIX))
-			continue;
-		listen_len = sizeof(listen_addr);
-		if (getsockname(fd, (struct sockaddr *)&listen_addr,
-		    &listen_len) != 0)
-			listen_len = 0;
-		/* A wildcard address is reached on loopback. */
-		sin = (struct sockaddr_in *)&listen_addr;
-		sin6 = (struct sockaddr_in6 *)&listen_addr;
-		if (domain == AF_INET && sin->sin_addr.s_addr == INADDR_ANY)
-			sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if (domain == AF_INET6 &&
-		    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
-			sin6->sin6_addr = in6addr_loopback;
-		if (domain != AF_UNIX && setsockopt(fd, IPPROTO_TCP,
-		    TCP_NODELAY, &on, sizeof(on)) != 0)
-			log_warning("TCP_NODELAY on the milter socket: %s",
-			    strerror(errno));
-		return;
-	}
-}
-
-/*
- * wake_listener - connect to our own socket once
- *
- * libmilter's listener holds a lock across a poll() of up to 5 seconds
- * that smfi_stop() must take: without a connection to wake it, SIGTERM
- * took 4 to 7 s even with nothing in flight.  The connection is closed at
- * once; libmilter's session for it ends at end of file.
- */
-static void
-wake_listener(void)
-{
-	int fd;
-
-	if (listen_len == 0 || (fd = socket(listen_addr.ss_family,
-	    SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
-		return;
-	(void)connect(fd, (struct sockaddr *)&listen_addr, listen_len);
-	close(fd);
-}
-
-/* stopper - smfi_stop(), which may wait for libmilter's poll() */
-static void *
-stopper(void *arg)
-{
-	(void)arg;
-	smfi_stop();
-	return NULL;
-}
-
-/* stop_milter - smfi_stop() and wake the listener until it has stopped */
-static void
-stop_milter(pthread_t milter)
-{
-	struct timespec tick = { 0, 50 * 1000000L };
-	pthread_t tid;
-	int i;
-
-	if (pthread_create(&tid, NULL, stopper, NULL) != 0) {
-		smfi_stop();
-		pthread_join(milter, NULL);
-		return;
-	}
-	/* At most ~6 s: libmilter's own poll() time-out ends it anyway. */
-	for (i = 0; i < 120 && pthread_tryjoin_np(milter, NULL) == EBUSY;
-	    i++) {
-		wake_listener();
-		nanosleep(&tick, NULL);
-	}
-	if (i == 120)
-		pthread_join(milter, NULL);
-	pthread_join(tid, NULL);
-}
-
-/* milter_thread - run libmilter until smfi_stop() or failure */
-static void *
-milter_thread(void *arg)
-{
-	int *rc = arg;
-
-	*rc = smfi_main();
-	/* Wake the main thread if libmilter stopped on its own. */
 	__atomic_store_n(&milter_ended, 1, __ATOMIC_RELEASE);
 	pthread_kill(main_thread, SIGTERM);
-	return NULL;
 }
 
 /* reload - re-read PATH; keep the running config on error */
@@ -320,13 +195,15 @@ reload(const char *path)
 	    strcmp(old->user, new->user) != 0 ||
 	    strcmp(old->log_target, new->log_target) != 0 ||
 	    strcmp(old->pid_file, new->pid_file) != 0 ||
+	    old->milter_threads != new->milter_threads ||
 	    strcmp(old->dns_servers, new->dns_servers) != 0 ||
 	    old->dns_timeout != new->dns_timeout ||
 	    old->dns_retries != new->dns_retries ||
 	    old->dns_cache_size != new->dns_cache_size ||
 	    old->dns_cache_memory != new->dns_cache_memory)
 		log_warning("reload: changes to socket, user, pid_file, "
-		    "log_target and dns_* take effect at the next restart");
+		    "milter_threads, log_target and dns_* take effect at the "
+		    "next restart");
 	conf_release(old);
 	log_set_level(new->log_level);
 	conf_install(new);
@@ -367,29 +244,25 @@ signal_set(sigset_t *set)
 
 /* serve - wait for signals until told to stop; returns exit status */
 static int
-serve(const char *path)
+serve(const char *path, int threads)
 {
-	struct timespec tick = { 0, 10 * 1000000L };
-	pthread_t tid, rtid;
+	pthread_t rtid;
 	sigset_t set;
-	int sig, i, mrc = 0;
+	char err[256];
+	int sig;
 
 	signal_set(&set);
 	main_thread = pthread_self();
 	if (pthread_create(&rtid, NULL, reload_thread, (void *)path) != 0 ||
-	    pthread_detach(rtid) != 0 ||
-	    pthread_create(&tid, NULL, milter_thread, &mrc) != 0) {
-		log_error("cannot start the reload and milter threads");
+	    pthread_detach(rtid) != 0) {
+		log_error("cannot start the reload thread");
 		return 1;
 	}
-	/* libmilter starts its signal thread first thing in smfi_main(). */
-	for (i = 0; i < 200 && !lmhook_parked() &&
-	    !__atomic_load_n(&milter_ended, __ATOMIC_ACQUIRE); i++)
-		nanosleep(&tick, NULL);
-	if (!lmhook_parked())
-		log_warning("libmilter's signal thread did not start in "
-		    "mxauth's sigwait(): SIGHUP and SIGTERM may stop mxauth "
-		    "at once; reload with SIGUSR1");
+	if (milter_server_start(server, threads, &handler, server_ended, err,
+	    sizeof(err)) != 0) {
+		log_error("%s", err);
+		return 1;
+	}
 	for (;;) {
 		if ((sig = sigwaitinfo(&set, NULL)) < 0)
 			continue;
@@ -403,22 +276,19 @@ serve(const char *path)
 		break;
 	}
 	if (__atomic_load_n(&milter_ended, __ATOMIC_ACQUIRE)) {
-		pthread_join(tid, NULL);
-		log_error("libmilter stopped by itself (smfi_main: %s); exiting "
-		    "with status 1", mrc == MI_SUCCESS ? "success" : "failure");
+		log_error("the milter server stopped by itself; exiting with "
+		    "status 1");
 		return 1;
 	}
 	/*
-	 * Finish what is in flight before closing: libmilter stops serving
-	 * open sessions once smfi_stop() is called, so drain first.  New
-	 * messages meanwhile get 451 and are retried by their clients.
+	 * Finish what is in flight before closing.  New messages meanwhile
+	 * get 451 and are retried by their clients.
 	 */
 	log_info("stopping: %d message(s) in flight, waiting up to %d s",
 	    ctx_drain(), DRAIN_SECONDS);
 	if (ctx_wait_idle(DRAIN_SECONDS) != 0)
 		log_warning("stopping with messages still in flight");
-	stop_milter(tid);
-	return mrc == MI_SUCCESS ? 0 : 1;
+	return 0;
 }
 
 /* start - everything between a valid config and serving */
@@ -427,7 +297,6 @@ start(struct conf *conf, int foreground, struct dns **resolver)
 {
 	char err[512];
 	mode_t mask;
-	int ok;
 
 	if (log_open(conf->log_target, "mxauth", err, sizeof(err)) != 0) {
 		fprintf(stderr, "mxauth: %s\n", err);
@@ -438,17 +307,15 @@ start(struct conf *conf, int foreground, struct dns **resolver)
 		log_error("%s", err);
 		return -1;
 	}
+	mlfi_init(*resolver);
 	/* A unix socket is created mode 0660: no chmod() on a path later. */
 	mask = umask(0117);
-	ok = mlfi_register(*resolver) == 0 &&
-	    smfi_setconn(conf->socket) == MI_SUCCESS &&
-	    smfi_opensocket(1) == MI_SUCCESS;
+	server = milter_server_open(conf->socket, err, sizeof(err));
 	umask(mask);
-	if (!ok) {
-		log_error("cannot listen on %s", conf->socket);
+	if (server == NULL) {
+		log_error("cannot listen on %s: %s", conf->socket, err);
 		return -1;
 	}
-	listener_setup();
 	if (!foreground && daemon(0, 0) != 0) {
 		log_error("cannot detach: %s", strerror(errno));
 		return -1;
@@ -461,6 +328,24 @@ start(struct conf *conf, int foreground, struct dns **resolver)
 	return 0;
 }
 
+/*
+ * limit_arenas - one malloc arena per CPU (at least 2)
+ *
+ * glibc gives threads up to 8 arenas per CPU, each keeping what was
+ * freed in it.  The milter_threads workers take events in turn, so even
+ * one connection at a time spreads the messages' allocations (60 KB DNS
+ * answers among them) over every arena: test/e2e/dns_limits.sh saw 14 MB
+ * of growth over 600 messages with 16 arenas.  The workers spend their
+ * time in DNS and crypto, not in malloc; a CPU has no use for more.
+ */
+static void
+limit_arenas(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	(void)mallopt(M_ARENA_MAX, n > 2 ? (int)n : 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -471,11 +356,13 @@ main(int argc, char **argv)
 	struct conf *conf;
 	char err[512];
 	sigset_t set;
-	long conns;
 
 	/* Before any thread exists: every thread inherits the mask. */
 	signal_set(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* A peer gone mid-write is an error return, not death. */
+	signal(SIGPIPE, SIG_IGN);
+	limit_arenas();
 	while ((ch = getopt(argc, argv, "ac:fnVh")) != -1) {
 		switch (ch) {
 		case 'a':
@@ -517,10 +404,10 @@ main(int argc, char **argv)
 	conf_install(conf);
 	if (start(conf, foreground, &resolver) != 0)
 		return 1;
-	conns = lmhook_init();
 	log_info("starting mxauth %s on %s (at most %ld MTA connections)",
-	    PACKAGE_VERSION, conf->socket, conns);
-	rc = serve(abspath);
+	    PACKAGE_VERSION, conf->socket, milter_server_max_conns(server));
+	rc = serve(abspath, conf->milter_threads);
+	milter_server_stop(server);
 	if (*pid_file != '\0')
 		unlink(pid_file);
 	x_free(pid_file);

@@ -1,17 +1,27 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * mlfi - the libmilter callbacks: the only code that handles milter
- * events (main.c only sets libmilter up, starts and stops it).
+ * mlfi - the milter events of one MTA connection: the only code that
+ * turns milter commands into eval calls and the decided eval into header
+ * edits and replies (milter_server.c only moves the packets).
  *
- * mlfi_register() registers the filter with libmilter; the callbacks
- * translate milter events into eval calls and the decided eval back into
- * header edits and a reply.  RESOLVER is borrowed for the process's life.
+ * mlfi_init() sets the resolver, borrowed for the process's life.
+ * mlfi_packet() takes one packet of a connection whose state is *PRIV
+ * (NULL before the first packet; mlfi allocates it) and appends its
+ * replies to OUT; it returns 0, or -1 when the connection must close
+ * (QUIT, a malformed packet).  mlfi_closed() frees PRIV when the
+ * connection is gone, dropping any message still open.  A connection's
+ * packets come one at a time, in order, from one thread at a time.
  */
 #ifndef MXAUTH_MLFI_H
 #define MXAUTH_MLFI_H
 
 struct dns;
+struct milter_pkt;
+struct vstr;
 
-int	 mlfi_register(struct dns *resolver);
+void	 mlfi_init(struct dns *resolver);
+int	 mlfi_packet(void **priv, const struct milter_pkt *pkt,
+	    struct vstr *out);
+void	 mlfi_closed(void *priv);
 
 #endif

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """layering - the include rules of doc/HACKING.md, checked against milter/.
 
-1. libmilter is included only by the glue (the modules listed under
-   "### Glue" in the module map): the evaluation core and mxauth-check
-   never see it.
+1. libmilter is included by no module: mxauth speaks the milter protocol
+   itself (milter_proto, pure, in the core; milter_server, glue), and
+   <sys/epoll.h>, the daemon's event loop, is included only by the glue
+   (the modules listed under "### Glue" in the module map): the
+   evaluation core and mxauth-check never wait on connections.
 2. ldns is included only by milter/dns*.
 3. The module map is true: every milter/NAME.c has a line in it, and the
    project headers (and the libraries named there) that the line lists
@@ -28,6 +30,7 @@ LIBRARIES = {
     "libidn2": re.compile(r"^idn2\.h$"),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
+EPOLL = re.compile(r'^\s*#\s*include\s*<sys/epoll\.h>', re.M)
 
 
 def includes(path):
@@ -92,9 +95,13 @@ def main():
     for f in files:
         stem = f[:-2]
         _, libs = includes(os.path.join(mdir, f))
-        if "libmilter" in libs and stem not in glue:
-            errors.append(f"milter/{f} includes libmilter but is not glue "
-                          f"(glue: {' '.join(sorted(glue))})")
+        if "libmilter" in libs:
+            errors.append(f"milter/{f} includes libmilter: the milter "
+                          "protocol is milter_proto's")
+        with open(os.path.join(mdir, f), encoding="utf-8") as fh:
+            if EPOLL.search(fh.read()) and stem not in glue:
+                errors.append(f"milter/{f} includes <sys/epoll.h> but is "
+                              f"not glue (glue: {' '.join(sorted(glue))})")
         if "ldns" in libs and not stem.startswith("dns"):
             errors.append(f"milter/{f} includes ldns outside milter/dns*")
 
@@ -133,8 +140,9 @@ def main():
         print(e)
     if errors:
         return 1
-    print(f"layering: {len(files)} files, {len(mods)} modules: libmilter "
-          f"only in {' '.join(sorted(glue))}; ldns only in dns*; "
+    print(f"layering: {len(files)} files, {len(mods)} modules: no "
+          f"libmilter; epoll only in {' '.join(sorted(glue))}; ldns only "
+          "in dns*; "
           "module map true to the includes")
     return 0
 

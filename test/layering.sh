@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# layering.sh - the core never includes libmilter, only milter/dns*
-# includes ldns, and doc/HACKING.md's module map matches the includes.
+# layering.sh - nothing includes libmilter, only the glue includes
+# <sys/epoll.h>, only milter/dns* includes ldns, and doc/HACKING.md's
+# module map matches the includes.
 exec python3 "${top_srcdir:-.}/test/layering.py" "${top_srcdir:-.}"
