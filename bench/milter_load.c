@@ -8,7 +8,8 @@
  *
  *   milter_load [-c CONNS] [-n MSGS] [-m MSGS_PER_CONN] [-f FILE]
  *               [-i IP] [-N NAME] [-H HELO] [-F FROM] [-R RCPT]
- *               [-p PID] [-t SECONDS] [-l LABEL] [-o] [-v] SOCKET
+ *               [-p PID] [-t SECONDS] [-l LABEL] [-I IDLE] [-o] [-v]
+ *               SOCKET
  *
  * SOCKET is unix:/path, inet:PORT@HOST or inet:HOST:PORT.
  *
@@ -34,7 +35,9 @@
  * message (refused), one at connect or HELO the connection.
  *
  * -o is an old MTA: protocol version 4, no no-reply, skip or leading
- * space flags offered.  Latency is per message, from connect (or from
+ * space flags offered.  -I opens IDLE more connections first (through
+ * HELO) and holds them, idle, for the whole run, printing the milter's
+ * RSS and descriptors with them open: sessions whose clients are slow.  Latency is per message, from connect (or from
  * MAIL on a reused connection) to the final reply.
  */
 #include "config.h"
@@ -152,6 +155,7 @@ static struct {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	int	 conns;
+	int	 idle;			/* -I: connections held open, idle */
 	long	 msgs;
 	long	 per_conn;
 	int	 old_mta;
@@ -1004,13 +1008,49 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * hold_idle - open cfg.idle connections (negotiation, connect, HELO) and
+ * leave them idle for the run, as an MTA's sessions whose clients are
+ * slow; print the milter's RSS and descriptors with them all open
+ */
+static struct conn *
+hold_idle(long pid, struct stats *st)
+{
+	struct conn *c;
+	int k, open = 0;
+
+	memset(st, 0, sizeof(*st));
+	c = calloc((size_t)cfg.idle + 1, sizeof(*c));
+	if (c == NULL)
+		die("out of memory");
+	for (k = 0; k < cfg.idle; k++) {
+		c[k].fd = -1;
+		c[k].st = st;
+		snprintf(c[k].qid, sizeof(c[k].qid), "IDLE%05d", k);
+		if (conn_open(&c[k]) != 0 ||
+		    session(&c[k], (unsigned short)(1000 + k)) != EV_CONTINUE)
+			conn_close(&c[k], 0);
+		else
+			open++;
+	}
+	if (cfg.idle > 0) {
+		usleep(200000);		/* let the milter settle */
+		printf("milter_load_idle label=%s idle=%d open=%d "
+		    "milter_rss_kb=%ld milter_fds=%ld\n", cfg.label, cfg.idle,
+		    open, pid > 0 ? proc_rss(pid) : -1,
+		    pid > 0 ? proc_fds(pid) : -1);
+		fflush(stdout);
+	}
+	return c;
+}
+
 static void
 usage(void)
 {
 	fputs("usage: milter_load [-c CONNS] [-n MSGS] [-m PER_CONN] "
 	    "[-f FILE] [-i IP] [-N NAME]\n"
 	    "       [-H HELO] [-F FROM] [-R RCPT] [-p PID] [-t SECS] "
-	    "[-l LABEL] [-o] [-v] SOCKET\n", stderr);
+	    "[-l LABEL] [-I IDLE] [-o] [-v] SOCKET\n", stderr);
 	exit(2);
 }
 
@@ -1021,7 +1061,8 @@ main(int argc, char **argv)
 	long pid = 0, rss = -1, fds = -1, i, done = 0;
 	double cpu0 = -1, cpu1 = -1, t0, t1, *lat;
 	struct rusage ru;
-	struct stats *st, tot;
+	struct stats *st, tot, idle_stats;
+	struct conn *idle;
 	pthread_t *th;
 	int opt, k;
 	char mcpu[32] = "-";
@@ -1035,9 +1076,10 @@ main(int argc, char **argv)
 	cfg.helo = "mail.bench.example";
 	cfg.from = "sender@bench.example";
 	cfg.rcpt = "user@dest.example";
-	while ((opt = getopt(argc, argv, "c:n:m:f:i:N:H:F:R:p:t:l:ov")) != -1) {
+	while ((opt = getopt(argc, argv, "c:n:m:f:i:N:H:F:R:p:t:l:I:ov")) != -1) {
 		switch (opt) {
 		case 'c': cfg.conns = atoi(optarg); break;
+		case 'I': cfg.idle = atoi(optarg); break;
 		case 'n': cfg.msgs = atol(optarg); break;
 		case 'm': cfg.per_conn = atol(optarg); break;
 		case 'f': file = optarg; break;
@@ -1055,7 +1097,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc || file == NULL || cfg.conns < 1 ||
-	    cfg.msgs < 1 || cfg.per_conn < 1 || cfg.timeout < 1)
+	    cfg.msgs < 1 || cfg.per_conn < 1 || cfg.timeout < 1 ||
+	    cfg.idle < 0)
 		usage();
 	cfg.label = label != NULL ? label : argv[optind];
 	parse_socket(argv[optind]);
@@ -1084,6 +1127,7 @@ main(int argc, char **argv)
 		die("out of memory");
 	if (pid > 0 && (cpu0 = proc_cpu(pid)) < 0)
 		die("-p %ld: no such process", pid);
+	idle = hold_idle(pid, &idle_stats);
 	t0 = now_ms();
 	for (k = 0; k < cfg.conns; k++)
 		if (pthread_create(&th[k], NULL, worker, &st[k]) != 0)
@@ -1099,6 +1143,9 @@ main(int argc, char **argv)
 		fds = proc_fds(pid);
 	}
 
+	for (k = 0; k < cfg.idle; k++)
+		conn_close(&idle[k], 1);
+	free(idle);
 	memset(&tot, 0, sizeof(tot));
 	for (k = 0; k < cfg.conns; k++) {
 		for (i = 0; i < O_N; i++)
