@@ -34,7 +34,7 @@
 # in Postfix's log; mxauth's verdict line has dkim=fail dmarc=fail).
 #
 # Then, interleaved (every configuration once per round, 3 rounds, the
-# median shown): COUNT messages (default 1000) with smtp-source at 10 and
+# median shown): COUNT messages (default 500) with smtp-source at 10 and
 # 50 sessions, one message per connection; latency, one message at a
 # time (LATENCY_COUNT messages, default 100, each on its own connection,
 # timed in one process by bench/smtp_latency.py: p50 per round); milter CPU per message from /proc/PID/stat of the milter
@@ -47,7 +47,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 1 ] || { echo "usage: peers.sh MXAUTH [COUNT]"; exit 2; }
 mxauth=$(realpath "$1")
-count=${2:-1000}
+count=${2:-500}
 export LATENCY_COUNT=${LATENCY_COUNT:-100} MLOAD_COUNT=${MLOAD_COUNT:-1000}
 export MILTER_LOAD=$(realpath "${MILTER_LOAD:-./bench/milter_load}")
 gen=$MILTER_LOAD
@@ -405,6 +405,13 @@ for s in 10 50; do
 	done
 	echo "$line |"
 done
+# the spread: every round's figure, to judge the noise by
+line="Rounds, msg/s at 10 and 50 connections:"
+for c in $CFGS; do
+	line="$line $c $(grep "^$c 10 " "$res" | cut -d' ' -f3 | paste -sd/) $(grep "^$c 50 " "$res" | cut -d' ' -f3 | paste -sd/);"
+done
+echo
+echo "${line%;}"
 echo
 echo "Milter-protocol level (bench/milter_load, unix socket, one connection per message, $MLOAD_COUNT messages): msg/s, milter CPU per message"
 echo
