@@ -42,7 +42,10 @@
 # (bench/milter_load, the same daemons' unix sockets, no Postfix):
 # mxauth, opendkim and opendmarc alone at 1, 10 and 100 connections,
 # MLOAD_COUNT messages (default 1000), also interleaved, median of 3.
-# Prints one table (Markdown).
+# Prints the tables (Markdown) and every round's msg/s.
+# PEERS_HOOK=COMMAND runs COMMAND (sh -c, DIR exported: the configs,
+# sockets, logs and maillog) once the checks passed, instead of the
+# measurements: to trace or profile one configuration.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 1 ] || { echo "usage: peers.sh MXAUTH [COUNT]"; exit 2; }
