@@ -17,8 +17,8 @@
 # spf, dkim and dmarc; opendkim: dkim; opendmarc: spf and dmarc): no
 # figures from a broken set-up.
 #
-# Runs as root in a private network and mount namespace (unshare): its
-# own loopback, so no port is shared with the e2e sandbox or another
+# Runs as root in a private network and mount namespace (unshare; the
+# set-up is bench/peers_lib.sh, shared with bench/peers.sh): its own loopback, so no port is shared with the e2e sandbox or another
 # benchmark, and an /etc/resolv.conf of its own pointing at the private
 # authoritative unbound on 127.0.0.1:53 (the peers' resolvers cannot be
 # given a port).  From a build directory:
@@ -35,116 +35,9 @@ count=${2:-3000}
 [ "${3:-}" = peers ] && PEERS=1
 export PEERS=${PEERS:-0}
 
-if [ -z "${MLOAD_NS:-}" ]; then
-	[ "$(id -u)" = 0 ] || { echo "milter_load.sh: needs root (unshare)"; exit 1; }
-	command -v unshare >/dev/null || { echo "milter_load.sh: no unshare"; exit 1; }
-	MLOAD_NS=1 exec unshare --net --mount --propagation private \
-	    bash "$0" "$mxauth" "$count"
-fi
-
-dir=$(mktemp -d /tmp/mxauth-mload.XXXXXX)
-chmod 755 "$dir"
-pids=""
-stop() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	for p in $pids; do wait "$p" 2>/dev/null || true; done
-	pids=""
-}
-trap 'stop; kill "$(cat "$dir/pid" 2>/dev/null)" 2>/dev/null; rm -rf "$dir"' EXIT
-ip link set lo up
-echo "nameserver 127.0.0.1" >"$dir/resolv.conf"
-mount --bind "$dir/resolv.conf" /etc/resolv.conf
-
-# The key, the zone (example.: SPF, DMARC p=reject, the DKIM key) and the
-# signed message, as bench/dkim_bench.sh makes them.
-/usr/bin/python3 - "$dir" <<'PY'
-import base64, subprocess, sys, dkim
-d = sys.argv[1]
-pem = subprocess.run(["openssl", "genrsa", "2048"], check=True,
-                     capture_output=True).stdout
-der = subprocess.run(["openssl", "rsa", "-pubout", "-outform", "DER"],
-                     input=pem, check=True, capture_output=True).stdout
-p = "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
-with open(d + "/bench.zone", "w") as f:
-    f.write("$ORIGIN example.\n$TTL 3600\n"
-            "@ IN SOA ns.example. h.example. 1 3600 600 86400 3600\n"
-            "@ IN NS ns\nns IN A 127.0.0.1\n"
-            "bench IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"
-            "_dmarc.bench IN TXT \"v=DMARC1; p=reject\"\n"
-            "sel._domainkey.bench IN TXT " +
-            " ".join('"%s"' % p[i:i + 200] for i in range(0, len(p), 200)) + "\n")
-body = b"".join(b"Line %04d of a four kilobyte benchmark message body.....\r\n" % i
-                for i in range(68))
-msg = (b"From: Bench <bench@bench.example>\r\nTo: x@dest.example\r\n"
-       b"Subject: benchmark\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n"
-       b"Message-ID: <bench@bench.example>\r\n\r\n" + body)
-sig = dkim.sign(msg, b"sel", b"bench.example", pem,
-                canonicalize=(b"relaxed", b"relaxed"))
-open(d + "/msg.eml", "wb").write(sig + msg)
-PY
-. "$here/unbound.sh"
-bench_unbound "$dir" 53 "$dir/bench.zone" example. >/dev/null 2>&1
-
-# The client: 192.0.2.1 (documentation range, matches the SPF record; the
-# peers treat loopback clients as internal), HELO and MAIL FROM in the
-# signer's domain.
-load() {
-	"$gen" -f "$dir/msg.eml" -i 192.0.2.1 -H mail.bench.example \
-	    -F sender@bench.example -R user@dest.example "$@"
-}
-
-# check LABEL SOCKET WANT... - one message: accepted, and an
-# Authentication-Results field with every WANT (e.g. spf=pass); print it
-check() {
-	label=$1 sock=$2
-	shift 2
-	out=$(load -n 1 -v -l "$label" "$sock" 2>&1) || true
-	# every Authentication-Results field the milter added, one line
-	ar=$(printf '%s\n' "$out" | grep 'Authentication-Results' |
-	    sed 's/.*data="//; s/"$//; s/\\0/ /g; s/\\n\\x09/ /g' | tr '\n' ' ')
-	ok=1
-	printf '%s\n' "$out" | grep -q 'milter_load_final .* outcome=accept' || ok=0
-	for w in "$@"; do
-		printf '%s\n' "$ar" | grep -q -- "$w" || ok=0
-	done
-	if [ $ok = 0 ]; then
-		echo "milter_load.sh: $label did not accept with $*:"
-		printf '%s\n' "$out"
-		exit 1
-	fi
-	echo "check $label: accept, $ar"
-}
-
-# measure LABEL SOCKET PID - warm up, then 1, 10 and 100 connections
-measure() {
-	load -c 10 -n 200 -l "$1" "$2" >/dev/null
-	for c in 1 10 100; do
-		load -c "$c" -n "$count" -p "$3" -l "$1" "$2" | grep '^milter_load '
-	done
-}
-
-# start NAME SOCKET CMD... - a daemon in the foreground, pid in $started,
-# once it listens on SOCKET
-start() {
-	name=$1 spec=$2
-	shift 2
-	case $spec in unix:*) rm -f "${spec#unix:}" ;; esac
-	"$@" >>"$dir/$name.out" 2>&1 &
-	started=$!
-	pids="$pids $started"
-	for _ in $(seq 50); do
-		case $spec in
-		unix:*) [ -S "${spec#unix:}" ] && return 0 ;;
-		inet:*) ss -Hltn "sport = :${spec#inet:}" 2>/dev/null | grep -q . &&
-		    return 0 ;;
-		esac
-		kill -0 "$started" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "milter_load.sh: $name did not start:"
-	cat "$dir/$name.out"
-	exit 1
-}
+. "$here/peers_lib.sh"
+bench_ns_enter "$0" "$mxauth" "$count"
+bench_setup
 
 # selftest - the generator against a fake milter that asks for no-reply
 # steps (nr), skips the body after the first chunk (skip), rejects at MAIL
@@ -245,14 +138,7 @@ selftest
 
 for t in unix inet; do
 	if [ $t = unix ]; then sock="unix:$dir/mxauth.sock"; else sock="inet:8891@127.0.0.1"; fi
-	cat >"$dir/mxauth.conf" <<CONF
-socket = $sock
-user =
-pid_file =
-log_target = file:$dir/mxauth.log
-authserv_id = mx.example
-dns_servers = 127.0.0.1:53
-CONF
+	mxauth_conf "$dir/mxauth.conf" "$sock"
 	start mxauth "${sock%@*}" "$mxauth" -f -c "$dir/mxauth.conf"
 	check "mxauth/$t" "$sock" spf=pass dkim=pass dmarc=pass
 	if [ -n "${MLOAD_HOOK:-}" ]; then
@@ -281,26 +167,8 @@ for t in unix inet; do
 	else
 		dks="inet:8893@127.0.0.1" dms="inet:8894@127.0.0.1"
 	fi
-	cat >"$dir/opendkim.conf" <<CONF
-Mode			v
-Socket			$dks
-PidFile			$dir/opendkim.pid
-AuthservID		mx.example
-Nameservers		127.0.0.1
-Syslog			no
-Background		no
-CONF
-	cat >"$dir/opendmarc.conf" <<CONF
-Socket			$dms
-PidFile			$dir/opendmarc.pid
-AuthservID		mx.example
-TrustedAuthservIDs	mx.example
-SPFSelfValidate		true
-SPFIgnoreResults	true
-RejectFailures		true
-Syslog			false
-Background		false
-CONF
+	opendkim_conf "$dir/opendkim.conf" "$dks"
+	opendmarc_conf "$dir/opendmarc.conf" "$dms"
 	start opendkim "${dks%@*}" opendkim -f -x "$dir/opendkim.conf"
 	check "opendkim/$t" "$dks" dkim=pass
 	measure "opendkim/$t" "$dks" "$started"
