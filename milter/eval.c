@@ -577,9 +577,13 @@ decide_dmarc(struct eval *e, struct vstr *explain)
 	in.ndkim = e->ndkim;
 	in.psl = e->conf->psl;	/* loaded with the snapshot, psl mode only */
 	e->dmarc = dmarc_check(e->dns, &in, explain);
-	/* pct (RFC 7489 mode): a uniform draw, fresh per message */
+	/*
+	 * pct (RFC 7489 mode): a uniform draw, fresh per message, made only
+	 * when a pct below 100 can use it (arc4random is a system call)
+	 */
 	policy_decision_init(&d);
-	policy_site(e->conf, e->dmarc, arc4random_uniform(100), &d);
+	policy_site(e->conf, e->dmarc, e->dmarc != NULL && e->dmarc->pct < 100 ?
+	    arc4random_uniform(100) : 0, &d);
 	take_site(e, &d);
 	e->dmarc->disposition = d.disposition;
 	policy_decision_free(&d);
