@@ -63,20 +63,6 @@ ctx_set_helo(struct conn_ctx *c, const char *helo)
 	c->helo = helo != NULL ? xstrdup(helo) : NULL;
 }
 
-/* ctx_set_leadspc - whether header values keep their leading space */
-void
-ctx_set_leadspc(struct conn_ctx *c, int leadspc)
-{
-	c->leadspc = leadspc;
-}
-
-/* ctx_set_noreply - the steps the MTA will not wait for an answer to */
-void
-ctx_set_noreply(struct conn_ctx *c, unsigned long steps)
-{
-	c->noreply = steps;
-}
-
 /*
  * ctx_msg_begin - start a message under the current config snapshot
  *

@@ -21,18 +21,12 @@ struct conn_ctx {
 	char		*client_host;
 	char		*helo;
 	struct eval	*msg;		/* current message or NULL */
-	int		 leadspc;	/* header values keep their leading
-					   space (SMFIP_HDR_LEADSPC) */
-	unsigned long	 noreply;	/* the milter steps negotiated to
-					   have no reply (SMFIP_NR_*) */
 };
 
 struct conn_ctx *ctx_conn_new(const char *ip, const char *host);
 void	 ctx_conn_free(struct conn_ctx *);
 void	 ctx_set_client(struct conn_ctx *, const char *ip, const char *host);
 void	 ctx_set_helo(struct conn_ctx *, const char *);
-void	 ctx_set_leadspc(struct conn_ctx *, int);
-void	 ctx_set_noreply(struct conn_ctx *, unsigned long);
 struct eval *ctx_msg_begin(struct conn_ctx *, struct dns *);
 void	 ctx_msg_end(struct conn_ctx *);
 /* ctx_drain - start refusing new messages; returns the count in flight */

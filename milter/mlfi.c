@@ -68,6 +68,9 @@ static struct dns *mlfi_dns;
 struct mlfi_conn {
 	struct conn_ctx	*ctx;
 	uint32_t	 actions;	/* the actions negotiated */
+	uint32_t	 steps;		/* the protocol steps negotiated:
+					   which have no reply, leading
+					   space of header values */
 	/* the MTA's macros, per stage: name\0value\0 pairs */
 	struct vstr	 macros[MILTER_M_NSTAGES];
 };
@@ -119,7 +122,7 @@ clear_macros(struct mlfi_conn *m, int from)
 static void
 go_on(const struct mlfi_conn *m, struct vstr *out, uint32_t step)
 {
-	if ((m->ctx->noreply & step) == 0)
+	if ((m->steps & step) == 0)
 		milter_proto_put(out, MILTER_R_CONTINUE, NULL, 0);
 }
 
@@ -154,8 +157,7 @@ on_optneg(struct mlfi_conn *m, const struct milter_cmd *c, struct vstr *out)
 	/* The connection starts here; connect fills in the client. */
 	ctx_conn_free(m->ctx);
 	m->ctx = ctx_conn_new(NULL, NULL);
-	ctx_set_leadspc(m->ctx, (steps & MILTER_P_HDR_LEADSPC) != 0);
-	ctx_set_noreply(m->ctx, steps & NR_STEPS);
+	m->steps = steps;
 	milter_proto_put_optneg(out, version, m->actions |
 	    (symlists ? MILTER_A_SETSYMLIST : 0), steps,
 	    symlists ? lists : NULL);
@@ -294,7 +296,7 @@ on_header(struct mlfi_conn *m, const struct milter_cmd *c, struct vstr *out)
 	struct conn_ctx *x = m->ctx;
 	struct vstr v = VSTR_INIT;
 
-	if (x->msg != NULL && x->leadspc)
+	if (x->msg != NULL && (m->steps & MILTER_P_HDR_LEADSPC) != 0)
 		eval_header(x->msg, c->name, c->value);
 	else if (x->msg != NULL) {
 		vstr_catc(&v, ' ');
@@ -343,7 +345,8 @@ apply_edits(const struct mlfi_conn *m, struct vstr *out,
 			continue;
 		}
 		vstr_reset(&v);
-		vstr_catf(&v, "%s%s", m->ctx->leadspc ? " " : "",
+		vstr_catf(&v, "%s%s", (m->steps & MILTER_P_HDR_LEADSPC) != 0 ?
+		    " " : "",
 		    r->add[i - 1].value);
 		milter_proto_put_header(out, MILTER_R_INSHEADER, 0,
 		    r->add[i - 1].name, v.buf);
@@ -391,12 +394,8 @@ on_macro(struct mlfi_conn *m, const struct milter_cmd *c)
 static void
 on_quit_nc(struct mlfi_conn *m)
 {
-	struct conn_ctx *old = m->ctx;
-
+	ctx_conn_free(m->ctx);
 	m->ctx = ctx_conn_new(NULL, NULL);
-	ctx_set_leadspc(m->ctx, old->leadspc);
-	ctx_set_noreply(m->ctx, old->noreply);
-	ctx_conn_free(old);
 	clear_macros(m, MILTER_M_CONNECT);
 }
 
