@@ -395,6 +395,30 @@ reply_matches(const ldns_pkt *query, const ldns_pkt *reply)
 	    ldns_rr_get_class(q) == ldns_rr_get_class(r);
 }
 
+static void (*wait_begin)(void), (*wait_end)(void);
+
+/* dns_set_wait_hooks - see dns.h */
+void
+dns_set_wait_hooks(void (*begin)(void), void (*end)(void))
+{
+	wait_begin = begin;
+	wait_end = end;
+}
+
+void
+dns_wait_begin(void)
+{
+	if (wait_begin != NULL)
+		wait_begin();
+}
+
+void
+dns_wait_end(void)
+{
+	if (wait_end != NULL)
+		wait_end();
+}
+
 /* mono_ms - milliseconds on a clock that setting the date does not move */
 static long long
 mono_ms(void)
@@ -434,7 +458,10 @@ udp_ask(const struct sockaddr_storage *ss, size_t sslen,
 	    0) < 0)
 		goto out;
 	while ((left = deadline - mono_ms()) > 0) {
-		if ((n = poll(&pfd, 1, (int)left)) < 0 && errno == EINTR)
+		dns_wait_begin();
+		n = poll(&pfd, 1, (int)left);
+		dns_wait_end();
+		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;			/* time-out */

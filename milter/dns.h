@@ -96,6 +96,13 @@ struct dns *dns_new(const struct dns_opts *, char *err, size_t errlen);
 struct dns *dns_new_zone(const char *path, char *err, size_t errlen);
 /* dns_free - release a resolver (or a dns_msg_new() handle) */
 void	 dns_free(struct dns *);
+/*
+ * dns_set_wait_hooks - BEGIN and END are called by the thread that is
+ * about to wait for the network or for another thread's answer, and
+ * once it stops waiting (so that a server can let another thread take
+ * its place meanwhile).  Set once, before any query; NULL for none.
+ */
+void	 dns_set_wait_hooks(void (*begin)(void), void (*end)(void));
 
 /* dns_query - answer NAME/TYPE from cache, zone or wire; never NULL */
 struct dns_answer *dns_query(struct dns *, const char *name, enum dns_type);

@@ -385,9 +385,11 @@ wait_for(struct dns_cache *c, struct dns_flight *f, long long deadline_ms)
 	until.tv_sec = (time_t)(deadline_ms / 1000);
 	until.tv_nsec = (long)(deadline_ms % 1000) * 1000000;
 	f->refs++;
+	dns_wait_begin();
 	while (f->answer == NULL && rc != ETIMEDOUT)
 		rc = deadline_ms > 0 ? pthread_cond_timedwait(&f->done,
 		    &c->lock, &until) : pthread_cond_wait(&f->done, &c->lock);
+	dns_wait_end();
 	/* the asker's status, failure included, is ours */
 	a = f->answer != NULL ? dns_answer_dup(f->answer) :
 	    dns_answer_new(DNS_TIMEOUT, 0);

@@ -18,6 +18,10 @@
 
 #include "dns.h"
 
+/* dns_wait_begin, dns_wait_end - the hooks of dns_set_wait_hooks() */
+void dns_wait_begin(void);
+void dns_wait_end(void);
+
 /* dns_answer_new - an answer with STATUS and TTL and no records */
 struct dns_answer *dns_answer_new(enum dns_status, uint32_t ttl);
 /*

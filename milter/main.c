@@ -258,6 +258,7 @@ serve(const char *path, int threads)
 		log_error("cannot start the reload thread");
 		return 1;
 	}
+	dns_set_wait_hooks(milter_server_wait_begin, milter_server_wait_end);
 	if (milter_server_start(server, threads, &handler, server_ended, err,
 	    sizeof(err)) != 0) {
 		log_error("%s", err);

@@ -51,6 +51,14 @@ long	 milter_server_max_conns(const struct milter_server *);
 int	 milter_server_start(struct milter_server *, int threads,
 	    const struct milter_handler *handler, void (*ended)(void),
 	    char *err, size_t errlen);
+/*
+ * milter_server_wait_begin, milter_server_wait_end - the calling worker
+ * is about to wait (for DNS) / stops waiting: another worker takes
+ * events meanwhile.  No-ops in a thread that is not a worker.  For
+ * dns_set_wait_hooks().
+ */
+void	 milter_server_wait_begin(void);
+void	 milter_server_wait_end(void);
 /* milter_server_stop - stop serving, close everything, free (NULL ok) */
 void	 milter_server_stop(struct milter_server *);
 

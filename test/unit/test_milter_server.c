@@ -5,13 +5,16 @@
  * replaced, anything else refused), packets batched and answered in
  * order, a packet split across reads or larger than one read, an
  * oversized length closing the connection, QUIT closing it, and every
- * connection's state freed by the stop.
+ * connection's state freed by the stop; the pacing: only as many
+ * workers as CPUs (at least 2) take events, and a worker waiting for DNS
+ * hands its place over, so nothing starves while lookups are slow.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,6 +63,53 @@ toy_closed(void *priv)
 }
 
 static const struct milter_handler toy = { toy_packet, toy_closed };
+
+/* the pacing test's handler: which threads served, and DNS-like waits */
+#define MAX_SEEN 64
+static pthread_t seen[MAX_SEEN];
+static int nseen;		/* under seen_lock */
+static int released;		/* atomic */
+static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * pace_packet - 'T': note the thread, work for 2 ms (a sleep that is no
+ * DNS wait), reply 't'; 'W': wait as a DNS lookup does
+ * (milter_server_wait_begin) until released, reply 'w'
+ */
+static int
+pace_packet(void **priv, const struct milter_pkt *p, struct vstr *out)
+{
+	struct timespec t = { 0, 10 * 1000000L }, work = { 0, 2 * 1000000L };
+	int i;
+
+	(void)priv;
+	if (p->cmd == 'W') {
+		milter_server_wait_begin();
+		for (i = 0; i < 1000 && !__atomic_load_n(&released,
+		    __ATOMIC_SEQ_CST); i++)
+			nanosleep(&t, NULL);
+		milter_server_wait_end();
+		milter_proto_put_str(out, 'w', "");
+		return 0;
+	}
+	pthread_mutex_lock(&seen_lock);
+	for (i = 0; i < nseen && !pthread_equal(seen[i], pthread_self()); i++)
+		;
+	if (i == nseen && nseen < MAX_SEEN)
+		seen[nseen++] = pthread_self();
+	pthread_mutex_unlock(&seen_lock);
+	nanosleep(&work, NULL);
+	milter_proto_put_str(out, 't', "");
+	return 0;
+}
+
+static void
+pace_closed(void *priv)
+{
+	(void)priv;
+}
+
+static const struct milter_handler pacer = { pace_packet, pace_closed };
 
 static void
 ended(void)
@@ -247,12 +297,67 @@ test_serve(void **state)
 	close(c);
 }
 
+/* test_pacing - few workers take events; a waiting one is replaced */
+static void
+test_pacing(void **state)
+{
+	struct milter_server *s;
+	char err[256], got[256];
+	int cpus = (int)sysconf(_SC_NPROCESSORS_ONLN), target, i, r,
+	    w[MAX_SEEN], a;
+
+	(void)state;
+	target = cpus < 2 ? 2 : cpus;
+	if (target + 4 > MAX_SEEN)
+		target = MAX_SEEN - 4;
+	nseen = 0;
+	__atomic_store_n(&released, 0, __ATOMIC_SEQ_CST);
+	assert_non_null(s = milter_server_open(path("p"), err, sizeof(err)));
+	assert_int_equal(milter_server_start(s, target + 4, &pacer, ended, err,
+	    sizeof(err)), 0);
+	/*
+	 * Rounds of events on target + 4 connections at once go to at most
+	 * `target` threads (without the pacing, every worker takes some).
+	 */
+	for (i = 0; i < target + 4; i++)
+		w[i] = client("p");
+	for (r = 0; r < 5; r++) {
+		for (i = 0; i < target + 4; i++)
+			assert_int_equal(write(w[i], "\0\0\0\1T", 5), 5);
+		for (i = 0; i < target + 4; i++)
+			replies(w[i], 1, got, sizeof(got));
+	}
+	for (i = 0; i < target + 4; i++)
+		close(w[i]);
+	assert_true(nseen >= 1);
+	assert_true(nseen <= target);
+	a = client("p");
+	/* target + 2 workers waiting as for DNS: the next event is served */
+	for (i = 0; i < target + 2; i++) {
+		w[i] = client("p");
+		assert_int_equal(write(w[i], "\0\0\0\1W", 5), 5);
+	}
+	assert_int_equal(write(a, "\0\0\0\1T", 5), 5);
+	replies(a, 1, got, sizeof(got));	/* SO_RCVTIMEO 5 s */
+	assert_string_equal(got, "t");
+	assert_int_equal(__atomic_load_n(&released, __ATOMIC_SEQ_CST), 0);
+	__atomic_store_n(&released, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < target + 2; i++) {
+		replies(w[i], 1, got, sizeof(got));
+		assert_string_equal(got, "w");
+		close(w[i]);
+	}
+	milter_server_stop(s);
+	close(a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_serve),
+		cmocka_unit_test(test_pacing),
 	};
 	char cmd[128];
 	int rc;
