@@ -153,6 +153,8 @@ sm_stop() {
 
 # sm_mailq [-qQ] - what Sendmail's queue (or its quarantine) holds
 sm_mailq() { timeout 20 "$SM_BIN" -C "$SMD/sendmail.cf" -bp "$@" 2>&1; }
+# not_listed ID [-qQ] - mailq [-qQ] does not list ID
+not_listed() { _id=$1; shift; ! sm_mailq "$@" | grep -q "^$_id"; }
 
 # sm_send NAME ADDR [SWAKS-ARGS...] - send_mail's message, to Sendmail,
 # from ADDR (instead of XCLIENT); transcript in $SB/swaks.NAME
@@ -312,19 +314,30 @@ expect "quarantine: Sendmail accepted it (250 2.0.0 $sqid)" [ -n "$sqid" ]
 expect "quarantine: verdict action=quarantine with Sendmail's queue id" \
     matches "$sm_v" "^$sqid: .*dmarc=fail policy=quarantine action=quarantine"
 sm_mailq -qQ >"$SB/mailq-qQ"
+sed 's/^/quarantine: mailq -qQ: /' "$SB/mailq-qQ"
 expect "quarantine: mailq -qQ lists $sqid with mxauth's reason" \
     sh -c "grep -q '^$sqid ' '$SB/mailq-qQ' && grep -A3 '^$sqid ' '$SB/mailq-qQ' | grep -q 'QUARANTINE: .*quarantine.example'"
 sm_mailq >"$SB/mailq"
 expect "quarantine: the normal queue does not list it (mailq without -qQ)" \
     sh -c "! grep -q '^$sqid' '$SB/mailq'"
 sleep 2
-expect "quarantine: never delivered" \
+expect "quarantine: not delivered" \
     [ -z "$(grep -l -F '<s-quar@test.example>' "$SB"/sink/* 2>/dev/null)" ]
+# The admin releases it: sendmail -qQ -Q -qIID, then a queue run
+timeout 20 "$SM_BIN" -C "$SMD/sendmail.cf" -qQ -Q -qI"$sqid" >"$SB/release" 2>&1
+expect "quarantine: released (sendmail -qQ -Q -qI$sqid), mailq -qQ no longer lists it" \
+    not_listed "$sqid" -qQ
+timeout 60 "$SM_BIN" -C "$SMD/sendmail.cf" -q -qI"$sqid" >>"$SB/release" 2>&1
+# (wait_for outside expect: both use _d)
+wait_for "the released message" 20 sh -c "grep -q -l -F '<s-quar@test.example>' '$SB'/sink/*"
+expect "quarantine: delivered after the queue run (sendmail -q -qI$sqid)" [ $? -eq 0 ]
 
 # --- mxauth down: 4xx, nothing accepted unchecked ----------------------------------------
 mxauth_stop >/dev/null
 pf_send p-down $CLIENT
 sm_send s-down $CLIENT
+grep -h '^<\*\* *4' "$SB/swaks.p-down" | sed 's/^/down: Postfix: /'
+grep -h -B1 '^<\*\* *4' "$SB/swaks.s-down" | sed 's/^/down: Sendmail: /'
 expect "down: Postfix answers 4xx" grep -q '^<\*\* *4[0-9][0-9] ' "$SB/swaks.p-down"
 expect "down: Sendmail answers 4xx (F=T)" grep -q '^<\*\* *4[0-9][0-9] ' "$SB/swaks.s-down"
 expect "down: Sendmail accepted nothing" \
