@@ -30,8 +30,10 @@
 #   reject      bank.example (p=reject) forged: 550 5.7.1 after DATA
 #   quarantine  quarantine.example (p=quarantine) forged: 250, then held in
 #               Sendmail's own quarantine (mailq -qQ lists it with
-#               mxauth's reason), never delivered
-#   down        mxauth stopped: 4xx (F=T), nothing accepted
+#               mxauth's reason), not delivered until released
+#               (sendmail -qQ -Q -qIID, then a queue run);
+#               with quarantine_method = header: delivered, marked
+#   down        mxauth stopped: 451 4.3.2 (F=T), nothing accepted
 . "$top_srcdir/test/e2e/lib.sh"
 SM_PORT=2528	# Sendmail's SMTP port (127.0.0.1, in the namespace)
 SM_DEBS=${MXAUTH_SENDMAIL_DEBS:-$top_builddir/test/e2e/sendmail-debs}
@@ -332,6 +334,13 @@ timeout 60 "$SM_BIN" -C "$SMD/sendmail.cf" -q -qI"$sqid" >>"$SB/release" 2>&1
 wait_for "the released message" 20 sh -c "grep -q -l -F '<s-quar@test.example>' '$SB'/sink/*"
 expect "quarantine: delivered after the queue run (sendmail -q -qI$sqid)" [ $? -eq 0 ]
 
+# quarantine_method = header: delivered, marked
+reconfigure "quarantine_method = header" || bad "quarantine by header: reload"
+sm_send s-quarh $FORGER --helo spoofer.example --from alerts@quarantine.example
+wait_for "the marked message" 20 sh -c "grep -q -l -F '<s-quarh@test.example>' '$SB'/sink/*"
+expect "quarantine by header: delivered by Sendmail with X-Mxauth-Quarantine" \
+    [ "$(header s-quarh X-Mxauth-Quarantine)" = "X-Mxauth-Quarantine: DMARC policy of quarantine.example" ]
+
 # --- mxauth down: 4xx, nothing accepted unchecked ----------------------------------------
 mxauth_stop >/dev/null
 pf_send p-down $CLIENT
@@ -339,7 +348,9 @@ sm_send s-down $CLIENT
 grep -h '^<\*\* *4' "$SB/swaks.p-down" | sed 's/^/down: Postfix: /'
 grep -h -B1 '^<\*\* *4' "$SB/swaks.s-down" | sed 's/^/down: Sendmail: /'
 expect "down: Postfix answers 4xx" grep -q '^<\*\* *4[0-9][0-9] ' "$SB/swaks.p-down"
-expect "down: Sendmail answers 4xx (F=T)" grep -q '^<\*\* *4[0-9][0-9] ' "$SB/swaks.s-down"
+expect "down: Sendmail answers 451 4.3.2 to MAIL FROM (F=T)" \
+    matches "$(grep -A1 '^ -> MAIL FROM' "$SB/swaks.s-down" | tr '\n' '|')" \
+    '^ -> MAIL FROM:<sender@legit.example>|<\*\* *451 4\.3\.2 '
 expect "down: Sendmail accepted nothing" \
     sh -c "! grep -q 'Message accepted' '$SB/swaks.s-down'"
 sleep 1
