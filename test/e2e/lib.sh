@@ -650,10 +650,11 @@ sb = sys.argv[1]
 names = {"master", "smtpd", "qmgr", "pickup", "cleanup", "trivial-rewrite",
          "smtp", "postlogd", "anvil", "bounce", "showq", "scache", "tlsmgr",
          "proxymap", "verify", "flush", "error", "unbound", "smtp-sink",
-         "mxauth"}
+         "mxauth", "sendmail"}
 def ours(pid):
     try:
         exe = os.path.basename(os.readlink("/proc/%s/exe" % pid))
+        exe = exe.removesuffix(" (deleted)")    # unpacked in $SB, gone
         cmd = open("/proc/%s/cmdline" % pid, "rb").read().replace(b"\0", b" ")
         cwd = os.readlink("/proc/%s/cwd" % pid)
     except OSError:

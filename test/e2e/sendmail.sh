@@ -52,6 +52,7 @@ if [ -z "${MXAUTH_SENDMAIL_NS:-}" ]; then
 	# fresh directory that replaces the cache only when complete.
 	if ! ls "$SM_DEBS"/sendmail-bin_*.deb "$SM_DEBS"/sendmail-cf_*.deb \
 	    >/dev/null 2>&1; then
+		mkdir -p "$(dirname "$SM_DEBS")" || exit 1
 		_t=$(mktemp -d "${SM_DEBS%/}.XXXXXX") || exit 1
 		(cd "$_t" && timeout 300 apt-get download -q \
 		    -o APT::Sandbox::User=root sendmail-bin sendmail-cf) ||
@@ -141,11 +142,12 @@ sm_start() {
 # binary unpacked in $SMD
 sm_pids() {
 	for _p in /proc/[0-9]*; do
-		[ "$(readlink "$_p/exe" 2>/dev/null)" = "$SM_BIN" ] && echo "${_p#/proc/}"
+		case "$(readlink "$_p/exe" 2>/dev/null)" in
+		"$SM_BIN" | "$SM_BIN (deleted)") echo "${_p#/proc/}" ;;
+		esac
 	done
 }
 sm_stop() {
-	[ -x "$SM_BIN" ] || return 0
 	_ps=$(sm_pids)
 	[ -n "$_ps" ] || return 0
 	kill -TERM $_ps 2>/dev/null
@@ -225,6 +227,12 @@ both() {
 
 sm_cleanup() {
 	_rc=$?
+	if [ $_rc -ne 0 ] && [ -x "$SM_BIN" ]; then
+		echo "--- Sendmail's queue and quarantine, its stderr"
+		sm_mailq
+		sm_mailq -qQ
+		cat "$SMD/stderr" 2>/dev/null
+	fi
 	sm_stop
 	rm -rf "$fx"
 	(exit $_rc)
