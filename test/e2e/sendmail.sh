@@ -69,7 +69,8 @@ fi
 ip link set lo up || die "cannot bring lo up in the namespace"
 ip addr add $CLIENT/32 dev lo && ip addr add $FORGER/32 dev lo ||
     die "cannot add the client addresses"
-fx=$(mktemp -d /tmp/mxauth-sendmail-e2e.XXXXXX)
+fx=$(mktemp -d /tmp/mxauth-sendmail-e2e.XXXXXX) || exit 1
+trap 'rm -rf "$fx"' EXIT	# until sandbox_start's, then sm_cleanup
 printf '127.0.0.1 localhost\n%s mail.legit.example\n' $CLIENT >"$fx/hosts"
 printf 'nameserver 127.0.0.1\n' >"$fx/resolv.conf"
 mount --bind "$fx/hosts" /etc/hosts &&
