@@ -18,12 +18,16 @@ echo "postfix postfix/main_mailer_type select No configuration" |
 	debconf-set-selections
 
 apt-get update -q
+# m4 and libwrap0: test/e2e/sendmail.sh runs Debian's Sendmail from its
+# packages unpacked (apt-get download), never installed: it conflicts with
+# Postfix.
 apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libldns-dev libssl-dev \
 	libpsl-dev publicsuffix libidn2-dev libcmocka-dev \
 	postfix unbound swaks python3 python3-yaml python3-dkim python3-authres \
-	procps iproute2 ca-certificates
+	procps iproute2 ca-certificates \
+	m4 libwrap0 util-linux
 
 # Debian's unbound package starts a system resolver on port 53; the sandbox
 # runs its own instance, so keep the packaged one from getting in the way.

@@ -24,8 +24,6 @@
 . "$top_srcdir/test/e2e/lib.sh"
 MXAUTH_EXTRA="dmarc_reject_action = none"
 
-NL='
-'
 # run_case LABEL - send the forged message and check what arrived
 run_case() {
 	label=$1 name=forged-$1
@@ -34,23 +32,7 @@ run_case() {
 	    --from bob@bank.example \
 	    --header "From: Bank <alerts@bank.example>" \
 	    --header "Subject: forged results ($label)" \
-	    --add-header "Authentication-Results: mx.example; spf=pass (forged 1) smtp.mailfrom=bank.example" \
-	    --add-header "Authentication-Results: other.example; spf=fail (kept 1) smtp.mailfrom=bank.example" \
-	    --add-header "Comments: between the A-R fields" \
-	    --add-header "Authentication-Results: (forged 2)${NL} MX.Example; dkim=pass header.d=bank.example" \
-	    --add-header "Authentication-Results: \"mx.example\"; dmarc=pass (forged 3) header.from=bank.example" \
-	    --add-header "Authentication-Results: mx.example 1; spf=pass (forged 4) smtp.mailfrom=bank.example" \
-	    --add-header "Authentication-Results: mx.example spf=pass (forged 5) smtp.mailfrom=bank.example" \
-	    --add-header "Authentication-Results: mx.example, dkim=pass (forged 6) header.d=bank.example" \
-	    --add-header "Authentication-Results: mx.example: dmarc=pass (forged 7) header.from=bank.example" \
-	    --add-header "Authentication-Results: mx.example/1; spf=pass (forged 8) smtp.mailfrom=bank.example" \
-	    --add-header "Authentication-Results: mx.example.; spf=pass (forged 9) smtp.mailfrom=bank.example" \
-	    --add-header "Authentication-Results: (forged 10 mx.example; dmarc=pass header.from=bank.example" \
-	    --add-header "Authentication-Results: =?utf-8?q?mx=2Eexample?=; dmarc=pass (forged 11) header.from=bank.example" \
-	    --add-header "Authentication-Results: MX.EXAMPLE dkim=pass (forged 12) header.d=bank.example" \
-	    --add-header "Authentication-Results: \"mx.example; spf=pass (forged 13) smtp.mailfrom=bank.example" \
-	    --add-header "Authentication-Results: (x\\) mx.example) other.example; dmarc=pass (forged 14) header.from=bank.example" \
-	    --add-header "Authentication-Results: mx.examplex; dkim=pass (kept 2) header.d=bank.example"
+	    "${FORGED_AR[@]}"
 	expect "$label: swaks exits 0" [ $? -eq 0 ]
 	qid=$(swaks_queue_id "$name")
 	expect "$label: Postfix accepted it (250 ... queued as $qid)" [ -n "$qid" ]

@@ -612,6 +612,32 @@ send_mail() {
 	    "$@" >"$SB/swaks.$_name" 2>&1 9>&-
 }
 
+# FORGED_AR - swaks arguments adding sixteen Authentication-Results fields
+# among a message's own headers (forged_ar.sh, sendmail.sh): fourteen
+# claim mx.example, marked "(forged N)", in the spellings RFC 8601 allows
+# and in ones that do not parse; two are someone else's, "(kept N)".
+NL='
+'
+FORGED_AR=(
+	--add-header "Authentication-Results: mx.example; spf=pass (forged 1) smtp.mailfrom=bank.example"
+	--add-header "Authentication-Results: other.example; spf=fail (kept 1) smtp.mailfrom=bank.example"
+	--add-header "Comments: between the A-R fields"
+	--add-header "Authentication-Results: (forged 2)${NL} MX.Example; dkim=pass header.d=bank.example"
+	--add-header "Authentication-Results: \"mx.example\"; dmarc=pass (forged 3) header.from=bank.example"
+	--add-header "Authentication-Results: mx.example 1; spf=pass (forged 4) smtp.mailfrom=bank.example"
+	--add-header "Authentication-Results: mx.example spf=pass (forged 5) smtp.mailfrom=bank.example"
+	--add-header "Authentication-Results: mx.example, dkim=pass (forged 6) header.d=bank.example"
+	--add-header "Authentication-Results: mx.example: dmarc=pass (forged 7) header.from=bank.example"
+	--add-header "Authentication-Results: mx.example/1; spf=pass (forged 8) smtp.mailfrom=bank.example"
+	--add-header "Authentication-Results: mx.example.; spf=pass (forged 9) smtp.mailfrom=bank.example"
+	--add-header "Authentication-Results: (forged 10 mx.example; dmarc=pass header.from=bank.example"
+	--add-header "Authentication-Results: =?utf-8?q?mx=2Eexample?=; dmarc=pass (forged 11) header.from=bank.example"
+	--add-header "Authentication-Results: MX.EXAMPLE dkim=pass (forged 12) header.d=bank.example"
+	--add-header "Authentication-Results: \"mx.example; spf=pass (forged 13) smtp.mailfrom=bank.example"
+	--add-header "Authentication-Results: (x\\) mx.example) other.example; dmarc=pass (forged 14) header.from=bank.example"
+	--add-header "Authentication-Results: mx.examplex; dkim=pass (kept 2) header.d=bank.example"
+)
+
 # --- whole sandbox ---------------------------------------------------------
 
 # sandbox_reap - kill what a run killed hard may have left behind: the
@@ -624,10 +650,11 @@ sb = sys.argv[1]
 names = {"master", "smtpd", "qmgr", "pickup", "cleanup", "trivial-rewrite",
          "smtp", "postlogd", "anvil", "bounce", "showq", "scache", "tlsmgr",
          "proxymap", "verify", "flush", "error", "unbound", "smtp-sink",
-         "mxauth"}
+         "mxauth", "sendmail"}
 def ours(pid):
     try:
         exe = os.path.basename(os.readlink("/proc/%s/exe" % pid))
+        exe = exe.removesuffix(" (deleted)")    # unpacked in $SB, gone
         cmd = open("/proc/%s/cmdline" % pid, "rb").read().replace(b"\0", b" ")
         cwd = os.readlink("/proc/%s/cwd" % pid)
     except OSError:
