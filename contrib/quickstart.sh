@@ -19,7 +19,8 @@ demo|test) ;;
 *) echo "usage: $0 demo|test" >&2; exit 2 ;;
 esac
 
-sh "$top/contrib/setup-debian.sh"
+# The demo runs the e2e sandbox too: both need the test packages.
+sh "$top/contrib/setup-debian.sh" test
 cd "$top"
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
