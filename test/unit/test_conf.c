@@ -573,7 +573,7 @@ test_defaults(void **state)
 	(void)state;
 	c = conf_defaults();
 	assert_null(c->path);
-	assert_string_equal(c->socket, "unix:/run/mxauth/mxauth.sock");
+	assert_string_equal(c->socket, "inet:8891@127.0.0.1");
 	assert_string_equal(c->user, "mxauth");
 	assert_string_equal(c->pid_file, "/run/mxauth/mxauth.pid");
 	assert_string_equal(c->log_target, "syslog");
