@@ -33,7 +33,9 @@
 SB=/tmp/mxauth-sandbox
 PFCONF=$SB/etc
 LOCK=/tmp/mxauth-sandbox.lock
-MXAUTH="$top_builddir/mxauth"
+# The daemon under test: the build's, or (test/package/run.sh) the
+# installed package's /usr/sbin/mxauth.
+MXAUTH="${MXAUTH:-$top_builddir/mxauth}"
 PF_PORT=2525
 SINK_PORT=2526
 DNS_PORT=5353
