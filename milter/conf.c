@@ -348,17 +348,24 @@ apply(const struct conf_def *def, struct conf *c, char *value,
 	return -1;
 }
 
+/* The host's FQDN, looked up once per process (host_fqdn_once). */
+static char host_fqdn_buf[256];
+static pthread_once_t host_fqdn_done = PTHREAD_ONCE_INIT;
+
 /*
- * host_fqdn - this host's name as other hosts see it, into BUF
+ * host_fqdn_once - this host's name as other hosts see it
  *
  * RFC 8601 2.5 wants the authserv-id to be the receiving host's name:
  * the canonical name of gethostname() (getaddrinfo AI_CANONNAME, which
  * reads /etc/hosts before DNS), or the short name when that gives
- * nothing; empty when the host has no name at all.
+ * nothing; empty when the host has no name at all.  Once per process:
+ * a reload must not wait on DNS again.
  */
 static void
-host_fqdn(char *buf, size_t len)
+host_fqdn_once(void)
 {
+	char *buf = host_fqdn_buf;
+	size_t len = sizeof(host_fqdn_buf);
 	struct addrinfo hints, *ai = NULL;
 
 	if (gethostname(buf, len) != 0)
@@ -376,6 +383,14 @@ host_fqdn(char *buf, size_t len)
 		snprintf(buf, len, "%s", ai->ai_canonname);
 	if (ai != NULL)
 		freeaddrinfo(ai);
+}
+
+/* host_fqdn - host_fqdn_once()'s name into BUF (LEN bytes) */
+static void
+host_fqdn(char *buf, size_t len)
+{
+	pthread_once(&host_fqdn_done, host_fqdn_once);
+	snprintf(buf, len, "%s", host_fqdn_buf);
 }
 
 /* default_value - a row's default; computed authserv_id: the host's FQDN */
