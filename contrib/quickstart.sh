@@ -5,7 +5,9 @@
 #   contrib/quickstart.sh demo   install, build, run the sandbox demo
 #   contrib/quickstart.sh test   install, build, run the whole test suite:
 #                                a -Werror build and an ASan+UBSan build,
-#                                each running every unit and e2e test
+#                                each running every unit and e2e test,
+#                                then the Debian package test (it
+#                                installs and purges the package)
 #
 # Run as root on Debian 12, from anywhere inside a clone.  Builds go to
 # build/ and build-san/ (out of tree).  A skipped test fails the run: the
@@ -19,7 +21,8 @@ demo|test) ;;
 *) echo "usage: $0 demo|test" >&2; exit 2 ;;
 esac
 
-sh "$top/contrib/setup-debian.sh"
+# The demo runs the e2e sandbox too: both need the test packages.
+sh "$top/contrib/setup-debian.sh" test
 cd "$top"
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
@@ -62,5 +65,20 @@ build build --enable-werror
 suite build
 build build-san --enable-werror --enable-sanitizers
 suite build-san
+
+# The package test (make check-package): configure in throw-away trees,
+# then the .deb built, linted, installed, run through the sandbox's
+# Postfix and purged.  It counts like a suite; a failure fails the run.
+rc=0
+log="$top/build/check-package.log"
+(cd "$top/build" && make -s check-package) >"$log" 2>&1 || rc=$?
+pass=$(grep -c '^PASS: ' "$log")
+fail=$(grep -c '^FAIL: ' "$log")
+[ "$rc" -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
+[ "$rc" -ne 0 ] && grep -B2 -A2 '^FAIL: ' "$log" | head -n 100
+echo "package: $pass passed, $fail failed (log: build/check-package.log)"
+total_pass=$((total_pass + pass))
+total_fail=$((total_fail + fail))
+
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ] && [ "$total_skip" -eq 0 ]

@@ -1,11 +1,48 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# setup-debian.sh - install every Debian package mxauth needs to build, test
-# and run its demo.  Idempotent; run as root on Debian 12.
+# setup-debian.sh - install the Debian packages mxauth needs, for one
+# purpose.  Idempotent; run as root on Debian 12.
 #
-# Postfix is preseeded with "No configuration" so that no system mail
-# instance is set up: the tests and the demo run their own sandbox instance.
+#   setup-debian.sh build   to build mxauth and its Debian package
+#                           (compiler, autotools, the libraries' -dev
+#                           packages, debhelper)
+#   setup-debian.sh test    build, plus what `make check`, the demo and
+#                           the package test need (cmocka, Postfix,
+#                           unbound, swaks, python3 modules, lintian)
+#   setup-debian.sh run     only the libraries the mxauth binary needs
+#                           (the .deb pulls these in by itself)
+#
+# It installs packages and changes nothing else: no file under /etc is
+# edited, no service is stopped or disabled.  The tests and the demo run
+# their own Postfix and unbound instances on loopback, from their own
+# directories (test/e2e/lib.sh).  `test` is for a build or CI machine:
+# Debian's unbound package, installed as a program for the sandbox, also
+# sets up its own resolver service where systemd runs; a production MX
+# needs only `build` (or nothing but the .deb).
 set -eu
+
+usage() { echo "usage: $0 build|test|run" >&2; exit 2; }
+[ $# -eq 1 ] || usage
+mode=$1
+
+# Each list is for one purpose; `test` adds to `build`.
+run_pkgs="libldns3 libssl3 libpsl5 libidn2-0 publicsuffix"
+build_pkgs="build-essential autoconf automake libtool pkg-config
+	libldns-dev libssl-dev libpsl-dev libidn2-dev publicsuffix
+	debhelper dpkg-dev fakeroot"
+# m4, libwrap0, util-linux: test/e2e/sendmail.sh runs Debian's Sendmail
+# from its packages unpacked (apt-get download), never installed: it
+# conflicts with Postfix.
+test_pkgs="libcmocka-dev postfix unbound swaks python3 python3-yaml
+	python3-dkim python3-authres procps iproute2 ca-certificates lintian
+	m4 libwrap0 util-linux"
+
+case "$mode" in
+build) pkgs=$build_pkgs ;;
+test) pkgs="$build_pkgs $test_pkgs" ;;
+run) pkgs=$run_pkgs ;;
+*) usage ;;
+esac
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "setup-debian.sh: must run as root" >&2
@@ -14,40 +51,15 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 
-echo "postfix postfix/main_mailer_type select No configuration" |
-	debconf-set-selections
+if [ "$mode" = test ]; then
+	# Postfix is installed for its programs only: "No configuration"
+	# sets up no system mail instance (and writes no main.cf).  A
+	# machine that already runs Postfix keeps its configuration: the
+	# answer applies only to a first installation.
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		debconf-set-selections
+fi
 
 apt-get update -q
-# m4 and libwrap0: test/e2e/sendmail.sh runs Debian's Sendmail from its
-# packages unpacked (apt-get download), never installed: it conflicts with
-# Postfix.
-apt-get install -y -q --no-install-recommends \
-	build-essential autoconf automake libtool pkg-config \
-	libldns-dev libssl-dev \
-	libpsl-dev publicsuffix libidn2-dev libcmocka-dev \
-	postfix unbound swaks python3 python3-yaml python3-dkim python3-authres \
-	procps iproute2 ca-certificates \
-	m4 libwrap0 util-linux
-
-# Debian's unbound package starts a system resolver on port 53; the sandbox
-# runs its own instance, so keep the packaged one from getting in the way.
-if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-	systemctl disable --now unbound >/dev/null 2>&1 || true
-fi
-
-# "No configuration" leaves /etc/postfix/main.cf absent: create it.  The
-# e2e sandbox's Postfix reads its main.cf from /tmp/mxauth-sandbox/etc
-# ("postfix -c"; test/e2e/lib.sh).  root may name any directory there,
-# but the set-gid postqueue(1) and sendmail(1) refuse an unlisted one to
-# other users, so list it in alternate_config_directories -- exactly:
-# Postfix does not accept a subdirectory of a listed directory.
-if [ ! -f /etc/postfix/main.cf ]; then
-	cp /usr/share/postfix/main.cf.debian /etc/postfix/main.cf
-fi
-if ! grep -q '^alternate_config_directories' /etc/postfix/main.cf; then
-	echo 'alternate_config_directories = /tmp/mxauth-sandbox/etc' >>/etc/postfix/main.cf
-else
-	# Earlier versions of this script listed /tmp/mxauth-sandbox.
-	sed -i 's|^\(alternate_config_directories *=.*/tmp/mxauth-sandbox\)$|\1/etc|' \
-	    /etc/postfix/main.cf
-fi
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $pkgs

@@ -29,11 +29,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -346,7 +348,52 @@ apply(const struct conf_def *def, struct conf *c, char *value,
 	return -1;
 }
 
-/* default_value - a row's default; computed authserv_id: the host name */
+/* The host's FQDN, looked up once per process (host_fqdn_once). */
+static char host_fqdn_buf[256];
+static pthread_once_t host_fqdn_done = PTHREAD_ONCE_INIT;
+
+/*
+ * host_fqdn_once - this host's name as other hosts see it
+ *
+ * RFC 8601 2.5 wants the authserv-id to be the receiving host's name:
+ * the canonical name of gethostname() (getaddrinfo AI_CANONNAME, which
+ * reads /etc/hosts before DNS), or the short name when that gives
+ * nothing; empty when the host has no name at all.  Once per process:
+ * a reload must not wait on DNS again.
+ */
+static void
+host_fqdn_once(void)
+{
+	char *buf = host_fqdn_buf;
+	size_t len = sizeof(host_fqdn_buf);
+	struct addrinfo hints, *ai = NULL;
+
+	if (gethostname(buf, len) != 0)
+		buf[0] = '\0';
+	buf[len - 1] = '\0';
+	if (buf[0] == '\0' || strchr(buf, '.') != NULL)
+		return;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_CANONNAME;
+	if (getaddrinfo(buf, NULL, &hints, &ai) == 0 && ai != NULL &&
+	    ai->ai_canonname != NULL && ai->ai_canonname[0] != '\0' &&
+	    strlen(ai->ai_canonname) < len)
+		snprintf(buf, len, "%s", ai->ai_canonname);
+	if (ai != NULL)
+		freeaddrinfo(ai);
+}
+
+/* host_fqdn - host_fqdn_once()'s name into BUF (LEN bytes) */
+static void
+host_fqdn(char *buf, size_t len)
+{
+	pthread_once(&host_fqdn_done, host_fqdn_once);
+	snprintf(buf, len, "%s", host_fqdn_buf);
+}
+
+/* default_value - a row's default; computed authserv_id: the host's FQDN */
 static const char *
 default_value(const struct conf_def *def, char *buf, size_t len)
 {
@@ -357,9 +404,7 @@ default_value(const struct conf_def *def, char *buf, size_t len)
 	if (def->def != NULL)
 		return def->def;
 	/* A host name the row refuses must not stop the daemon. */
-	if (gethostname(buf, len) != 0)
-		buf[0] = '\0';
-	buf[len - 1] = '\0';
+	host_fqdn(buf, len);
 	bad = buf[0] == '\0' || (def->check != NULL &&
 	    def->check(buf, &junk, msg, sizeof(msg)) != 0);
 	vstr_free(&junk);

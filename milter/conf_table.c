@@ -225,7 +225,7 @@ check_file_ref(const char *v, struct vstr *out, char *err, size_t errlen)
 const struct conf_def conf_table[] = {
 	/* name, type, default, offset, min, max, choices, check */
 	/* dns_servers max 8: dns.c's MAX_SERVERS; refused at load time */
-	{ "socket", CONF_STR, "unix:/run/mxauth/mxauth.sock", OFF(socket),
+	{ "socket", CONF_STR, "inet:8891@127.0.0.1", OFF(socket),
 	    0, 0, NULL, check_socket },
 	{ "user", CONF_STR, "mxauth", OFF(user), 0, 0, NULL, check_user },
 	{ "pid_file", CONF_STR, "/run/mxauth/mxauth.pid", OFF(pid_file),

@@ -392,6 +392,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (print) {
+		/* RFC 8601 2.5: the name other hops know this host by. */
+		if (strchr(conf->authserv_id, '.') == NULL)
+			fprintf(stderr, "mxauth: warning: authserv_id \"%s\" "
+			    "has no dot: set it to this host's fully qualified "
+			    "name (RFC 8601)\n", conf->authserv_id);
 		conf_print(conf, stdout, all);
 		conf_free(conf);
 		return 0;

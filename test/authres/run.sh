@@ -7,7 +7,7 @@
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 /usr/bin/python3 -c 'import authres' 2>/dev/null || {
-	echo "FAIL: python3-authres is not installed (contrib/setup-debian.sh)"
+	echo "FAIL: python3-authres is not installed (contrib/setup-debian.sh test)"
 	exit 1
 }
 out=$(mktemp /tmp/mxauth-authres.XXXXXX)

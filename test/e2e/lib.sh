@@ -4,11 +4,11 @@
 # (bash), which automake runs with top_srcdir and top_builddir exported.
 #
 #   Postfix    127.0.0.1:2525 and nowhere else; its config_directory is
-#              $SB/etc, the path contrib/setup-debian.sh lists in
-#              alternate_config_directories (an exact match: Postfix
-#              refuses a subdirectory of a listed path; root, which the
-#              tests run as, needs no listing at all); queue $SB/queue,
-#              data $SB/data, log $SB/maillog (postlogd, no syslog).
+#              $SB/etc ("postfix -c", "postqueue -c": root, which the
+#              tests run as, may name any directory, so the system's
+#              /etc/postfix is neither read nor needed, and need not
+#              exist); queue $SB/queue, data $SB/data, log $SB/maillog
+#              (postlogd, no syslog).
 #              XCLIENT is allowed from loopback, so tests present RFC 5737
 #              client addresses; nothing is delivered locally: every
 #              message is relayed to the sink.
@@ -33,7 +33,9 @@
 SB=/tmp/mxauth-sandbox
 PFCONF=$SB/etc
 LOCK=/tmp/mxauth-sandbox.lock
-MXAUTH="$top_builddir/mxauth"
+# The daemon under test: the build's, or (test/package/run.sh) the
+# installed package's /usr/sbin/mxauth.
+MXAUTH="${MXAUTH:-$top_builddir/mxauth}"
 PF_PORT=2525
 SINK_PORT=2526
 DNS_PORT=5353
@@ -63,10 +65,10 @@ need_tools() {
 	for t in postfix postconf postqueue smtp-sink unbound unbound-checkconf \
 	    swaks flock timeout python3; do
 		command -v "$t" >/dev/null 2>&1 ||
-		    skip "$t not installed (run contrib/setup-debian.sh)"
+		    skip "$t not installed (run contrib/setup-debian.sh test)"
 	done
 	[ -f /usr/share/postfix/master.cf.dist ] || [ -f /etc/postfix/master.cf ] ||
-	    skip "no Postfix master.cf to start from (run contrib/setup-debian.sh)"
+	    skip "no Postfix master.cf to start from (run contrib/setup-debian.sh test)"
 }
 
 # --- waiting ---------------------------------------------------------------

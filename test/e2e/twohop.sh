@@ -6,9 +6,8 @@
 # queues what it accepts and sends it on (content_filter) to
 # 127.0.0.1:2527 (the inner hop, myhostname inner.example, mxauth
 # "inner.example" on 8892, which trusts 127.0.0.0/8 and the authserv-id
-# mx.example), which delivers to the sink.  One Postfix instead of two
-# because Postfix takes alternate config directories only from the
-# system's main.cf (contrib/setup-debian.sh lists exactly one).
+# mx.example), which delivers to the sink.  One Postfix instead of two:
+# one sandbox directory, one queue, one log to read.
 #
 #   1. both hops run mxauth: an outside client (XCLIENT 192.0.2.10)
 #      sends a message carrying a forged "Authentication-Results:
