@@ -22,6 +22,7 @@ apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libldns-dev libssl-dev \
 	libpsl-dev publicsuffix libidn2-dev libcmocka-dev \
+	libmicrohttpd-dev libmicrohttpd12 \
 	postfix unbound swaks python3 python3-yaml python3-dkim python3-authres \
 	procps iproute2 ca-certificates
 
