@@ -183,7 +183,11 @@ by_label(struct vstr *out, const char *name, const char *label,
 		    nameof((int)i), get(&c[i]));
 }
 
-/* The result names, as the A-R field and the verdict line write them. */
+/*
+ * action_of, spf_of, dkim_of, dmarc_of - the label values: the result
+ * names as the A-R field and the verdict line write them (result.c)
+ */
+
 /* action_of - the name of action value V */
 static const char *
 action_of(int v)
