@@ -26,9 +26,9 @@ usage() { echo "usage: $0 build|test|run" >&2; exit 2; }
 mode=$1
 
 # Each list is for one purpose; `test` adds to `build`.
-run_pkgs="libldns3 libssl3 libpsl5 libidn2-0 publicsuffix"
+run_pkgs="libldns3 libssl3 libpsl5 libidn2-0 libmicrohttpd12 publicsuffix"
 build_pkgs="build-essential autoconf automake libtool pkg-config
-	libldns-dev libssl-dev libpsl-dev libidn2-dev publicsuffix
+	libldns-dev libssl-dev libpsl-dev libidn2-dev libmicrohttpd-dev publicsuffix
 	debhelper dpkg-dev fakeroot"
 # m4, libwrap0, util-linux: test/e2e/sendmail.sh runs Debian's Sendmail
 # from its packages unpacked (apt-get download), never installed: it

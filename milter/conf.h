@@ -46,6 +46,7 @@ struct conf {
 	int		 milter_threads; /* workers serving MTA connections */
 	char		*log_target;	/* syslog | stderr | file:PATH */
 	int		 log_level;	/* enum log_level */
+	char		*metrics_listen; /* ADDR:PORT for /metrics; "" = off */
 
 	/* results */
 	char		*authserv_id;	/* default: the host name */

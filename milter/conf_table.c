@@ -150,47 +150,80 @@ check_authserv_id(const char *v, struct vstr *out, char *err, size_t errlen)
 	return -1;
 }
 
-/* check_server - one dns_servers item: IP, IP:PORT or [IPv6]:PORT */
+/*
+ * host_port - split V, an IP address with an optional :PORT ([IPv6]:PORT
+ * when it has one), into HOST (HOSTLEN bytes) and *PORT (NULL: none);
+ * 0, or -1 when either is not valid
+ */
 static int
-check_server(const char *v, struct vstr *out, char *err, size_t errlen)
+host_port(const char *v, char *host, size_t hostlen, const char **port)
 {
 	unsigned char buf[16];
-	char host[64];
-	const char *port = NULL, *close, *item = v;
+	const char *close;
 	size_t n;
 
+	*port = NULL;
 	if (*v == '[') {
 		if ((close = strchr(v, ']')) == NULL ||
 		    (close[1] != '\0' && close[1] != ':'))
-			goto bad;
+			return -1;
 		n = (size_t)(close - v - 1);
-		port = close[1] == ':' ? close + 2 : NULL;
+		*port = close[1] == ':' ? close + 2 : NULL;
 		v++;
 	} else if (strchr(v, ':') != strrchr(v, ':')) {
 		n = strlen(v);		/* bare IPv6, no port */
 	} else {
-		port = strchr(v, ':');
-		n = port != NULL ? (size_t)(port - v) : strlen(v);
-		if (port != NULL)
-			port++;
+		*port = strchr(v, ':');
+		n = *port != NULL ? (size_t)(*port - v) : strlen(v);
+		if (*port != NULL)
+			(*port)++;
 	}
-	if (n == 0 || n >= sizeof(host))
-		goto bad;
+	if (n == 0 || n >= hostlen)
+		return -1;
 	memcpy(host, v, n);
 	host[n] = '\0';
 	if (inet_pton(AF_INET, host, buf) != 1 &&
 	    inet_pton(AF_INET6, host, buf) != 1)
-		goto bad;
-	if (port != NULL && !port_ok(port))
-		goto bad;
+		return -1;
+	return *port == NULL || port_ok(*port) ? 0 : -1;
+}
+
+/* check_server - one dns_servers item: IP, IP:PORT or [IPv6]:PORT */
+static int
+check_server(const char *v, struct vstr *out, char *err, size_t errlen)
+{
+	char host[64];
+	const char *port;
+
+	if (host_port(v, host, sizeof(host), &port) != 0) {
+		snprintf(err, errlen, "bad DNS server \"%s\": must be an IP "
+		    "address with optional :PORT ([IPv6]:PORT)", v);
+		return -1;
+	}
 	if (strchr(host, ':') != NULL)
 		vstr_catf(out, "[%s]:%s", host, port != NULL ? port : "53");
 	else
 		vstr_catf(out, "%s:%s", host, port != NULL ? port : "53");
 	return 0;
-bad:
-	snprintf(err, errlen, "bad DNS server \"%s\": must be an IP address "
-	    "with optional :PORT ([IPv6]:PORT)", item);
+}
+
+/*
+ * check_metrics_listen - empty, IPv4:PORT or [IPv6]:PORT (metrics_http
+ * binds it as written: no name is looked up)
+ */
+static int
+check_metrics_listen(const char *v, struct vstr *out, char *err,
+    size_t errlen)
+{
+	char host[64];
+	const char *port;
+
+	(void)out;
+	if (*v == '\0' || (host_port(v, host, sizeof(host), &port) == 0 &&
+	    port != NULL))
+		return 0;
+	snprintf(err, errlen, "must be empty (off), IPv4:PORT or [IPv6]:PORT "
+	    "with PORT 1 to 65535, e.g. 127.0.0.1:9103 or [::1]:9103");
 	return -1;
 }
 
@@ -236,6 +269,8 @@ const struct conf_def conf_table[] = {
 	    check_log_target },
 	{ "log_level", CONF_ENUM, "info", OFF(log_level), 0, 0, log_levels,
 	    NULL },
+	{ "metrics_listen", CONF_STR, "", OFF(metrics_listen), 0, 0, NULL,
+	    check_metrics_listen },
 	{ "authserv_id", CONF_STR, NULL, OFF(authserv_id), 0, 0, NULL,
 	    check_authserv_id },
 	{ "dns_servers", CONF_LIST, "", OFF(dns_servers), 0, 8, NULL,

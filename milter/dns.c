@@ -54,6 +54,7 @@
 #include "dns_msg.h"
 #include "dns_zone.h"
 #include "domain.h"
+#include "metrics.h"
 #include "xmalloc.h"
 
 #define MAX_SERVERS	8
@@ -429,6 +430,16 @@ mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* mono_us - microseconds on the same clock, for the latency metric */
+static long long
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /*
  * udp_ask - send QB to SS from a connected UDP socket (the kernel then
  * drops datagrams from any other address or port) and wait up to
@@ -685,7 +696,7 @@ dns_query(struct dns *h, const char *name, enum dns_type type)
 	struct dns *d = h->shared != NULL ? h->shared : h;
 	struct dns_flight *flight;
 	struct dns_answer *a;
-	long long t0, deadline = 0;
+	long long t0, t1, deadline = 0;
 	ldns_rdf *qname;
 
 	if ((qname = dns_dname_new(name)) == NULL)
@@ -705,7 +716,9 @@ dns_query(struct dns *h, const char *name, enum dns_type type)
 			a = dns_answer_new(DNS_TIMEOUT, 0);
 	} else if ((a = dns_cache_begin(d->cache, qname, type, mono_now(),
 	    deadline, &flight)) == NULL) {
+		t1 = mono_us();
 		a = query_wire(d, qname, type, deadline);
+		metrics_dns_query(type, a->status, mono_us() - t1);
 		dns_cache_end(d->cache, flight, qname, type, a, mono_now());
 	}
 	if (h->left_ms > 0) {

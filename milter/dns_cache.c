@@ -41,6 +41,7 @@
 
 #include "dns_cache.h"
 #include "dns_int.h"
+#include "metrics.h"
 #include "xmalloc.h"
 
 struct entry {
@@ -241,19 +242,24 @@ drop(struct dns_cache *c, struct entry *e)
 	c->count--;
 }
 
-/* hit - under the lock, a copy of the live answer for NAME/TYPE, or NULL */
+/* hit - under the lock, a copy of the live answer for NAME/TYPE, or
+ * NULL; counted as a cache hit or miss */
 static struct dns_answer *
 hit(struct dns_cache *c, const ldns_rdf *name, enum dns_type type, time_t now)
 {
 	struct dns_answer *a;
 	struct entry *e;
 
-	if ((e = find(c, name, type)) == NULL)
-		return NULL;
-	if (e->expires <= now) {
-		drop(c, e);
+	if ((e = find(c, name, type)) == NULL) {
+		metrics_dns_cache(0);
 		return NULL;
 	}
+	if (e->expires <= now) {
+		drop(c, e);
+		metrics_dns_cache(0);
+		return NULL;
+	}
+	metrics_dns_cache(1);
 	lru_unlink(c, e);
 	lru_push(c, e);
 	a = dns_answer_dup(e->answer);

@@ -31,6 +31,7 @@
 #include "eval.h"
 #include "hdr_parse.h"
 #include "log.h"
+#include "metrics.h"
 #include "policy.h"
 #include "received.h"
 #include "spf_check.h"
@@ -94,6 +95,7 @@ static void decide_dmarc(struct eval *, struct vstr *);
 static void decide_upstream(struct eval *);
 static void judge_relayed(struct eval *);
 static void take_decision(struct eval *, const struct policy_decision *);
+static void spf_decided(struct eval *);
 static void publish(struct eval *);
 
 #define AR_NAME		"Authentication-Results"
@@ -350,7 +352,6 @@ static void
 judge_relayed(struct eval *e)
 {
 	struct received_client rc;
-	struct policy_decision d;
 	const char *ip = e->client_ip, *helo = e->helo;
 	bool unknown = false;
 	char why[160];
@@ -383,10 +384,7 @@ judge_relayed(struct eval *e)
 	 */
 	if (unknown && e->spf->result == SPF_RES_PASS)
 		e->spf->result = SPF_RES_NEUTRAL;
-	policy_decision_init(&d);
-	policy_mail_from(e->conf, e->spf, &d);
-	take_decision(e, &d);
-	policy_decision_free(&d);
+	spf_decided(e);
 }
 
 /*
@@ -406,6 +404,22 @@ plan_deletions(struct eval *e)
 		e->del[i] = e->del[e->ndel - 1 - i];
 		e->del[e->ndel - 1 - i] = tmp;
 	}
+}
+
+/*
+ * spf_decided - the message's SPF result is final: count it, and let
+ * the SPF-only rules (spf_*_action) decide the action
+ */
+static void
+spf_decided(struct eval *e)
+{
+	struct policy_decision d;
+
+	metrics_spf(e->spf->result);
+	policy_decision_init(&d);
+	policy_mail_from(e->conf, e->spf, &d);
+	take_decision(e, &d);
+	policy_decision_free(&d);
 }
 
 /* take_decision - a policy decision becomes the message's action */
@@ -430,8 +444,6 @@ take_decision(struct eval *e, const struct policy_decision *d)
 enum action
 eval_envelope(struct eval *e)
 {
-	struct policy_decision d;
-
 	if (e->envelope_done)
 		return e->envelope_action;
 	e->envelope_done = 1;
@@ -442,10 +454,7 @@ eval_envelope(struct eval *e)
 		e->spf = xcalloc(1, sizeof(*e->spf));
 		spf_check_message(e->dns, e->client_ip, e->helo, e->mail_from,
 		    e->conf->authserv_id, e->conf->spf_helo, e->spf);
-		policy_decision_init(&d);
-		policy_mail_from(e->conf, e->spf, &d);
-		take_decision(e, &d);
-		policy_decision_free(&d);
+		spf_decided(e);
 	}
 	e->envelope_action = e->action;
 	publish(e);
@@ -520,6 +529,7 @@ void
 eval_end(struct eval *e)
 {
 	int believed = 0;
+	size_t i;
 
 	if (eval_envelope(e) != ACTION_ACCEPT) {
 		unedited(e);	/* refused at MAIL FROM */
@@ -529,11 +539,14 @@ eval_end(struct eval *e)
 	judge_relayed(e);	/* a relay's client, when there was no body */
 	plan_deletions(e);
 	e->ndkim = dkim_verify_end(e->dkim_v, &e->dkim, &e->dkim_ignored);
+	for (i = 0; i < e->ndkim; i++)
+		metrics_dkim(e->dkim[i].result);
 	if (result_outside(e->ingress) && e->dns != NULL &&
 	    e->action == ACTION_ACCEPT)
 		decide_dmarc(e, e->explain);
 	else if (e->upstream != NULL) {
 		decide_upstream(e);
+		metrics_upstream_believed();
 		believed = 1;
 	}
 	if (refusing(e->action))
@@ -577,6 +590,7 @@ decide_dmarc(struct eval *e, struct vstr *explain)
 	in.ndkim = e->ndkim;
 	in.psl = e->conf->psl;	/* loaded with the snapshot, psl mode only */
 	e->dmarc = dmarc_check(e->dns, &in, explain);
+	metrics_dmarc(e->dmarc->result);
 	/*
 	 * pct (RFC 7489 mode): a uniform draw, fresh per message, made only
 	 * when a pct below 100 can use it (arc4random is a system call)

@@ -38,6 +38,8 @@
 #include "ctx.h"
 #include "dns.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "milter_listen.h"
 #include "milter_server.h"
 #include "mlfi.h"
@@ -50,6 +52,7 @@
 static pthread_t main_thread;
 static int milter_ended;	/* the milter server stopped (atomic) */
 static struct milter_server *server;
+static struct metrics_http *metrics;	/* NULL: metrics_listen is off */
 static const struct milter_handler handler = { mlfi_packet, mlfi_closed };
 
 /* reload requests for the reload thread */
@@ -188,6 +191,7 @@ reload(const char *path)
 	if ((new = conf_load(path, err, sizeof(err))) == NULL) {
 		log_error("reload failed, keeping the running configuration: "
 		    "%s", err);
+		metrics_reload(0);
 		return;
 	}
 	old = conf_get();
@@ -195,6 +199,7 @@ reload(const char *path)
 	    strcmp(old->user, new->user) != 0 ||
 	    strcmp(old->log_target, new->log_target) != 0 ||
 	    strcmp(old->pid_file, new->pid_file) != 0 ||
+	    strcmp(old->metrics_listen, new->metrics_listen) != 0 ||
 	    old->milter_threads != new->milter_threads ||
 	    strcmp(old->dns_servers, new->dns_servers) != 0 ||
 	    old->dns_timeout != new->dns_timeout ||
@@ -202,11 +207,12 @@ reload(const char *path)
 	    old->dns_cache_size != new->dns_cache_size ||
 	    old->dns_cache_memory != new->dns_cache_memory)
 		log_warning("reload: changes to socket, user, pid_file, "
-		    "milter_threads, log_target and dns_* take effect at the "
-		    "next restart");
+		    "milter_threads, log_target, metrics_listen and dns_* "
+		    "take effect at the next restart");
 	conf_release(old);
 	log_set_level(new->log_level);
 	conf_install(new);
+	metrics_reload(1);
 	log_info("configuration reloaded from %s", path);
 }
 
@@ -317,15 +323,26 @@ start(struct conf *conf, int foreground, struct dns **resolver)
 		log_error("cannot listen on %s: %s", conf->socket, err);
 		return -1;
 	}
+	/* Bound as root too; served from a thread, so after daemon(). */
+	if (*conf->metrics_listen != '\0' && (metrics = metrics_http_open(
+	    conf->metrics_listen, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
 	if (!foreground && daemon(0, 0) != 0) {
 		log_error("cannot detach: %s", strerror(errno));
 		return -1;
 	}
 	if (write_pid_file(conf->pid_file, err, sizeof(err)) != 0 ||
-	    drop_privileges(conf, err, sizeof(err)) != 0) {
+	    drop_privileges(conf, err, sizeof(err)) != 0 ||
+	    (metrics != NULL && metrics_http_start(metrics, err,
+	    sizeof(err)) != 0)) {
 		log_error("%s", err);
 		return -1;
 	}
+	if (metrics != NULL)
+		log_info("serving metrics on http://%s/metrics",
+		    conf->metrics_listen);
 	return 0;
 }
 
@@ -414,6 +431,7 @@ main(int argc, char **argv)
 	    PACKAGE_VERSION, conf->socket, milter_server_max_conns(server));
 	rc = serve(abspath, conf->milter_threads);
 	milter_server_stop(server);
+	metrics_http_stop(metrics);
 	if (*pid_file != '\0')
 		unlink(pid_file);
 	x_free(pid_file);

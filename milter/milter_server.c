@@ -64,6 +64,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "milter_listen.h"
 #include "milter_proto.h"
 #include "milter_server.h"
@@ -211,6 +212,7 @@ static void
 conn_free(struct milter_server *s, struct conn *c)
 {
 	close(c->fd);
+	metrics_session(-1);
 	s->h->closed(c->priv);
 	vstr_free(&c->out);
 	free(c->in.p);
@@ -474,6 +476,7 @@ take(struct milter_server *s, int fd)
 	c = xcalloc(1, sizeof(*c));
 	c->fd = fd;
 	c->last = now();
+	metrics_session(1);	/* until conn_free() */
 	pthread_mutex_lock(&s->lock);
 	if (arm(s, c, EPOLL_CTL_ADD) != 0) {
 		pthread_mutex_unlock(&s->lock);

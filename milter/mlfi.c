@@ -31,6 +31,7 @@
 #include "ctx.h"
 #include "eval.h"
 #include "log.h"
+#include "metrics.h"
 #include "milter_proto.h"
 #include "mlfi.h"
 #include "verdict.h"
@@ -223,13 +224,14 @@ refuse(struct vstr *out, int cmd, const char *rcode, const char *xcode,
 	vstr_free(&t);
 }
 
-/* reply - turn the decided action into the milter answer */
+/* reply - turn the decided action into the milter answer; count it */
 static void
 reply(const struct mlfi_conn *m, struct vstr *out,
     const struct eval_result *r)
 {
 	const char *qid = r->queue_id ? r->queue_id : "NOQUEUE";
 
+	metrics_message(r->action);
 	switch (r->action) {
 	case ACTION_REJECT:
 		refuse(out, MILTER_R_REJECT, r->rcode, r->xcode, r->reply, qid);
@@ -337,6 +339,7 @@ apply_edits(const struct mlfi_conn *m, struct vstr *out,
 		}
 		milter_proto_put_header(out, MILTER_R_CHGHEADER,
 		    (uint32_t)r->del[i].index, r->del[i].name, "");
+		metrics_forged_ar_removed();
 	}
 	for (i = r->nadd; i > 0; i--) {
 		if ((m->actions & MILTER_A_ADDHDRS) == 0) {

@@ -6,7 +6,8 @@
    <sys/epoll.h>, the daemon's event loop, is included only by the glue
    (the modules listed under "### Glue" in the module map): the
    evaluation core and mxauth-check never wait on connections.
-2. ldns is included only by milter/dns*.
+2. ldns is included only by milter/dns*, microhttpd.h only by
+   milter/metrics_http.c.
 3. The module map is true: every milter/NAME.c has a line in it, and the
    project headers (and the libraries named there) that the line lists
    after "->" are exactly those NAME.c and NAME.h include (a library
@@ -28,6 +29,7 @@ LIBRARIES = {
     "OpenSSL": re.compile(r"^openssl/"),
     "libpsl": re.compile(r"^libpsl\.h$"),
     "libidn2": re.compile(r"^idn2\.h$"),
+    "libmicrohttpd": re.compile(r"^microhttpd\.h$"),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 EPOLL = re.compile(r'^\s*#\s*include\s*<sys/epoll\.h>', re.M)
@@ -104,6 +106,9 @@ def main():
                               f"not glue (glue: {' '.join(sorted(glue))})")
         if "ldns" in libs and not stem.startswith("dns"):
             errors.append(f"milter/{f} includes ldns outside milter/dns*")
+        if "libmicrohttpd" in libs and stem != "metrics_http":
+            errors.append(f"milter/{f} includes microhttpd.h: HTTP is "
+                          "metrics_http's alone")
 
     for f in files:
         if not f.endswith(".c"):
@@ -142,7 +147,7 @@ def main():
         return 1
     print(f"layering: {len(files)} files, {len(mods)} modules: no "
           f"libmilter; epoll only in {' '.join(sorted(glue))}; ldns only "
-          "in dns*; "
+          "in dns*; microhttpd.h only in metrics_http; "
           "module map true to the includes")
     return 0
 

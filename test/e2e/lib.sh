@@ -652,7 +652,7 @@ sb = sys.argv[1]
 names = {"master", "smtpd", "qmgr", "pickup", "cleanup", "trivial-rewrite",
          "smtp", "postlogd", "anvil", "bounce", "showq", "scache", "tlsmgr",
          "proxymap", "verify", "flush", "error", "unbound", "smtp-sink",
-         "mxauth", "sendmail"}
+         "mxauth", "sendmail", "prometheus"}
 def ours(pid):
     try:
         exe = os.path.basename(os.readlink("/proc/%s/exe" % pid))

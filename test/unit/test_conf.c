@@ -191,6 +191,10 @@ test_values(void **state)
 		{ "socket = unix:/run/a=b.sock\n",
 		    "socket = unix:/run/a=b.sock\n" },
 		{ "log_target = stderr\n", "log_target = stderr\n" },
+		{ "metrics_listen = 127.0.0.1:9103\n",
+		    "metrics_listen = 127.0.0.1:9103\n" },
+		{ "metrics_listen = [::1]:9103\n", "metrics_listen = [::1]:9103\n" },
+		{ "metrics_listen =\n", "" },	/* default: off */
 		{ "log_target = file:/var/log/mxauth.log\n",
 		    "log_target = file:/var/log/mxauth.log\n" },
 		{ "authserv_id = mx-1.example_org\n",
@@ -345,6 +349,19 @@ test_errors(void **state)
 		    "a user name (letters, digits, '.', '_', '-') or empty" },
 		{ "user = -mx\n", "@CONF@:1: user = \"-mx\": must be a user "
 		    "name (letters, digits, '.', '_', '-') or empty" },
+		/* metrics_listen: an IP address and a port, nothing else */
+#define MET(v)	{ "metrics_listen = " v "\n", "@CONF@:1: metrics_listen = " \
+		    "\"" v "\": must be empty (off), IPv4:PORT or [IPv6]:PORT " \
+		    "with PORT 1 to 65535, e.g. 127.0.0.1:9103 or [::1]:9103" }
+		MET("127.0.0.1"),
+		MET("127.0.0.1:0"),
+		MET("127.0.0.1:65536"),
+		MET("localhost:9103"),
+		MET("::1:9103"),
+		MET("[::1]"),
+		MET("[::1]:"),
+		MET("*:9103"),
+		MET("http://127.0.0.1:9103/metrics"),
 		/* dns_servers */
 #define SRV_ERR	"must be an IP address with optional :PORT ([IPv6]:PORT)"
 #define SRV(v)	{ "dns_servers = " v "\n", "@CONF@:1: dns_servers: bad DNS " \
