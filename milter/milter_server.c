@@ -20,7 +20,8 @@
  * was ~38% of mxauth's CPU per message under bench/milter_load.)
  *
  * Pacing.  The workers that take events are kept to as many as there
- * are CPUs (at least 2): the others wait on a condition variable.  A
+ * are CPUs (at least 2): the others wait, each on its own condition
+ * variable, and the last to wait is the first woken.  A
  * worker about to wait for DNS (dns_set_wait_hooks) wakes a waiting one
  * to take its place, and once its answer came it goes back to waiting
  * when it has served its connection, if enough others are taking
@@ -120,12 +121,17 @@ struct milter_server {
 	long long	 resume_at;	/* ms when a paused listener resumes */
 	/* pacing; under pace_lock */
 	pthread_mutex_t	 pace_lock;
-	pthread_cond_t	 pace_cond;
 	int		 runnable;	/* workers neither waiting here nor in DNS */
 	int		 target;	/* runnable workers wanted: the CPUs */
-	int		 parked;	/* waiting on pace_cond */
-	int		 tokens;	/* wake-ups given, not yet taken */
+	struct parked	*parked;	/* waiting here, the latest first */
 	int		 stopping;
+};
+
+/* A worker waiting in pace(), on its own stack; under pace_lock */
+struct parked {
+	pthread_cond_t	 cv;
+	int		 woken;		/* by a worker that waits for DNS */
+	struct parked	*next;
 };
 
 /* the server whose worker this thread is; NULL in any other thread */
@@ -183,7 +189,6 @@ milter_server_open(const char *sock, char *err, size_t errlen)
 	s->epfd = s->lepfd = s->evfd = -1;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->pace_lock, NULL);
-	pthread_cond_init(&s->pace_cond, NULL);
 	fd_budget(s);
 	return s;
 }
@@ -365,21 +370,33 @@ serve(struct milter_server *s, struct conn *c, struct rbuf *w)
 	return rc;
 }
 
-/* pace - wait here while more workers than wanted take events */
+/*
+ * pace - wait here while more workers than wanted take events.  The
+ * waiting workers are a stack: the one woken is the one that waited
+ * least, whose stack and allocator caches are the warmest (a queue
+ * cycled every thread through the work).
+ */
 static void
 pace(struct milter_server *s)
 {
+	struct parked me, **pp;
+
 	pthread_mutex_lock(&s->pace_lock);
 	if (s->runnable > s->target && !s->stopping) {
+		pthread_cond_init(&me.cv, NULL);
+		me.woken = 0;
+		me.next = s->parked;
+		s->parked = &me;
 		s->runnable--;
-		s->parked++;
-		while (s->tokens == 0 && !s->stopping)
-			pthread_cond_wait(&s->pace_cond, &s->pace_lock);
-		if (s->tokens > 0)
-			s->tokens--;	/* the waker counted us runnable */
-		else
+		while (!me.woken && !s->stopping)
+			pthread_cond_wait(&me.cv, &s->pace_lock);
+		if (!me.woken) {	/* stopping: off the stack */
+			for (pp = &s->parked; *pp != &me; pp = &(*pp)->next)
+				;
+			*pp = me.next;
 			s->runnable++;
-		s->parked--;
+		}			/* else the waker counted us */
+		pthread_cond_destroy(&me.cv);
 	}
 	pthread_mutex_unlock(&s->pace_lock);
 }
@@ -389,15 +406,17 @@ void
 milter_server_wait_begin(void)
 {
 	struct milter_server *s = this_server;
+	struct parked *p;
 
 	if (s == NULL)
 		return;
 	pthread_mutex_lock(&s->pace_lock);
 	s->runnable--;
-	if (s->runnable < s->target && s->parked > s->tokens) {
-		s->tokens++;
+	if (s->runnable < s->target && (p = s->parked) != NULL) {
+		s->parked = p->next;
+		p->woken = 1;
 		s->runnable++;
-		pthread_cond_signal(&s->pace_cond);
+		pthread_cond_signal(&p->cv);
 	}
 	pthread_mutex_unlock(&s->pace_lock);
 }
@@ -660,6 +679,7 @@ void
 milter_server_stop(struct milter_server *s)
 {
 	uint64_t one = 1;
+	struct parked *p;
 	struct conn *c;
 	int i;
 
@@ -669,7 +689,8 @@ milter_server_stop(struct milter_server *s)
 		log_warning("milter server: cannot wake its threads");
 	pthread_mutex_lock(&s->pace_lock);
 	s->stopping = 1;
-	pthread_cond_broadcast(&s->pace_cond);
+	for (p = s->parked; p != NULL; p = p->next)
+		pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&s->pace_lock);
 	if (s->loop_started)
 		pthread_join(s->loop, NULL);
@@ -688,7 +709,6 @@ milter_server_stop(struct milter_server *s)
 		close(s->evfd);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->pace_lock);
-	pthread_cond_destroy(&s->pace_cond);
 	x_free(s->workers);
 	x_free(s);
 }
