@@ -25,6 +25,7 @@ apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libldns-dev libssl-dev \
 	libpsl-dev publicsuffix libidn2-dev libcmocka-dev \
+	libsqlite3-dev libpq-dev sqlite3 postgresql \
 	postfix unbound swaks python3 python3-yaml python3-dkim python3-authres \
 	procps iproute2 ca-certificates \
 	m4 libwrap0 util-linux
