@@ -200,10 +200,13 @@ reload(const char *path)
 	    old->dns_timeout != new->dns_timeout ||
 	    old->dns_retries != new->dns_retries ||
 	    old->dns_cache_size != new->dns_cache_size ||
-	    old->dns_cache_memory != new->dns_cache_memory)
+	    old->dns_cache_memory != new->dns_cache_memory ||
+	    old->reporting != new->reporting ||
+	    strcmp(old->report_store, new->report_store) != 0 ||
+	    old->report_queue != new->report_queue)
 		log_warning("reload: changes to socket, user, pid_file, "
-		    "milter_threads, log_target and dns_* take effect at the "
-		    "next restart");
+		    "milter_threads, log_target, dns_* and report_* take "
+		    "effect at the next restart");
 	conf_release(old);
 	log_set_level(new->log_level);
 	conf_install(new);
