@@ -4,7 +4,9 @@
  * queue drops and counts rows without blocking while the store hangs,
  * a hung store cannot hold up the stop, a store that is down loses rows
  * counted and logged, a store that comes back is reopened, and rows
- * reach a real SQLite store in batches (with the rate printed).
+ * reach a real SQLite store in batches (with the rate printed).  With
+ * MXAUTH_TEST_PG (test/report_pg.sh), a real PostgreSQL server stopped
+ * and started again under the writer instead.
  */
 #include "config.h"
 
@@ -393,6 +395,73 @@ test_sqlite_rate(void **state)
 	rm_store();
 }
 
+/* wait_total - until written + dropped reach N, or 20 s */
+static void
+wait_total(struct report_queue *q, uint64_t n)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (report_queue_written(q) + report_queue_dropped(q) < n &&
+	    ms_since(&t0) < 20000)
+		usleep(50 * 1000);
+}
+
+/*
+ * test_pg_restart - PostgreSQL stopped mid-stream (the commands
+ * test/report_pg.sh gives): pushes never wait, what the dead connection
+ * refused is dropped and counted, and once the server is back the
+ * writer reconnects and the rows after it are written
+ */
+static void
+test_pg_restart(void **state)
+{
+	const char *uri = getenv("MXAUTH_TEST_PG");
+	const char *stop = getenv("MXAUTH_TEST_PG_STOP");
+	const char *start = getenv("MXAUTH_TEST_PG_START");
+	struct report_queue *q;
+	struct report_row r;
+	struct timespec t0;
+	char why[256];
+	uint64_t w;
+	int i;
+
+	(void)state;
+	assert_non_null(stop);
+	assert_non_null(start);
+	q = report_queue_new(uri, 1000, NULL, why, sizeof(why));
+	assert_non_null(q);
+	for (i = 0; i < 10; i++) {
+		row(&r, 100 + i);
+		assert_int_equal(report_queue_push(q, &r), 0);
+	}
+	wait_total(q, 10);
+	assert_int_equal(report_queue_written(q), 10);
+	assert_int_equal(system(stop), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 5; i++) {
+		row(&r, 200 + i);
+		(void)report_queue_push(q, &r);
+	}
+	assert_true(ms_since(&t0) < 500);
+	/* the first batch after the stop fails on the dead connection */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (report_queue_dropped(q) == 0 && ms_since(&t0) < 10000)
+		usleep(50 * 1000);
+	assert_true(report_queue_dropped(q) >= 1);
+	assert_int_equal(system(start), 0);
+	for (i = 0; i < 5; i++) {
+		row(&r, 300 + i);
+		assert_int_equal(report_queue_push(q, &r), 0);
+	}
+	wait_total(q, 20);
+	w = report_queue_written(q);
+	assert_true(w >= 15);
+	assert_int_equal(w + report_queue_dropped(q), 20);
+	report_queue_free(q, 5000);
+	assert_int_equal(stored(uri), w);
+}
+
 int
 main(void)
 {
@@ -403,10 +472,19 @@ main(void)
 		cmocka_unit_test(test_down),
 		cmocka_unit_test(test_sqlite_rate),
 	};
+	const struct CMUnitTest pg_tests[] = {
+		cmocka_unit_test(test_pg_restart),
+	};
+	const char *pg = getenv("MXAUTH_TEST_PG");
 	int rc;
 
 	assert_non_null(mkdtemp(dir));
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	if (pg != NULL && *pg != '\0')
+		/* the PostgreSQL server test/report_pg.sh started */
+		rc = cmocka_run_group_tests_name("postgresql", pg_tests, NULL,
+		    NULL);
+	else
+		rc = cmocka_run_group_tests(tests, NULL, NULL);
 	rm_store();
 	rmdir(dir);
 	return rc;
