@@ -387,6 +387,9 @@ test_sqlite_rate(void **state)
 		row(&r, i);
 		assert_int_equal(report_queue_push(q, &r), 0);
 	}
+	ms = ms_since(&t0);
+	print_message("%d rows built and pushed in %.0f ms: %.2f us a row "
+	    "on the milter thread\n", N, ms, ms * 1e3 / N);
 	report_queue_free(q, 60000);
 	ms = ms_since(&t0);
 	print_message("%d rows into SQLite through the queue in %.0f ms: "
