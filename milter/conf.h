@@ -90,6 +90,11 @@ struct conf {
 	char		*dmarc_reject_text;	/* $domain expanded */
 	char		*policy_overrides;	/* file:PATH, or "" */
 	struct overrides *overrides;		/* loaded from it, or NULL */
+
+	/* DMARC aggregate reports (read at start only) */
+	int		 reporting;		/* bool: record rows */
+	char		*report_store;		/* sqlite:/PATH | postgresql:// */
+	int		 report_queue;		/* rows waiting for the store */
 };
 
 /* dmarc_*_action values (table order) */

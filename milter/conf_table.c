@@ -253,6 +253,24 @@ check_file_ref(const char *v, struct vstr *out, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * check_report_store - sqlite:/ABSOLUTE/PATH or a libpq URI (the
+ * backends report_store.c opens; the URI's own syntax is libpq's to
+ * judge, at connection time)
+ */
+static int
+check_report_store(const char *v, struct vstr *out, char *err,
+    size_t errlen)
+{
+	(void)out;
+	if ((strncmp(v, "sqlite:", 7) == 0 && abs_path_ok(v + 7)) ||
+	    (strncmp(v, "postgresql://", 13) == 0 && v[13] != '\0') ||
+	    (strncmp(v, "postgres://", 11) == 0 && v[11] != '\0'))
+		return 0;
+	snprintf(err, errlen, "must be sqlite:/PATH or postgresql://...");
+	return -1;
+}
+
 #define OFF(f)	offsetof(struct conf, f)
 
 const struct conf_def conf_table[] = {
@@ -328,6 +346,11 @@ const struct conf_def conf_table[] = {
 	    OFF(dmarc_reject_text), 0, 0, NULL, check_reply_text },
 	{ "policy_overrides", CONF_STR, "", OFF(policy_overrides), 0, 0, NULL,
 	    check_file_ref },
+	{ "reporting", CONF_BOOL, "no", OFF(reporting), 0, 0, NULL, NULL },
+	{ "report_store", CONF_STR, "sqlite:/var/lib/mxauth/reports.db",
+	    OFF(report_store), 0, 0, NULL, check_report_store },
+	{ "report_queue", CONF_INT, "10000", OFF(report_queue), 1, 10000000,
+	    NULL, NULL },
 };
 
 const size_t conf_table_len = sizeof(conf_table) / sizeof(conf_table[0]);

@@ -182,6 +182,8 @@ dmarc_check(struct dns *dns, const struct dmarc_check_in *in,
 	struct org_found f;
 
 	r->pct = 100;
+	r->psd = 'u';
+	r->discovery = in->psl != NULL ? DMARC_DISC_PSL : DMARC_DISC_TREEWALK;
 	dns_msg_begin(dns);		/* discovery's own DNS time */
 	if (explain != NULL)
 		vstr_catf(explain, "DMARC (%s)\n", in->psl != NULL ?
@@ -221,6 +223,12 @@ dmarc_check(struct dns *dns, const struct dmarc_check_in *in,
 	r->policy_domain = xstrdup(f.policy_domain);
 	r->p = f.rec.p;
 	r->sp = f.rec.sp != DMARC_POLICY_UNSET ? f.rec.sp : f.rec.p;
+	r->np = f.rec.np != DMARC_POLICY_UNSET ? f.rec.np : r->sp;
+	r->adkim_strict = f.rec.adkim_strict;
+	r->aspf_strict = f.rec.aspf_strict;
+	r->psd = f.rec.psd == DMARC_PSD_Y ? 'y' : f.rec.psd == DMARC_PSD_N ?
+	    'n' : 'u';
+	r->rua = f.rec.rua != NULL ? xstrdup(f.rec.rua) : NULL;
 	r->testing = f.rec.testing;
 	/* pct is historic in RFC 9989 */
 	r->pct = in->psl != NULL ? f.rec.pct : 100;

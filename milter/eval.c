@@ -600,6 +600,8 @@ decide_dmarc(struct eval *e, struct vstr *explain)
 	    arc4random_uniform(100) : 0, &d);
 	take_site(e, &d);
 	e->dmarc->disposition = d.disposition;
+	e->dmarc->overrides = d.overrides;
+	e->dmarc->override = d.override != NULL ? xstrdup(d.override) : NULL;
 	policy_decision_free(&d);
 	if (explain != NULL)
 		vstr_catf(explain, "site rule: %s -> %s\n", vstr_str(&e->reason),

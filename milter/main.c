@@ -43,6 +43,8 @@
 #include "milter_listen.h"
 #include "milter_server.h"
 #include "mlfi.h"
+#include "report_queue.h"
+#include "report_row.h"
 #include "safefile.h"
 #include "xmalloc.h"
 
@@ -205,10 +207,13 @@ reload(const char *path)
 	    old->dns_timeout != new->dns_timeout ||
 	    old->dns_retries != new->dns_retries ||
 	    old->dns_cache_size != new->dns_cache_size ||
-	    old->dns_cache_memory != new->dns_cache_memory)
+	    old->dns_cache_memory != new->dns_cache_memory ||
+	    old->reporting != new->reporting ||
+	    strcmp(old->report_store, new->report_store) != 0 ||
+	    old->report_queue != new->report_queue)
 		log_warning("reload: changes to socket, user, pid_file, "
-		    "milter_threads, log_target, metrics_listen and dns_* "
-		    "take effect at the next restart");
+		    "milter_threads, log_target, metrics_listen, dns_* and "
+		    "report_* take effect at the next restart");
 	conf_release(old);
 	log_set_level(new->log_level);
 	conf_install(new);
@@ -298,6 +303,47 @@ serve(const char *path, int threads)
 	return 0;
 }
 
+/* the rows of DMARC aggregate reports (reporting = yes), or NULL */
+static struct report_queue *reports;
+
+/* record - a message's row for the reports, queued; never waits */
+static void
+record(const struct eval_result *r)
+{
+	struct report_row row;
+
+	if (report_row_build(r, (int64_t)time(NULL), &row))
+		(void)report_queue_push(reports, &row);
+	else
+		report_row_clear(&row);
+}
+
+/*
+ * start_reports - the report queue and its writer, as the final user
+ * (the SQLite file is theirs); the store is opened by the writer, so a
+ * store that is down does not stop mail
+ */
+static int
+start_reports(const struct conf *conf)
+{
+	char err[512];
+
+	if (!conf->reporting)
+		return 0;
+	reports = report_queue_new(conf->report_store,
+	    (size_t)conf->report_queue, NULL, err, sizeof(err));
+	if (reports == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	mlfi_set_eom_hook(record);
+	/* a PostgreSQL URI may hold a password: not logged */
+	log_info("reporting: DMARC report rows go to %s (queue of %d)",
+	    strncmp(conf->report_store, "sqlite:", 7) == 0 ?
+	    conf->report_store : "PostgreSQL", conf->report_queue);
+	return 0;
+}
+
 /* start - everything between a valid config and serving */
 static int
 start(struct conf *conf, int foreground, struct dns **resolver)
@@ -343,7 +389,7 @@ start(struct conf *conf, int foreground, struct dns **resolver)
 	if (metrics != NULL)
 		log_info("serving metrics on http://%s/metrics",
 		    conf->metrics_listen);
-	return 0;
+	return start_reports(conf);
 }
 
 /*
@@ -432,6 +478,9 @@ main(int argc, char **argv)
 	rc = serve(abspath, conf->milter_threads);
 	milter_server_stop(server);
 	metrics_http_stop(metrics);
+	/* the rows still queued get a few seconds; then they are lost */
+	mlfi_set_eom_hook(NULL);
+	report_queue_free(reports, 5000);
 	if (*pid_file != '\0')
 		unlink(pid_file);
 	x_free(pid_file);

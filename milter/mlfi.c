@@ -39,6 +39,8 @@
 #include "xmalloc.h"
 
 static struct dns *mlfi_dns;
+/* set once before the server starts, then only read */
+static void (*mlfi_eom_hook)(const struct eval_result *);
 
 #define WANT_ACTIONS	(MILTER_A_ADDHDRS | MILTER_A_CHGHDRS | \
 			 MILTER_A_QUARANTINE)
@@ -89,6 +91,13 @@ void
 mlfi_init(struct dns *resolver)
 {
 	mlfi_dns = resolver;
+}
+
+/* mlfi_set_eom_hook - what sees each message's result at its end */
+void
+mlfi_set_eom_hook(void (*hook)(const struct eval_result *))
+{
+	mlfi_eom_hook = hook;
 }
 
 /* macro - NAME's value as seen at STAGE, or NULL */
@@ -279,6 +288,8 @@ on_mail(struct mlfi_conn *m, const struct milter_cmd *c, struct vstr *out)
 	}
 	/* Refused at MAIL FROM (spf_*_action): log it and answer now. */
 	verdict_log(e);
+	if (mlfi_eom_hook != NULL)
+		mlfi_eom_hook(eval_result(e));
 	reply(m, out, eval_result(e));
 	ctx_msg_end(m->ctx);
 }
@@ -376,6 +387,8 @@ on_eom(struct mlfi_conn *m, struct vstr *out)
 	eval_end(e);
 	apply_edits(m, out, eval_result(e));
 	verdict_log(e);
+	if (mlfi_eom_hook != NULL)
+		mlfi_eom_hook(eval_result(e));
 	reply(m, out, eval_result(e));
 	ctx_msg_end(m->ctx);
 	clear_macros(m, MILTER_M_ENVFROM);

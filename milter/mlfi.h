@@ -4,7 +4,9 @@
  * turns milter commands into eval calls and the decided eval into header
  * edits and replies (milter_server.c only moves the packets).
  *
- * mlfi_init() sets the resolver, borrowed for the process's life.
+ * mlfi_init() sets the resolver, borrowed for the process's life;
+ * mlfi_set_eom_hook() a function given every message's decided
+ * eval_result() at end of message, after its verdict line (reporting).
  * mlfi_packet() takes one packet of a connection whose state is *PRIV
  * (NULL before the first packet; mlfi allocates it) and appends its
  * replies to OUT; it returns 0, or -1 when the connection must close
@@ -16,10 +18,13 @@
 #define MXAUTH_MLFI_H
 
 struct dns;
+struct eval_result;
 struct milter_pkt;
 struct vstr;
 
 void	 mlfi_init(struct dns *resolver);
+/* mlfi_set_eom_hook - HOOK(result) at every end of message; NULL = none */
+void	 mlfi_set_eom_hook(void (*hook)(const struct eval_result *));
 int	 mlfi_packet(void **priv, const struct milter_pkt *pkt,
 	    struct vstr *out);
 void	 mlfi_closed(void *priv);

@@ -214,21 +214,29 @@ dmarc_fail(const struct conf *c, const struct conf_site *site, int rfc7489,
 	if (site->policy != CONF_POLICY_PUBLISHED) {
 		want = (enum dmarc_policy)site->policy;	/* same order */
 		why = ", site policy";
+		if (want != dm->policy)
+			d->overrides |= DMARC_OVR_LOCAL_POLICY;
 	} else if (dm->testing) {
 		why = ", t=y";		/* already milder (dmarc_check) */
 	} else if (rfc7489 && dm->pct < 100 && roll >= (unsigned)dm->pct &&
 	    want != DMARC_POLICY_NONE) {
 		want = milder(want);			/* RFC 7489 6.6.4 */
 		why = ", not sampled by pct";
+		d->overrides |= DMARC_OVR_SAMPLED_OUT;
 	}
 	a = site_action(site, want, &rule);
 	vstr_catf(&d->reason, "DMARC fail for %s, policy %s%s", dm->domain,
 	    result_policy_str(want), why);
 	if (rule != NULL)
 		vstr_catf(&d->reason, " (%s=%s)", rule, action_word(a));
+	/* the site's action weaker than the policy (reject -> quarantine) */
+	if ((want == DMARC_POLICY_REJECT && a != CONF_DMARC_REJECT) ||
+	    (want == DMARC_POLICY_QUARANTINE && a == CONF_DMARC_NONE))
+		d->overrides |= DMARC_OVR_LOCAL_POLICY;
 	if (site->dry_run && a != CONF_DMARC_NONE) {
 		vstr_catf(&d->reason, ", dry run: would %s", action_word(a));
 		d->disposition = DMARC_POLICY_NONE;
+		d->overrides |= DMARC_OVR_DRY_RUN;
 		return;
 	}
 	act(c, a, dm->domain, d);
@@ -316,8 +324,11 @@ policy_site(const struct conf *c, const struct dmarc_result *dm,
 	if (dm != NULL && dm->domain != NULL)
 		site = overrides_find(c->overrides, dm->domain, &matched);
 	policy_dmarc(c, site != NULL ? site : &c->site, dm, roll, d);
-	if (matched != NULL)
+	if (matched != NULL) {
 		vstr_catf(&d->reason, " [override %s]", matched);
+		d->overrides |= DMARC_OVR_OVERRIDE;
+		d->override = matched;
+	}
 	if (d->action != ACTION_QUARANTINE)
 		return;
 	if (c->quarantine_method == CONF_QUARANTINE_HOLD) {

@@ -28,6 +28,9 @@ struct policy_decision {
 	struct vstr	 reply;		/* SMTP reply text when refusing */
 	struct vstr	 reason;	/* for the verdict line */
 	enum dmarc_policy disposition;	/* DMARC: what was done (A-R dis=) */
+	unsigned	 overrides;	/* DMARC_OVR_*: why not the policy */
+	const char	*override;	/* the policy_overrides entry matched;
+					 * borrowed from the conf, or NULL */
 	int		 quarantine_hold; /* QUARANTINE: by the MTA's hold */
 	struct vstr	 quarantine_note; /* QUARANTINE by header: its value */
 };

@@ -112,6 +112,8 @@ dmarc_result_free(struct dmarc_result *d)
 	x_free(d->domain);
 	x_free(d->policy_domain);
 	x_free(d->org_domain);
+	x_free(d->rua);
+	x_free(d->override);
 	x_free(d->reason);
 	x_free(d);
 }

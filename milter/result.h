@@ -108,14 +108,37 @@ enum dmarc_policy {
 	DMARC_POLICY_REJECT
 };
 
+/* How the policy record was found (dmarc_org_domain). */
+enum dmarc_discovery {
+	DMARC_DISC_TREEWALK = 0,	/* RFC 9989 4.10 DNS tree walk */
+	DMARC_DISC_PSL			/* RFC 7489: Public Suffix List */
+};
+
+/*
+ * Why the site's disposition is not simply the published policy (bits of
+ * dmarc_result.overrides; policy.c sets them, reports name them).
+ */
+/* the site's dmarc_policy, or dmarc_*_action doing less than asked */
+#define DMARC_OVR_LOCAL_POLICY	0x01u
+#define DMARC_OVR_OVERRIDE	0x02u	/* a policy_overrides entry matched */
+#define DMARC_OVR_SAMPLED_OUT	0x04u	/* pct did not sample it (RFC 7489) */
+#define DMARC_OVR_DRY_RUN	0x08u	/* dry_run: logged, not done */
+
 struct dmarc_result {
 	enum dmarc_res	 result;
 	char		*domain;	/* RFC5322.From domain (A-labels) */
 	char		*policy_domain;	/* where the record was found */
 	char		*org_domain;	/* the author's organizational domain */
+	enum dmarc_discovery discovery;
 	enum dmarc_policy p, sp;	/* as published (sp: effective) */
+	enum dmarc_policy np;		/* as published, effective (sp if none) */
+	bool		 adkim_strict, aspf_strict;
+	char		 psd;		/* the record's psd=: 'y', 'n' or 'u' */
+	char		*rua;		/* the record's rua=, or NULL */
 	enum dmarc_policy policy;	/* what applied: p, sp or np, t=y, pct */
 	enum dmarc_policy disposition;	/* what the site did */
+	unsigned	 overrides;	/* DMARC_OVR_* bits: why it differs */
+	char		*override;	/* the policy_overrides entry, or NULL */
 	bool		 testing;	/* t=y */
 	int		 pct;		/* 0..100 (RFC 7489 mode only) */
 	bool		 spf_aligned;

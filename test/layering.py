@@ -7,7 +7,9 @@
    (the modules listed under "### Glue" in the module map): the
    evaluation core and mxauth-check never wait on connections.
 2. ldns is included only by milter/dns*, microhttpd.h only by
-   milter/metrics_http.c.
+   milter/metrics_http.c; sqlite3.h only by milter/report_sqlite.c and
+   libpq only by milter/report_pg.c (the report store's backends; never
+   the evaluation core).
 3. The module map is true: every milter/NAME.c has a line in it, and the
    project headers (and the libraries named there) that the line lists
    after "->" are exactly those NAME.c and NAME.h include (a library
@@ -30,7 +32,11 @@ LIBRARIES = {
     "libpsl": re.compile(r"^libpsl\.h$"),
     "libidn2": re.compile(r"^idn2\.h$"),
     "libmicrohttpd": re.compile(r"^microhttpd\.h$"),
+    "SQLite": re.compile(r"^sqlite3\.h$"),
+    "libpq": re.compile(r"^(postgresql/)?libpq-fe\.h$"),
 }
+# A database library and the one module that may include it.
+DATABASES = {"SQLite": "report_sqlite", "libpq": "report_pg"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 EPOLL = re.compile(r'^\s*#\s*include\s*<sys/epoll\.h>', re.M)
 
@@ -109,6 +115,10 @@ def main():
         if "libmicrohttpd" in libs and stem != "metrics_http":
             errors.append(f"milter/{f} includes microhttpd.h: HTTP is "
                           "metrics_http's alone")
+        for lib, owner in DATABASES.items():
+            if lib in libs and stem != owner:
+                errors.append(f"milter/{f} includes {lib}: only "
+                              f"milter/{owner}.c may")
 
     for f in files:
         if not f.endswith(".c"):
@@ -148,6 +158,7 @@ def main():
     print(f"layering: {len(files)} files, {len(mods)} modules: no "
           f"libmilter; epoll only in {' '.join(sorted(glue))}; ldns only "
           "in dns*; microhttpd.h only in metrics_http; "
+          "databases only in their store backends; "
           "module map true to the includes")
     return 0
 

@@ -299,7 +299,21 @@ test_errors(void **state)
 		{ "dns_cache_size = 99999999999999999999\n",
 		    "@CONF@:1: dns_cache_size = \"99999999999999999999\": must "
 		    "be an integer from 0 to 10000000" },
-		/* enums and booleans */
+		/* the report store */
+		{ "reporting = yes\nreport_store = reports.db\n",
+		    "@CONF@:2: report_store = \"reports.db\": must be "
+		    "sqlite:/PATH or postgresql://..." },
+		{ "report_store = sqlite:reports.db\n",
+		    "@CONF@:1: report_store = \"sqlite:reports.db\": must be "
+		    "sqlite:/PATH or postgresql://..." },
+		{ "report_store = mysql://db/r\n",
+		    "@CONF@:1: report_store = \"mysql://db/r\": must be "
+		    "sqlite:/PATH or postgresql://..." },
+		{ "report_queue = 0\n", "@CONF@:1: report_queue = \"0\": must "
+		    "be an integer from 1 to 10000000" },
+		{ "reporting = maybe\n", "@CONF@:1: reporting = \"maybe\": "
+		    "must be yes or no" },
+/* enums and booleans */
 		{ "log_level = loud\n", "@CONF@:1: log_level = \"loud\": must "
 		    "be one of error, warning, info, debug" },
 		{ "log_level = INFO\n", "@CONF@:1: log_level = \"INFO\": must "
