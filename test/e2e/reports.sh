@@ -51,8 +51,8 @@ expect "rows: pass, reject, quarantine exactly as sent" [ "$got" = "$want" ]
 [ "$got" = "$want" ] || printf 'got:\n%s\nwant:\n%s\n' "$got" "$want"
 expect "the store is in WAL mode" \
     [ "$(sqlite3 "$db" 'PRAGMA journal_mode')" = wal ]
-expect "schema version 1" \
-    [ "$(sqlite3 "$db" 'SELECT version FROM schema_version')" = 1 ]
+expect "schema version 2" \
+    [ "$(sqlite3 "$db" 'SELECT version FROM schema_version')" = 2 ]
 expect "the store belongs to mxauth's user" \
     [ "$(stat -c %U "$db")" = nobody ]
 
