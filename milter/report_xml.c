@@ -3,7 +3,10 @@
  * report_xml - a report as RFC 9990 XML through xmlTextWriter
  * (report_xml.h).  Every element is written with
  * xmlTextWriterWriteElement or ...FormatElement, so the library escapes
- * the text; nothing here builds markup by hand.
+ * the text; nothing here builds markup by hand.  A string XML cannot
+ * hold at all (control characters, bad UTF-8: the store is written by
+ * other programs too) is written with those bytes as '?', so the
+ * report stays well-formed.
  */
 #include "config.h"
 
@@ -11,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libxml/xmlstring.h>
 #include <libxml/xmlwriter.h>
 
 #include "report_agg.h"
@@ -41,13 +45,43 @@ close_el(struct w *w)
 		w->err = -1;
 }
 
-/* el - <NAME>TEXT</NAME>, TEXT escaped by libxml2 */
+/*
+ * xml_safe - whether TEXT can be XML 1.0 character data: valid UTF-8
+ * without the control characters XML forbids (escaping cannot carry
+ * them; libxml2 would write them raw)
+ */
+static int
+xml_safe(const char *text)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)text; *p != '\0'; p++)
+		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+			return 0;
+	return xmlCheckUTF8(X(text));
+}
+
+/*
+ * el - <NAME>TEXT</NAME>, TEXT escaped by libxml2; a byte that XML
+ * cannot hold (a control character, bad UTF-8) becomes '?'
+ */
 static void
 el(struct w *w, const char *name, const char *text)
 {
+	char *copy = NULL;
+	unsigned char *p;
+
+	if (!xml_safe(text)) {
+		copy = xstrdup(text);
+		for (p = (unsigned char *)copy; *p != '\0'; p++)
+			if (*p < 0x20 || *p >= 0x80)
+				*p = '?';
+		text = copy;
+	}
 	if (w->err == 0 &&
 	    xmlTextWriterWriteElement(w->tw, X(name), X(text)) < 0)
 		w->err = -1;
+	x_free(copy);
 }
 
 static void

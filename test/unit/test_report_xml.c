@@ -230,6 +230,40 @@ test_all_values_validate(void **state)
 	report_agg_clear(&agg);
 }
 
+/*
+ * bytes XML cannot hold (control characters, bad UTF-8) become '?':
+ * the report stays well-formed and valid; good UTF-8 is kept
+ */
+static void
+test_unholdable(void **state)
+{
+	struct report_agg agg;
+	struct report_row r;
+	char *xml, why[256];
+	xmlDocPtr doc;
+	size_t len;
+
+	(void)state;
+	report_agg_init(&agg);
+	nasty_row(&r);
+	x_free(r.dkim[0].selector);
+	r.dkim[0].selector = xstrdup("s\x01\x1b[0m\xff\xfe");
+	x_free(r.header_from);
+	r.header_from = xstrdup("b\xc3\xbc" "cher.example");
+	report_agg_add(&agg, &r);
+	report_row_clear(&r);
+	assert_int_equal(report_xml(&agg.rep[0], &meta, &xml, &len, why,
+	    sizeof(why)), 0);
+	assert_true(validates(xml, len));
+	doc = xmlReadMemory(xml, (int)len, "r.xml", NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	expect(doc, "//d:auth_results/d:dkim/d:selector", "s??[0m??");
+	expect(doc, "//d:identifiers/d:header_from", "b\xc3\xbc" "cher.example");
+	xmlFreeDoc(doc);
+	x_free(xml);
+	report_agg_clear(&agg);
+}
+
 /* the test itself: a document against the schema fails when it should */
 static void
 test_schema_refuses(void **state)
@@ -247,6 +281,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_all_values_validate),
+		cmocka_unit_test(test_unholdable),
 		cmocka_unit_test(test_schema_refuses),
 	};
 
