@@ -180,6 +180,20 @@ count(struct report_agg_report *rep, const struct report_row *row)
 	rep->messages++;
 }
 
+/* published - the policy ROW found, into P (no strings: none are kept) */
+static void
+published(struct report_row *p, const struct report_row *row)
+{
+	p->discovery = row->discovery;
+	p->p = row->p;
+	p->sp = row->sp;
+	p->np = row->np;
+	p->adkim_strict = row->adkim_strict;
+	p->aspf_strict = row->aspf_strict;
+	p->testing = row->testing;
+	p->psd = row->psd;
+}
+
 /* report_for - AGG's report for (DOMAIN, DEST), made if new */
 static struct report_agg_report *
 report_for(struct report_agg *agg, const char *domain, const char *dest)
@@ -218,8 +232,7 @@ report_agg_add(struct report_agg *agg, const struct report_row *row)
 	for (i = 0; i < n; i++) {
 		rep = report_for(agg, row->policy_domain, dest[i]);
 		/* the latest row's published policy (rows come in time order) */
-		report_row_clear(&rep->policy);
-		report_row_copy(&rep->policy, row);
+		published(&rep->policy, row);
 		count(rep, row);
 		x_free(dest[i]);
 	}

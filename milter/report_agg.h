@@ -29,7 +29,9 @@ struct report_agg_record {
 struct report_agg_report {
 	char		*policy_domain;
 	char		*dest;		/* the mailto: address */
-	struct report_row policy;	/* its published policy (latest row) */
+	struct report_row policy;	/* its published policy (the latest
+					 * row's discovery, p, sp, np, adkim,
+					 * aspf, testing, psd; no strings) */
 	struct report_agg_record *rec;	/* in order of first appearance */
 	size_t		 nrec;
 	uint64_t	 messages;	/* sum of the records' counts */

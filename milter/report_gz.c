@@ -27,7 +27,7 @@ report_gz(const char *in, size_t len, const char *name, int64_t mtime,
 	*outlen = 0;
 	memset(&z, 0, sizeof(z));
 	/* 15 + 16: a gzip header and trailer around the deflate stream */
-	if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
 	    Z_DEFAULT_STRATEGY) != Z_OK) {
 		snprintf(why, whylen, "zlib: %s", z.msg != NULL ? z.msg :
 		    "deflateInit2 failed");

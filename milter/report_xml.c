@@ -197,6 +197,8 @@ report_xml(const struct report_agg_report *rep,
 		snprintf(why, whylen, "libxml2: no buffer");
 		return -1;
 	}
+	/* doubling: a report of a million records grows in log steps */
+	xmlBufferSetAllocationScheme(buf, XML_BUFFER_ALLOC_DOUBLEIT);
 	if ((w.tw = xmlNewTextWriterMemory(buf, 0)) == NULL) {
 		xmlBufferFree(buf);
 		snprintf(why, whylen, "libxml2: no writer");
