@@ -27,17 +27,17 @@ mode=$1
 
 # Each list is for one purpose; `test` adds to `build`.
 run_pkgs="libldns3 libssl3 libpsl5 libidn2-0 libmicrohttpd12 libsqlite3-0
-	libpq5 publicsuffix"
+	libpq5 libxml2 zlib1g publicsuffix"
 build_pkgs="build-essential autoconf automake libtool pkg-config
 	libldns-dev libssl-dev libpsl-dev libidn2-dev libmicrohttpd-dev publicsuffix
-	libsqlite3-dev libpq-dev
+	libsqlite3-dev libpq-dev libxml2-dev zlib1g-dev
 	debhelper dpkg-dev fakeroot"
 # m4, libwrap0, util-linux: test/e2e/sendmail.sh runs Debian's Sendmail
 # from its packages unpacked (apt-get download), never installed: it
 # conflicts with Postfix.
 test_pkgs="libcmocka-dev postfix unbound swaks python3 python3-yaml
 	python3-dkim python3-authres procps iproute2 ca-certificates lintian
-	m4 libwrap0 util-linux sqlite3 postgresql"
+	m4 libwrap0 util-linux sqlite3 postgresql libxml2-utils"
 
 case "$mode" in
 build) pkgs=$build_pkgs ;;

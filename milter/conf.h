@@ -95,6 +95,11 @@ struct conf {
 	int		 reporting;		/* bool: record rows */
 	char		*report_store;		/* sqlite:/PATH | postgresql:// */
 	int		 report_queue;		/* rows waiting for the store */
+	/* the reporter's identity (mxauth-report); "" = unset */
+	char		*report_org_name;	/* org_name */
+	char		*report_email;		/* From, email; its domain
+						 * the submitter */
+	char		*report_extra_contact;	/* extra_contact_info */
 };
 
 /* dmarc_*_action values (table order) */

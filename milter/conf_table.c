@@ -21,6 +21,7 @@
 
 #include "conf.h"
 #include "conf_table.h"
+#include "domain.h"
 #include "vstr.h"
 
 static const char *const log_levels[] = {
@@ -271,6 +272,45 @@ check_report_store(const char *v, struct vstr *out, char *err,
 	return -1;
 }
 
+/*
+ * check_report_text - empty (unset) or 1..200 printable ASCII: the
+ * reporter's name and contact in every report (report_org_name,
+ * report_extra_contact)
+ */
+static int
+check_report_text(const char *v, struct vstr *out, char *err,
+    size_t errlen)
+{
+	if (*v == '\0')
+		return 0;
+	return check_reply_text(v, out, err, errlen);
+}
+
+/*
+ * check_report_email - empty (unset) or LOCAL@DOMAIN: the reports'
+ * From and their email element; the domain names the submitter
+ * (RFC 9990's filename and Subject)
+ */
+static int
+check_report_email(const char *v, struct vstr *out, char *err,
+    size_t errlen)
+{
+	const char *at = strrchr(v, '@'), *p;
+
+	(void)out;
+	if (*v == '\0')
+		return 0;
+	for (p = v; at != NULL && p < at; p++)
+		if (*p <= 0x20 || *p >= 0x7f || strchr("<>()[]\\,;:\"@", *p))
+			break;
+	if (at != NULL && at > v && p == at && at - v <= 64 &&
+	    domain_check(at + 1, DOMAIN_HOSTNAME | DOMAIN_MULTI_LABEL |
+	    DOMAIN_NOT_NUMERIC))
+		return 0;
+	snprintf(err, errlen, "must be an address, local@domain.example");
+	return -1;
+}
+
 #define OFF(f)	offsetof(struct conf, f)
 
 const struct conf_def conf_table[] = {
@@ -351,6 +391,12 @@ const struct conf_def conf_table[] = {
 	    OFF(report_store), 0, 0, NULL, check_report_store },
 	{ "report_queue", CONF_INT, "10000", OFF(report_queue), 1, 10000000,
 	    NULL, NULL },
+	{ "report_org_name", CONF_STR, "", OFF(report_org_name), 0, 0, NULL,
+	    check_report_text },
+	{ "report_email", CONF_STR, "", OFF(report_email), 0, 0, NULL,
+	    check_report_email },
+	{ "report_extra_contact", CONF_STR, "", OFF(report_extra_contact), 0,
+	    0, NULL, check_report_text },
 };
 
 const size_t conf_table_len = sizeof(conf_table) / sizeof(conf_table[0]);

@@ -86,6 +86,9 @@ migrate(PGconn *conn, char *why, size_t whylen)
 	if (version < 1 && exec(conn, REPORT_SCHEMA_V1("BIGSERIAL PRIMARY KEY")
 	    "INSERT INTO schema_version VALUES (1)", why, whylen) != 0)
 		goto fail;
+	if (version < 2 && exec(conn, REPORT_SCHEMA_V2
+	    "UPDATE schema_version SET version = 2", why, whylen) != 0)
+		goto fail;
 	if (exec(conn, "COMMIT", why, whylen) == 0)
 		return 0;
 fail:
@@ -241,7 +244,58 @@ pg_close(struct report_store *base)
 	x_free(s);
 }
 
-static const struct report_store_ops pg_ops = { pg_put, pg_read, pg_close };
+/* pg_claim - C inserted once (FORCE: its time renewed); 1, 0 or -1 */
+static int
+pg_claim(struct report_store *base, const struct report_claim *c, int force,
+    char *why, size_t whylen)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	char b[3][24];
+	const char *v[7];
+	PGresult *r;
+	int n;
+
+	snprintf(b[0], sizeof(b[0]), "%" PRId64, c->begin);
+	snprintf(b[1], sizeof(b[1]), "%" PRId64, c->end);
+	snprintf(b[2], sizeof(b[2]), "%" PRId64, c->created);
+	v[0] = c->report_id;
+	v[1] = c->policy_domain;
+	v[2] = c->destination;
+	v[3] = b[0];
+	v[4] = b[1];
+	v[5] = b[2];
+	v[6] = force ? "true" : "false";
+	r = PQexecParams(s->conn, "INSERT INTO report (report_id, "
+	    "policy_domain, destination, period_begin, period_end, created) "
+	    "VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (report_id) DO UPDATE SET "
+	    "created = excluded.created WHERE $7::boolean", 7, NULL, v, NULL,
+	    NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		PQclear(r);
+		return pg_err(s->conn, "report", why, whylen);
+	}
+	n = atoi(PQcmdTuples(r));
+	PQclear(r);
+	return n > 0 ? 1 : 0;
+}
+
+/* pg_release - REPORT_ID's row deleted */
+static int
+pg_release(struct report_store *base, const char *report_id, char *why,
+    size_t whylen)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	const char *v[1] = { report_id };
+
+	if (!ok(PQexecParams(s->conn, "DELETE FROM report WHERE report_id = $1",
+	    1, NULL, v, NULL, NULL, 0)))
+		return pg_err(s->conn, "report", why, whylen);
+	return 0;
+}
+
+static const struct report_store_ops pg_ops = {
+	pg_put, pg_read, pg_close, pg_claim, pg_release
+};
 
 /* quiet - libpq's notices dropped (libpq prints them on stderr) */
 static void

@@ -107,6 +107,10 @@ migrate(sqlite3 *db, char *why, size_t whylen)
 	    why, whylen) != 0 || exec(db, "INSERT INTO schema_version "
 	    "VALUES (1)", why, whylen) != 0))
 		goto fail;
+	if (version < 2 && (exec(db, REPORT_SCHEMA_V2, why, whylen) != 0 ||
+	    exec(db, "UPDATE schema_version SET version = 2", why,
+	    whylen) != 0))
+		goto fail;
 	if (exec(db, "COMMIT", why, whylen) == 0)
 		return 0;
 fail:
@@ -278,8 +282,54 @@ sq_close(struct report_store *base)
 	x_free(s);
 }
 
+/* sq_claim - C inserted once (FORCE: its time renewed); 1, 0 or -1 */
+static int
+sq_claim(struct report_store *base, const struct report_claim *c, int force,
+    char *why, size_t whylen)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO report (report_id, "
+	    "policy_domain, destination, period_begin, period_end, created) "
+	    "VALUES (?,?,?,?,?,?) ON CONFLICT (report_id) DO UPDATE SET "
+	    "created = excluded.created WHERE ?", -1, &st, NULL) != SQLITE_OK)
+		return err(s->db, "report", why, whylen);
+	sqlite3_bind_text(st, 1, c->report_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->policy_domain, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->destination, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, c->begin);
+	sqlite3_bind_int64(st, 5, c->end);
+	sqlite3_bind_int64(st, 6, c->created);
+	sqlite3_bind_int(st, 7, force != 0);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return err(s->db, "report", why, whylen);
+	return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+/* sq_release - REPORT_ID's row deleted */
+static int
+sq_release(struct report_store *base, const char *report_id, char *why,
+    size_t whylen)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM report WHERE report_id = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return err(s->db, "report", why, whylen);
+	sqlite3_bind_text(st, 1, report_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : err(s->db, "report", why, whylen);
+}
+
 static const struct report_store_ops sqlite_ops = {
-	sq_put, sq_read, sq_close
+	sq_put, sq_read, sq_close, sq_claim, sq_release
 };
 
 /* report_sqlite_open - the store in PATH, WAL mode, schema ready */

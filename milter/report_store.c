@@ -81,6 +81,22 @@ report_store_read(struct report_store *s, int64_t begin, int64_t end,
 	return s->ops->read(s, begin, end, fn, arg, why, whylen);
 }
 
+/* report_store_claim - C recorded as made, once */
+int
+report_store_claim(struct report_store *s, const struct report_claim *c,
+    int force, char *why, size_t whylen)
+{
+	return s->ops->claim(s, c, force, why, whylen);
+}
+
+/* report_store_release - REPORT_ID forgotten */
+int
+report_store_release(struct report_store *s, const char *report_id,
+    char *why, size_t whylen)
+{
+	return s->ops->release(s, report_id, why, whylen);
+}
+
 /* report_store_close - close S; NULL is a no-op */
 void
 report_store_close(struct report_store *s)

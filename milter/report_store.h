@@ -18,7 +18,7 @@
  * A store is used by one thread at a time (the daemon's writer thread,
  * or mxauth-report); two programs may use one database at once.  The
  * schema is documented in doc/report-schema.md; both backends create it
- * from REPORT_SCHEMA_V1 below, so it means the same in both.
+ * from REPORT_SCHEMA_V1 and _V2 below, so it means the same in both.
  */
 #ifndef MXAUTH_REPORT_STORE_H
 #define MXAUTH_REPORT_STORE_H
@@ -28,7 +28,7 @@
 
 #include "report_row.h"
 
-#define REPORT_SCHEMA_VERSION	1
+#define REPORT_SCHEMA_VERSION	2
 
 /*
  * The schema, version 1.  ID is the backend's self-numbering key type.
@@ -74,6 +74,19 @@
 	" result TEXT NOT NULL,"					\
 	" PRIMARY KEY (message_id, idx));"
 
+/*
+ * Version 2 adds the reports made (mxauth-report): one row per report
+ * id, so that a period already reported is not reported again.
+ */
+#define REPORT_SCHEMA_V2						\
+	"CREATE TABLE report ("						\
+	" report_id TEXT PRIMARY KEY,"					\
+	" policy_domain TEXT NOT NULL,"					\
+	" destination TEXT NOT NULL,"					\
+	" period_begin BIGINT NOT NULL,"				\
+	" period_end BIGINT NOT NULL,"					\
+	" created BIGINT NOT NULL);"
+
 /* The message columns in the order report_store_encode() gives them. */
 #define REPORT_COLUMNS							\
 	"time, queue_id, source_ip, header_from, envelope_from, "	\
@@ -85,6 +98,15 @@
 
 struct report_store;
 
+/* one report made by mxauth-report (the report table's row) */
+struct report_claim {
+	const char	*report_id;
+	const char	*policy_domain;
+	const char	*destination;	/* the mailto: address */
+	int64_t		 begin, end;	/* the period, [begin, end) */
+	int64_t		 created;	/* when it was made */
+};
+
 /* The backends' side: each one's functions, first in its store. */
 struct report_store_ops {
 	int	(*put)(struct report_store *, const struct report_row *,
@@ -93,6 +115,10 @@ struct report_store_ops {
 		    int (*)(const struct report_row *, void *), void *,
 		    char *, size_t);
 	void	(*close)(struct report_store *);
+	int	(*claim)(struct report_store *, const struct report_claim *,
+		    int, char *, size_t);
+	int	(*release)(struct report_store *, const char *, char *,
+		    size_t);
 };
 
 struct report_store {
@@ -120,6 +146,17 @@ int	 report_store_read(struct report_store *, int64_t begin, int64_t end,
 	    int (*fn)(const struct report_row *, void *), void *arg,
 	    char *why, size_t whylen);
 void	 report_store_close(struct report_store *);
+/*
+ * report_store_claim - C's report id recorded as made: 1 when it is new
+ * (or FORCE: recorded again), 0 when it was already there (the period
+ * was reported: make nothing), -1 and WHY on a store error.  The insert
+ * is one statement, so two runs cannot both get 1.
+ */
+int	 report_store_claim(struct report_store *, const struct report_claim *c,
+	    int force, char *why, size_t whylen);
+/* report_store_release - a claimed report id forgotten (not made after all) */
+int	 report_store_release(struct report_store *, const char *report_id,
+	    char *why, size_t whylen);
 
 /*
  * For the backends: ROW's columns as text, in REPORT_COLUMNS order, NULL

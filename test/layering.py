@@ -9,7 +9,9 @@
 2. ldns is included only by milter/dns*, microhttpd.h only by
    milter/metrics_http.c; sqlite3.h only by milter/report_sqlite.c and
    libpq only by milter/report_pg.c (the report store's backends; never
-   the evaluation core).
+   the evaluation core); libxml2 only by milter/report_xml.c and zlib
+   only by milter/report_gz.c (mxauth-report's; never the core, the
+   store or the daemon).
 3. The module map is true: every milter/NAME.c has a line in it, and the
    project headers (and the libraries named there) that the line lists
    after "->" are exactly those NAME.c and NAME.h include (a library
@@ -34,9 +36,13 @@ LIBRARIES = {
     "libmicrohttpd": re.compile(r"^microhttpd\.h$"),
     "SQLite": re.compile(r"^sqlite3\.h$"),
     "libpq": re.compile(r"^(postgresql/)?libpq-fe\.h$"),
+    "libxml2": re.compile(r"^libxml/"),
+    "zlib": re.compile(r"^zlib\.h$"),
 }
 # A database library and the one module that may include it.
 DATABASES = {"SQLite": "report_sqlite", "libpq": "report_pg"}
+# mxauth-report's libraries and the one module that may include each.
+REPORT_LIBS = {"libxml2": "report_xml", "zlib": "report_gz"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 EPOLL = re.compile(r'^\s*#\s*include\s*<sys/epoll\.h>', re.M)
 
@@ -119,6 +125,10 @@ def main():
             if lib in libs and stem != owner:
                 errors.append(f"milter/{f} includes {lib}: only "
                               f"milter/{owner}.c may")
+        for lib, owner in REPORT_LIBS.items():
+            if lib in libs and stem != owner:
+                errors.append(f"milter/{f} includes {lib}: only "
+                              f"milter/{owner}.c may (mxauth-report)")
 
     for f in files:
         if not f.endswith(".c"):
@@ -158,7 +168,8 @@ def main():
     print(f"layering: {len(files)} files, {len(mods)} modules: no "
           f"libmilter; epoll only in {' '.join(sorted(glue))}; ldns only "
           "in dns*; microhttpd.h only in metrics_http; "
-          "databases only in their store backends; "
+          "databases only in their store backends; libxml2 and zlib "
+          "only in report_xml and report_gz; "
           "module map true to the includes")
     return 0
 

@@ -8,6 +8,12 @@
 #   reject       bank.example forged from 203.0.113.66: refused with 550,
 #                still one row (RFC 9990 counts refused messages)
 #   quarantine   quarantine.example forged: held, one row
+#   mxauth-report  rua.example (rua= two mailto: addresses): two passes
+#                and a forgery recorded, then mxauth-report --dry-run
+#                over the period: one report per address, valid against
+#                RFC 9990's schema, with exactly those counts, source IPs
+#                and dispositions; nothing for the domains without rua;
+#                a second run makes nothing
 #   store down   mxauth restarted with a store it cannot open: mail flows
 #                with the same verdict, the rows are dropped, counted and
 #                logged
@@ -19,6 +25,16 @@ chown nobody "$rd"		# the sandbox's mxauth runs as nobody
 db=$rd/reports.db
 MXAUTH_EXTRA="reporting = yes
 report_store = sqlite:$db"
+# rua.example: SPF for the sandbox's legitimate client, rua= two addresses
+cat >"$rd/rua.zone" <<'ZONE'
+$ORIGIN rua.example.
+$TTL 300
+@	IN SOA	ns.example. hostmaster.example. 1 3600 600 86400 60
+@	IN NS	ns.example.
+@	IN TXT	"v=spf1 ip4:192.0.2.10 -all"
+_dmarc	IN TXT	"v=DMARC1; p=reject; rua=mailto:dmarc@rua.example,mailto:agg@third.example"
+ZONE
+EXTRA_ZONES="$rd/rua.zone"
 sandbox_start
 trap 'rc=$?; sandbox_stop; rm -rf "$rd"; exit $rc' EXIT
 
@@ -51,10 +67,68 @@ expect "rows: pass, reject, quarantine exactly as sent" [ "$got" = "$want" ]
 [ "$got" = "$want" ] || printf 'got:\n%s\nwant:\n%s\n' "$got" "$want"
 expect "the store is in WAL mode" \
     [ "$(sqlite3 "$db" 'PRAGMA journal_mode')" = wal ]
-expect "schema version 1" \
-    [ "$(sqlite3 "$db" 'SELECT version FROM schema_version')" = 1 ]
+expect "schema version 2" \
+    [ "$(sqlite3 "$db" 'SELECT version FROM schema_version')" = 2 ]
 expect "the store belongs to mxauth's user" \
     [ "$(stat -c %U "$db")" = nobody ]
+
+# --- mxauth-report over the rows the daemon wrote --------------------------
+period_begin=$(($(date +%s) - 3600))
+period_end=$(($(date +%s) + 3600))
+send_mail r-rua-1 --from sender@rua.example
+send_mail r-rua-2 --from sender@rua.example
+forge r-rua-forged rua.example
+expect "rua.example's forgery refused with 550" \
+    grep -q '^<\*\* *550 5\.7\.1' "$SB/swaks.r-rua-forged"
+expect "six rows recorded" wait_for "six rows" 10 has_rows 6
+out=$rd/out
+mkdir "$out"
+chown nobody "$out"
+printf 'report_store = sqlite:%s\nreport_org_name = mxauth e2e\nreport_email = dmarc-reports@mx.example\n' \
+    "$db" >"$rd/report.conf"
+# as mxauth's user (the store's owner), as cron would run it
+report() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$top_builddir/mxauth-report" -c "$rd/report.conf" \
+	    --begin "$period_begin" --end "$period_end" --dry-run "$out"
+}
+report >"$rd/report1.out" 2>&1
+expect "mxauth-report: exit 0, two reports, the rows without rua counted" \
+    grep -q "rows=6 without_rua=3 written=2 already_made=0" "$rd/report1.out"
+cat "$rd/report1.out"
+for f in "$out"/*.xml.gz; do
+	zcat "$f" >"${f%.gz}"
+	expect "$(basename "$f"): valid against RFC 9990's schema" xmllint --noout \
+	    --schema "$top_srcdir/test/data/dmarc-report/dmarc-xml-0.2.xsd" "${f%.gz}"
+done
+expect "one report per rua address, none for the other domains" \
+    [ "$(ls "$out"/*.xml.gz | wc -l)" -eq 2 ] && [ "$(ls "$out" | grep -c '!rua\.example!')" -eq 4 ]
+recs=$(for f in "$out"/*.xml; do python3 - "$f" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"d": "urn:ietf:params:xml:ns:dmarc-2.0"}
+t = ET.parse(sys.argv[1]).getroot()
+print(t.findtext("d:policy_published/d:domain", namespaces=ns),
+      t.findtext("d:policy_published/d:p", namespaces=ns))
+for r in t.findall("d:record", ns):
+    print(r.findtext("d:row/d:source_ip", namespaces=ns),
+          r.findtext("d:row/d:count", namespaces=ns),
+          r.findtext("d:row/d:policy_evaluated/d:disposition", namespaces=ns),
+          r.findtext("d:identifiers/d:header_from", namespaces=ns),
+          r.findtext("d:auth_results/d:spf/d:result", namespaces=ns))
+PY
+done)
+want="rua.example reject
+192.0.2.10 2 pass rua.example pass
+203.0.113.66 1 reject rua.example fail
+rua.example reject
+192.0.2.10 2 pass rua.example pass
+203.0.113.66 1 reject rua.example fail"
+expect "reports: counts, source IPs and dispositions exactly as sent" [ "$recs" = "$want" ]
+[ "$recs" = "$want" ] || printf 'got:\n%s\nwant:\n%s\n' "$recs" "$want"
+rm -f "$out"/*
+report >"$rd/report2.out" 2>&1
+expect "mxauth-report again: nothing made" \
+    sh -c "grep -q 'written=0 already_made=2' '$rd/report2.out' && [ -z \"\$(ls '$out')\" ]"
 
 # --- the store down: mail flows, rows dropped, counted, logged -------------
 mxauth_stop
@@ -65,7 +139,7 @@ forge r-down bank.example
 expect "store down: the forgery is still refused with 550" \
     grep -q '^<\*\* *550 5\.7\.1' "$SB/swaks.r-down"
 send_mail r-down-pass
-wait_delivered 2
+wait_delivered 4
 expect "store down: the pass still delivered" \
     sh -c "grep 'r-down-pass' '$SB/swaks.r-down-pass' >/dev/null && grep -q '^<- *250 ' '$SB/swaks.r-down-pass'"
 expect "store down: the failure to open is logged" \
@@ -73,5 +147,5 @@ expect "store down: the failure to open is logged" \
 mxauth_stop
 expect "store down: the two rows are counted as dropped at the stop" \
     grep -q "reports: 2 row(s) dropped since the last warning, 2 in all: the report store is down" "$SB/mxauth.log"
-expect "store down: nothing was written to the old store" [ "$(rows)" -eq 3 ]
+expect "store down: nothing was written to the old store" [ "$(rows)" -eq 6 ]
 finish

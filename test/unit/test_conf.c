@@ -195,6 +195,12 @@ test_values(void **state)
 		    "metrics_listen = 127.0.0.1:9103\n" },
 		{ "metrics_listen = [::1]:9103\n", "metrics_listen = [::1]:9103\n" },
 		{ "metrics_listen =\n", "" },	/* default: off */
+		{ "report_org_name = Example Mail <&> Co\n"
+		    "report_email = dmarc-reports+x@mx.example\n"
+		    "report_extra_contact = https://mx.example/dmarc\n",
+		    "report_org_name = Example Mail <&> Co\n"
+		    "report_email = dmarc-reports+x@mx.example\n"
+		    "report_extra_contact = https://mx.example/dmarc\n" },
 		{ "log_target = file:/var/log/mxauth.log\n",
 		    "log_target = file:/var/log/mxauth.log\n" },
 		{ "authserv_id = mx-1.example_org\n",
@@ -313,6 +319,20 @@ test_errors(void **state)
 		    "be an integer from 1 to 10000000" },
 		{ "reporting = maybe\n", "@CONF@:1: reporting = \"maybe\": "
 		    "must be yes or no" },
+		/* the reporter's identity (mxauth-report) */
+		{ "\nreport_email = dmarc\n", "@CONF@:2: report_email = "
+		    "\"dmarc\": must be an address, local@domain.example" },
+		{ "report_email = <d@mx.example>\n", "@CONF@:1: report_email "
+		    "= \"<d@mx.example>\": must be an address, "
+		    "local@domain.example" },
+		{ "report_email = d@localhost\n", "@CONF@:1: report_email = "
+		    "\"d@localhost\": must be an address, local@domain.example" },
+		{ "report_email = d m@mx.example\n", "@CONF@:1: report_email "
+		    "= \"d m@mx.example\": must be an address, "
+		    "local@domain.example" },
+		{ "report_org_name = Example\x01Org\n", "@CONF@:1: "
+		    "report_org_name = \"Example\x01Org\": must be 1 to 200 "
+		    "printable ASCII characters" },
 /* enums and booleans */
 		{ "log_level = loud\n", "@CONF@:1: log_level = \"loud\": must "
 		    "be one of error, warning, info, debug" },

@@ -98,7 +98,7 @@ reset(void **state)
 
 	if (b->pg) {
 		sql(b, "DROP TABLE IF EXISTS message_dkim, message, "
-		    "schema_version");
+		    "schema_version, report");
 		return 0;
 	}
 	unlink(b->path);
@@ -281,13 +281,90 @@ test_schema(void **state)
 	report_store_close(s);
 	/* one version row, whatever the number of opens */
 	assert_int_equal(count(b, "SELECT count(*) FROM schema_version "
-	    "WHERE version = 1"), 1);
+	    "WHERE version = 2"), 1);
 	assert_int_equal(count(b, "SELECT count(*) FROM schema_version"), 1);
 	/* a schema from a newer mxauth is not written into */
-	sql(b, "INSERT INTO schema_version VALUES (2)");
+	sql(b, "INSERT INTO schema_version VALUES (3)");
 	assert_null(report_store_open(b->uri, why, sizeof(why)));
-	assert_non_null(strstr(why, "schema version 2 is newer"));
+	assert_non_null(strstr(why, "schema version 3 is newer"));
 	report_row_clear(&in);
+}
+
+/*
+ * test_migrate - a version 1 store (the first mxauth with reporting)
+ * opened by this one: its rows kept, the report table added, version 2
+ */
+static void
+test_migrate(void **state)
+{
+	struct backend *b = *state;
+	struct report_claim c = { "r1", "example.com", "d@rua.example", 0,
+	    86400, 90000 };
+	struct report_store *s;
+	struct got g = { .n = 0 };
+	char why[512];
+
+	if (b->pg)
+		sql(b, REPORT_SCHEMA_V1("BIGSERIAL PRIMARY KEY"));
+	else
+		sql(b, REPORT_SCHEMA_V1("INTEGER PRIMARY KEY"));
+	sql(b, "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+	    "INSERT INTO schema_version VALUES (1);"
+	    "INSERT INTO message (" REPORT_COLUMNS ") VALUES (5000, 'Q1', "
+	    "'192.0.2.1', 'example.com', 'example.com', NULL, 'example.com', "
+	    "'treewalk', 'reject', 'reject', 'reject', 'r', 'r', 0, 'u', "
+	    "'mailto:d@rua.example', 'pass', 1, 1, 'pass', 'example.com', "
+	    "'mfrom', 'reject', 'none', 'accept', '', NULL)");
+	s = report_store_open(b->uri, why, sizeof(why));
+	if (s == NULL)
+		fail_msg("open: %s", why);
+	assert_int_equal(count(b, "SELECT max(version) FROM schema_version"),
+	    2);
+	assert_int_equal(count(b, "SELECT count(*) FROM schema_version"), 1);
+	assert_int_equal(report_store_read(s, 0, INT64_MAX, collect, &g, why,
+	    sizeof(why)), 0);
+	assert_int_equal(g.n, 1);
+	got_clear(&g);
+	assert_int_equal(report_store_claim(s, &c, 0, why, sizeof(why)), 1);
+	report_store_close(s);
+}
+
+/*
+ * test_claim - a report id is made once: a second claim gets 0, --force
+ * gets 1 again, a released id can be claimed again; two stores open on
+ * one database see each other's claims
+ */
+static void
+test_claim(void **state)
+{
+	struct backend *b = *state;
+	struct report_claim c = { "1764460800.abc@mx.example", "example.com",
+	    "d@rua.example", 1764460800, 1764547200, 1764550000 };
+	struct report_store *s, *s2;
+	char why[512];
+
+	s = report_store_open(b->uri, why, sizeof(why));
+	assert_non_null(s);
+	s2 = report_store_open(b->uri, why, sizeof(why));
+	assert_non_null(s2);
+	assert_int_equal(report_store_claim(s, &c, 0, why, sizeof(why)), 1);
+	assert_int_equal(report_store_claim(s, &c, 0, why, sizeof(why)), 0);
+	assert_int_equal(report_store_claim(s2, &c, 0, why, sizeof(why)), 0);
+	c.created = 1764560000;
+	assert_int_equal(report_store_claim(s2, &c, 1, why, sizeof(why)), 1);
+	assert_int_equal(count(b, "SELECT count(*) FROM report"), 1);
+	assert_int_equal(count(b, "SELECT created - 1764000000 FROM report"),
+	    560000);
+	assert_int_equal(report_store_release(s, c.report_id, why,
+	    sizeof(why)), 0);
+	assert_int_equal(count(b, "SELECT count(*) FROM report"), 0);
+	assert_int_equal(report_store_claim(s2, &c, 0, why, sizeof(why)), 1);
+	c.report_id = "other";
+	assert_int_equal(report_store_claim(s, &c, 0, why, sizeof(why)), 1);
+	assert_int_equal(count(b, "SELECT count(*) FROM report WHERE "
+	    "period_begin = 1764460800 AND destination = 'd@rua.example'"), 2);
+	report_store_close(s2);
+	report_store_close(s);
 }
 
 /* test_wal - the SQLite file is in WAL mode for every later reader */
@@ -355,6 +432,10 @@ main(void)
 		    reset, reset, &sqlite_be),
 		cmocka_unit_test_prestate_setup_teardown(test_schema,
 		    reset, reset, &sqlite_be),
+		cmocka_unit_test_prestate_setup_teardown(test_migrate,
+		    reset, reset, &sqlite_be),
+		cmocka_unit_test_prestate_setup_teardown(test_claim,
+		    reset, reset, &sqlite_be),
 		cmocka_unit_test_prestate_setup_teardown(test_wal,
 		    reset, reset, &sqlite_be),
 		cmocka_unit_test(test_uri),
@@ -365,6 +446,10 @@ main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_atomic,
 		    reset, reset, &pg_be),
 		cmocka_unit_test_prestate_setup_teardown(test_schema,
+		    reset, reset, &pg_be),
+		cmocka_unit_test_prestate_setup_teardown(test_migrate,
+		    reset, reset, &pg_be),
+		cmocka_unit_test_prestate_setup_teardown(test_claim,
 		    reset, reset, &pg_be),
 	};
 	const char *pg = getenv("MXAUTH_TEST_PG");

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * mxreport - mxauth-report, DMARC aggregate reports (RFC 9990) made
+ * from the report store.
+ *
+ *   mxauth-report [-c CONFIG] [--begin TIME] [--end TIME] [--force]
+ *                 --dry-run DIR
+ *
+ * Reads the rows of the period [begin, end) (default: the previous UTC
+ * day) from report_store, folds them into one report per (policy
+ * domain, mailto: destination) and, for each report whose id the store
+ * has not seen (report_store_claim; any with --force), writes the
+ * gzip-compressed XML and the MIME message into DIR.  Sending them is
+ * not done yet.  One line per report on stdout; errors on stderr.
+ * Exit status: 0 done, 1 error (config, store, a report not written),
+ * 2 usage.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "report_agg.h"
+#include "report_gz.h"
+#include "report_mail.h"
+#include "report_store.h"
+#include "report_xml.h"
+#include "xmalloc.h"
+
+#define DAY	86400
+
+struct opts {
+	const char	*config;
+	const char	*dry_run;	/* DIR */
+	int64_t		 begin, end;	/* -1: the default */
+	int		 force;
+};
+
+/* usage - synopsis on stderr, exit 2 */
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: mxauth-report [-c config] [--begin time] "
+	    "[--end time] [--force]\n"
+	    "                     --dry-run dir\n"
+	    "time: seconds since 1970, or YYYY-MM-DD (00:00 UTC)\n");
+	exit(2);
+}
+
+/* parse_time - seconds since 1970 or YYYY-MM-DD at 00:00 UTC; -1 if bad */
+static int64_t
+parse_time(const char *arg)
+{
+	struct tm tm;
+	char *end;
+	long long t;
+	int y, m, d, n = 0;
+
+	if (sscanf(arg, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 &&
+	    arg[n] == '\0' && n == 10 && m >= 1 && m <= 12 && d >= 1 &&
+	    d <= 31) {
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = m - 1;
+		tm.tm_mday = d;
+		t = (long long)timegm(&tm);
+		/* 2026-02-31 is not a day */
+		return tm.tm_mday == d && tm.tm_mon == m - 1 ? t : -1;
+	}
+	errno = 0;
+	t = strtoll(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || t < 0)
+		return -1;
+	return t;
+}
+
+/* parse_args - command line into O */
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "begin", required_argument, NULL, 'b' },
+		{ "end", required_argument, NULL, 'e' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "dry-run", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->begin = o->end = -1;
+	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->config = optarg; break;
+		case 'b':
+		case 'e':
+			if (parse_time(optarg) < 0) {
+				fprintf(stderr, "mxauth-report: --%s %s: not "
+				    "a time (seconds since 1970, or "
+				    "YYYY-MM-DD)\n", ch == 'b' ? "begin" :
+				    "end", optarg);
+				exit(2);
+			}
+			*(ch == 'b' ? &o->begin : &o->end) = parse_time(optarg);
+			break;
+		case 'f': o->force = 1; break;
+		case 'n': o->dry_run = optarg; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	/* the previous UTC day, or the day before --end, or after --begin */
+	if (o->end < 0)
+		o->end = o->begin >= 0 ? o->begin + DAY :
+		    (int64_t)time(NULL) / DAY * DAY;
+	if (o->begin < 0)
+		o->begin = o->end - DAY;
+	if (o->end <= o->begin) {
+		fprintf(stderr, "mxauth-report: the period is empty: --end "
+		    "must be after --begin\n");
+		exit(2);
+	}
+	if (o->dry_run == NULL) {
+		fprintf(stderr, "mxauth-report: sending reports is not "
+		    "available yet: give --dry-run DIR to write them\n");
+		exit(2);
+	}
+}
+
+/* add_row - report_store_read's callback: ROW into the aggregate */
+static int
+add_row(const struct report_row *row, void *arg)
+{
+	report_agg_add(arg, row);
+	return 0;
+}
+
+/* write_file - DATA into DIR/NAME through a temporary file; 0 or -1 */
+static int
+write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[4096], tmp[4096];
+	FILE *fp;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path) || (size_t)snprintf(tmp, sizeof(tmp),
+	    "%s/.mxauth-report.XXXXXX", dir) >= sizeof(tmp)) {
+		fprintf(stderr, "mxauth-report: %s/%s: name too long\n", dir,
+		    name);
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "mxauth-report: %s: %s\n", tmp,
+		    strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return -1;
+	}
+	if (fchmod(fd, 0644) != 0 || fwrite(data, 1, len, fp) != len ||
+	    fclose(fp) != 0 || rename(tmp, path) != 0) {
+		fprintf(stderr, "mxauth-report: %s: %s\n", path,
+		    strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * make - REP as its .xml.gz file and its message in the dry-run
+ * directory; 0 or -1 (the reason on stderr)
+ */
+static int
+make(const struct opts *o, const struct conf *conf, const char *receiver,
+    const struct report_agg_report *rep, const char *id)
+{
+	struct report_meta meta = {
+		.org_name = conf->report_org_name, .email = conf->report_email,
+		.extra_contact_info = *conf->report_extra_contact != '\0' ?
+		    conf->report_extra_contact : NULL,
+		.report_id = id, .generator = "mxauth " PACKAGE_VERSION,
+		.begin = o->begin, .end = o->end - 1,
+	};
+	struct report_mail m;
+	unsigned char *gz = NULL;
+	char *xml = NULL, *file, *inner, *eml = NULL, *msg = NULL, why[512];
+	size_t xlen, gzlen, mlen;
+	int rc = -1;
+
+	file = report_mail_filename(receiver, rep->policy_domain, meta.begin,
+	    meta.end, id);
+	/* the gzip header names the XML inside: the file less ".gz" */
+	inner = xstrndup(file, strlen(file) - 3);
+	if (report_xml(rep, &meta, &xml, &xlen, why, sizeof(why)) != 0 ||
+	    report_gz(xml, xlen, inner, (int64_t)time(NULL), &gz, &gzlen, why,
+	    sizeof(why)) != 0) {
+		fprintf(stderr, "mxauth-report: %s: %s\n", id, why);
+		goto done;
+	}
+	memset(&m, 0, sizeof(m));
+	m.from = conf->report_email;
+	m.to = rep->dest;
+	m.policy_domain = rep->policy_domain;
+	m.receiver = receiver;
+	m.report_id = id;
+	m.filename = file;
+	m.begin = meta.begin;
+	m.end = meta.end;
+	m.date = (int64_t)time(NULL);
+	m.messages = rep->messages;
+	m.gz = gz;
+	m.gzlen = gzlen;
+	msg = report_mail_message(&m, &mlen);
+	eml = xmalloc(strlen(file) + 8);
+	memcpy(eml, file, strlen(file) - 7);	/* less ".xml.gz" */
+	strcpy(eml + strlen(file) - 7, ".eml");
+	if (write_file(o->dry_run, file, gz, gzlen) == 0 &&
+	    write_file(o->dry_run, eml, msg, mlen) == 0)
+		rc = 0;
+done:
+	x_free(file);
+	x_free(inner);
+	x_free(eml);
+	x_free(msg);
+	x_free(xml);
+	x_free(gz);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct report_store *store;
+	struct report_claim c;
+	struct report_agg agg;
+	struct conf *conf;
+	struct opts o;
+	const char *path, *receiver;
+	char err[512], *id;
+	size_t i, made = 0, seen = 0;
+	int rc = 0, claimed;
+
+	parse_args(argc, argv, &o);
+	if (access(o.dry_run, W_OK | X_OK) != 0) {
+		fprintf(stderr, "mxauth-report: --dry-run %s: %s\n", o.dry_run,
+		    strerror(errno));
+		return 1;
+	}
+	path = o.config != NULL ? o.config : MXAUTH_DEFAULT_CONF;
+	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mxauth-report: %s\n", err);
+		return 1;
+	}
+	if (*conf->report_org_name == '\0' || *conf->report_email == '\0') {
+		fprintf(stderr, "mxauth-report: %s: report_org_name and "
+		    "report_email must be set: they name the reporter in "
+		    "every report\n", path);
+		conf_release(conf);
+		return 1;
+	}
+	receiver = strrchr(conf->report_email, '@') + 1;
+	if ((store = report_store_open(conf->report_store, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "mxauth-report: report_store: %s\n", err);
+		conf_release(conf);
+		return 1;
+	}
+	report_agg_init(&agg);
+	if (report_store_read(store, o.begin, o.end, add_row, &agg, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "mxauth-report: report_store: %s\n", err);
+		rc = 1;
+		goto done;
+	}
+	for (i = 0; i < agg.nrep; i++) {
+		const struct report_agg_report *rep = &agg.rep[i];
+
+		id = report_mail_id(rep->policy_domain, rep->dest, o.begin,
+		    o.end, receiver);
+		c.report_id = id;
+		c.policy_domain = rep->policy_domain;
+		c.destination = rep->dest;
+		c.begin = o.begin;
+		c.end = o.end;
+		c.created = (int64_t)time(NULL);
+		claimed = report_store_claim(store, &c, o.force, err,
+		    sizeof(err));
+		if (claimed < 0) {
+			fprintf(stderr, "mxauth-report: report_store: %s\n",
+			    err);
+			rc = 1;
+		} else if (claimed == 0) {
+			printf("report=already_made domain=%s rua=%s id=%s\n",
+			    rep->policy_domain, rep->dest, id);
+			seen++;
+		} else if (make(&o, conf, receiver, rep, id) != 0) {
+			/* not made: a later run may make it */
+			if (report_store_release(store, id, err,
+			    sizeof(err)) != 0)
+				fprintf(stderr, "mxauth-report: report_store: "
+				    "%s\n", err);
+			rc = 1;
+		} else {
+			printf("report=written domain=%s rua=%s id=%s "
+			    "records=%zu messages=%" PRIu64 "\n",
+			    rep->policy_domain, rep->dest, id, rep->nrec,
+			    rep->messages);
+			made++;
+		}
+		x_free(id);
+	}
+	printf("period=%" PRId64 "-%" PRId64 " rows=%" PRIu64 " without_rua=%"
+	    PRIu64 " written=%zu already_made=%zu\n", o.begin, o.end,
+	    agg.rows, agg.unreported, made, seen);
+done:
+	report_agg_clear(&agg);
+	report_store_close(store);
+	conf_release(conf);
+	return rc;
+}
