@@ -68,7 +68,8 @@ aggregated(const struct spf_walk *w, size_t *n)
 	struct spf_walk_net *nets;
 
 	nets = xmalloc((w->nnets + 1) * sizeof(*nets));
-	memcpy(nets, w->nets, w->nnets * sizeof(*nets));
+	if (w->nnets > 0)
+		memcpy(nets, w->nets, w->nnets * sizeof(*nets));
 	*n = spf_walk_aggregate(nets, w->nnets);
 	return nets;
 }

@@ -24,6 +24,7 @@
 
 #include "dns.h"
 #include "domain.h"
+#include "spf_check.h"
 #include "spf_record.h"
 #include "spf_walk.h"
 #include "vstr.h"
@@ -318,18 +319,6 @@ left_out(struct walker *k, size_t node, const struct spf_term *t,
 	return 1;
 }
 
-/* qualified - the result a matching qualifier gives (RFC 7208 4.6.2) */
-static enum spf_res
-qualified(char q)
-{
-	switch (q) {
-	case '-': return SPF_RES_FAIL;
-	case '~': return SPF_RES_SOFTFAIL;
-	case '?': return SPF_RES_NEUTRAL;
-	default: return SPF_RES_PASS;
-	}
-}
-
 /*
  * walk_term - one term of node NODE (DOMAIN's record): networks, lookups
  * and warnings; what it does for the client
@@ -384,7 +373,6 @@ walk_term(struct walker *k, size_t node, const struct spf_term *t,
 			before = k->w->nnodes;
 			r = walk_record(k, name, vstr_str(&term), depth + 1,
 			    pass);
-			*child = (long)before;
 			if (r == SPF_RES_NONE) {
 				warn(k, node, "%s: %s has no SPF record: "
 				    "permerror (RFC 7208 5.2)", vstr_str(&term),
@@ -392,9 +380,11 @@ walk_term(struct walker *k, size_t node, const struct spf_term *t,
 				worse(k->w, SPF_RES_PERMERROR);
 				r = SPF_RES_PERMERROR;
 			}
-			if (m == IPM_NO)
+			if (m == IPM_NO) {
 				m = include_ipm(r != SPF_RES_PASS ? r :
 				    k->w->nodes[before].ip_result);
+				*child = (long)before;
+			}
 		} else {
 			sub = t->mech == SPF_MECH_A ? addresses(k, node,
 			    vstr_str(&term), name, t, pass, 1) : mech_mx(k, node,
@@ -494,21 +484,100 @@ settle(struct walker *k, size_t node, enum spf_res s)
 	return s;
 }
 
+/*
+ * walk_redirect - RFC 7208 6.1: node NODE's redirect= to TARGET, whose
+ * record's result becomes the node's when no term matched.  With
+ * DECIDE (no term decided the client), the node's client result is
+ * the redirected record's.
+ */
+static void
+walk_redirect(struct walker *k, size_t node, const char *target, int depth,
+    int pass, int decide)
+{
+	struct vstr via = VSTR_INIT;
+	enum spf_res r = SPF_RES_NONE, s;
+	size_t before = k->w->nnodes;
+	int macro = strchr(target, '%') != NULL, over;
+
+	vstr_catf(&via, "redirect=%s", target);
+	/* 4.6.4: redirect counts as a lookup */
+	if ((over = count_lookup(k, node, vstr_str(&via))))
+		r = SPF_RES_PERMERROR;
+	if (macro)
+		warn(k, node, "%s: macro, depends on the client: the "
+		    "redirected record and all below it are left out",
+		    vstr_str(&via));
+	else {
+		s = walk_record(k, target, vstr_str(&via), depth + 1, pass);
+		if (s == SPF_RES_NONE) {
+			warn(k, node, "%s: %s has no SPF record: permerror "
+			    "(RFC 7208 6.1)", vstr_str(&via), target);
+			worse(k->w, SPF_RES_PERMERROR);
+			s = SPF_RES_PERMERROR;
+		}
+		if (r == SPF_RES_NONE)
+			r = s != SPF_RES_PASS ? s :
+			    k->w->nodes[before].ip_result;
+	}
+	if (decide) {
+		k->w->nodes[node].ip_result = r;
+		k->w->nodes[node].ip_term = vstr_steal(&via);
+		k->w->nodes[node].ip_child = macro || over ? -1 :
+		    (long)before;
+	}
+	vstr_free(&via);
+}
+
+/*
+ * decide - node NODE's client result from the term AT that decided it
+ * (DECIDED, and CHILD the include node that matched), or neutral when
+ * none did (RFC 7208 4.7)
+ */
+static void
+decide(struct walker *k, size_t node, const struct spf_record *rec,
+    enum ipm decided, size_t at, long child)
+{
+	struct spf_walk_node *n = &k->w->nodes[node];
+	struct vstr term = VSTR_INIT;
+
+	if (decided != IPM_NO && decided != IPM_UNKNOWN) {
+		term_str(&rec->terms[at], &term);
+		n->ip_term = vstr_steal(&term);
+		n->ip_child = child;
+	}
+	switch (decided) {
+	case IPM_NO:
+		n->ip_result = SPF_RES_NEUTRAL;
+		break;
+	case IPM_YES:
+		n->ip_result = spf_check_qualified(rec->terms[at].qualifier);
+		break;
+	case IPM_TEMP:
+		n->ip_result = SPF_RES_TEMPERROR;
+		break;
+	case IPM_PERM:
+		n->ip_result = SPF_RES_PERMERROR;
+		break;
+	default:
+		n->ip_result = SPF_RES_NONE;	/* the walk cannot tell */
+		break;
+	}
+}
+
 /* walk_terms - node NODE's parsed record, terms then redirect= */
 static void
 walk_terms(struct walker *k, size_t node, const struct spf_record *rec,
     const char *domain, int depth, int pass)
 {
-	struct vstr via = VSTR_INIT;
 	enum ipm m, decided = IPM_NO;
-	enum spf_res r;
-	size_t i, at = 0, before;
+	size_t i, at = 0;
 	long child, dchild = -1;
 	int has_all = 0;
 
+	for (i = 0; i < rec->nterms; i++)
+		has_all |= rec->terms[i].mech == SPF_MECH_ALL;
 	for (i = 0; i < rec->nterms && !k->stopped; i++) {
 		child = -1;
-		has_all |= rec->terms[i].mech == SPF_MECH_ALL;
 		m = walk_term(k, node, &rec->terms[i], domain, depth, pass,
 		    &child);
 		if (decided == IPM_NO && m != IPM_NO) {
@@ -521,65 +590,15 @@ walk_terms(struct walker *k, size_t node, const struct spf_record *rec,
 		warn(k, node, "redirect=%s is never used: the record has an "
 		    "all term (RFC 7208 6.1)", rec->redirect);
 	else if (rec->redirect != NULL && !k->stopped) {
-		vstr_catf(&via, "redirect=%s", rec->redirect);
-		if (count_lookup(k, node, vstr_str(&via)) && decided == IPM_NO)
-			decided = IPM_PERM;
-		if (strchr(rec->redirect, '%') != NULL) {
-			warn(k, node, "%s: macro, depends on the client: the "
-			    "redirected record and all below it are left out",
-			    vstr_str(&via));
-			if (decided == IPM_NO)
-				decided = IPM_UNKNOWN;
-		} else {
-			before = k->w->nnodes;
-			r = walk_record(k, rec->redirect, vstr_str(&via),
-			    depth + 1, pass);
-			if (r == SPF_RES_NONE) {
-				warn(k, node, "%s: %s has no SPF record: "
-				    "permerror (RFC 7208 6.1)", vstr_str(&via),
-				    rec->redirect);
-				worse(k->w, SPF_RES_PERMERROR);
-				r = SPF_RES_PERMERROR;
-			}
-			if (decided == IPM_NO) {
-				k->w->nodes[node].ip_child = (long)before;
-				k->w->nodes[node].ip_result = r != SPF_RES_PASS ?
-				    r : k->w->nodes[before].ip_result;
-				k->w->nodes[node].ip_term = vstr_steal(&via);
-				vstr_free(&via);
-				return;
-			}
-		}
+		walk_redirect(k, node, rec->redirect, depth, pass,
+		    decided == IPM_NO);
+		if (decided == IPM_NO)
+			return;
 	} else if (rec->redirect == NULL && !has_all && depth == 0)
 		warn(k, node, "no all term: addresses not listed get neutral "
 		    "(RFC 7208 4.7), as good as no record");
-	vstr_free(&via);
-	if (!k->have_ip)
-		return;
-	if (decided != IPM_NO && decided != IPM_UNKNOWN) {
-		vstr_reset(&via);
-		term_str(&rec->terms[at], &via);
-		k->w->nodes[node].ip_term = vstr_steal(&via);
-		k->w->nodes[node].ip_child = dchild;
-	}
-	switch (decided) {
-	case IPM_NO:
-		k->w->nodes[node].ip_result = SPF_RES_NEUTRAL;	/* 4.7 */
-		break;
-	case IPM_YES:
-		k->w->nodes[node].ip_result =
-		    qualified(rec->terms[at].qualifier);
-		break;
-	case IPM_TEMP:
-		k->w->nodes[node].ip_result = SPF_RES_TEMPERROR;
-		break;
-	case IPM_PERM:
-		k->w->nodes[node].ip_result = SPF_RES_PERMERROR;
-		break;
-	default:
-		k->w->nodes[node].ip_result = SPF_RES_NONE;
-		break;
-	}
+	if (k->have_ip)
+		decide(k, node, rec, decided, at, dchild);
 }
 
 /*
@@ -736,6 +755,8 @@ spf_walk_aggregate(struct spf_walk_net *nets, size_t n)
 	struct spf_walk_net cur;
 	size_t i, top = 0;
 
+	if (n == 0)
+		return 0;	/* NETS may be NULL then */
 	qsort(nets, n, sizeof(*nets), net_cmp);
 	for (i = 0; i < n; i++) {
 		cur = nets[i];

@@ -116,6 +116,15 @@ test_walks(void **state)
 		    "bad IP address" },
 		{ "temp.example", SPF_RES_TEMPERROR, "192.0.2.1", 1, 0, 2,
 		    "TXT slow.example: DNS timeout" },
+		{ "redover.example", SPF_RES_PERMERROR,
+		    "192.0.2.77 198.51.100.7 2001:db8:1::/48", 11, 0, 2,
+		    "redirect=l2.example is DNS lookup 11, over the limit" },
+		{ "redmac.example", SPF_RES_PASS, "192.0.2.1", 1, 0, 1,
+		    "redirect=%{l}.example: macro, depends on the client: "
+		    "the redirected record and all below it are left out" },
+		/* 84 includes unbounded: the walk itself stops */
+		{ "fan.example", SPF_RES_PERMERROR, "192.0.2.99", 61, 0, 61,
+		    "walk stopped after 60 lookups" },
 		{ "nothing.example", SPF_RES_NONE, "", 0, 0, 1, NULL },
 		{ "not_a..name", SPF_RES_NONE, "", 0, 0, 1,
 		    "is not a domain name" },
@@ -187,6 +196,15 @@ test_ip(void **state)
 		    "include:over2.example a:h.example" },
 		{ "over.example", "192.0.2.77", SPF_RES_PASS, "a:h.example" },
 		{ "flag.example", "192.0.2.9", SPF_RES_NONE, "" },
+		/* over the limit at the redirect or an include: no child */
+		{ "redover.example", "198.51.100.7", SPF_RES_PERMERROR,
+		    "redirect=l2.example" },
+		{ "fan.example", "198.51.100.7", SPF_RES_PERMERROR,
+		    "include:fan1.example include:fan2.example "
+		    "include:fan3.example" },
+		{ "redmac.example", "192.0.2.1", SPF_RES_PASS, "ip4:192.0.2.1" },
+		{ "redmac.example", "10.0.0.1", SPF_RES_NONE,
+		    "redirect=%{l}.example" },
 		{ "noall.example", "10.1.1.1", SPF_RES_NEUTRAL, "" },
 	};
 	struct vstr path = VSTR_INIT;
