@@ -408,6 +408,7 @@ fetch(struct walker *k, size_t node, const char *domain, char **text)
 	struct dns_answer *a;
 	enum spf_res res = SPF_RES_NONE;
 	size_t i, found = 0;
+	int nul = 0;
 
 	*text = NULL;
 	a = dns_query(k->dns, domain, DNS_T_TXT);
@@ -418,9 +419,10 @@ fetch(struct walker *k, size_t node, const char *domain, char **text)
 		res = SPF_RES_TEMPERROR;
 	}
 	for (i = 0; a->status == DNS_OK && i < a->n; i++) {
-		if (a->rr[i].len != strlen(a->rr[i].text) ||
-		    !spf_record_is_spf1(a->rr[i].text))
+		if (!spf_record_is_spf1(a->rr[i].text))
 			continue;
+		/* a NUL byte inside: spf_check refuses it as a permerror */
+		nul |= a->rr[i].len != strlen(a->rr[i].text);
 		if (found++ == 0) {
 			*text = xstrdup(a->rr[i].text);
 			if (a->rr[i].split > 0)
@@ -435,9 +437,12 @@ fetch(struct walker *k, size_t node, const char *domain, char **text)
 		}
 	}
 	dns_answer_free(a);
-	if (found > 1) {
+	if (found == 1 && nul)
+		warn(k, node, "the record holds a NUL byte: permerror");
+	else if (found > 1)
 		warn(k, node, "%zu v=spf1 records: permerror (RFC 7208 4.5)",
 		    found);
+	if (found > 1 || nul) {
 		x_free(*text);
 		*text = NULL;
 		return SPF_RES_PERMERROR;

@@ -112,6 +112,8 @@ test_walks(void **state)
 		    11, 1, 2, "a:h.example is DNS lookup 11, over the limit" },
 		{ "void.example", SPF_RES_PERMERROR, "192.0.2.1", 3, 3, 1,
 		    "a:nx3.example is void lookup 3, over the limit of 2" },
+		{ "nul.example", SPF_RES_PERMERROR, "", 0, 0, 1,
+		    "the record holds a NUL byte: permerror" },
 		{ "bad.example", SPF_RES_PERMERROR, "", 0, 0, 1,
 		    "bad IP address" },
 		{ "temp.example", SPF_RES_TEMPERROR, "192.0.2.1", 1, 0, 2,
