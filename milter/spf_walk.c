@@ -386,9 +386,12 @@ walk_term(struct walker *k, size_t node, const struct spf_term *t,
 				*child = (long)before;
 			}
 		} else {
-			sub = t->mech == SPF_MECH_A ? addresses(k, node,
-			    vstr_str(&term), name, t, pass, 1) : mech_mx(k, node,
-			    vstr_str(&term), name, t, pass);
+			if (t->mech == SPF_MECH_A)
+				sub = addresses(k, node, vstr_str(&term), name,
+				    t, pass, 1);
+			else
+				sub = mech_mx(k, node, vstr_str(&term), name,
+				    t, pass);
 			if (m == IPM_NO)
 				m = sub;
 		}

@@ -39,7 +39,8 @@ struct spf_walk_net {
 /* One record visited. */
 struct spf_walk_node {
 	char		*domain;	/* as looked up */
-	char		*via;		/* "include:x", "redirect=x"; NULL top */
+	char		*via;		/* "include:x", "redirect=x"; NULL at
+					 * the top */
 	char		*record;	/* the v=spf1 text; NULL if none */
 	int		 depth;		/* 0 for the domain asked */
 	enum spf_res	 status;	/* PASS: walked; NONE, TEMPERROR,

@@ -204,7 +204,8 @@ test_ip(void **state)
 		{ "fan.example", "198.51.100.7", SPF_RES_PERMERROR,
 		    "include:fan1.example include:fan2.example "
 		    "include:fan3.example" },
-		{ "redmac.example", "192.0.2.1", SPF_RES_PASS, "ip4:192.0.2.1" },
+		{ "redmac.example", "192.0.2.1", SPF_RES_PASS,
+		    "ip4:192.0.2.1" },
 		{ "redmac.example", "10.0.0.1", SPF_RES_NONE,
 		    "redirect=%{l}.example" },
 		{ "noall.example", "10.1.1.1", SPF_RES_NEUTRAL, "" },
