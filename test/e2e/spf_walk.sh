@@ -133,5 +133,8 @@ expect "unbound: the hand-computed list" cmp -s "$tmp/want" "$tmp/net"
 "$check" -c "$tmp/net.conf" --spf-walk --json provider.example >"$tmp/net.json"
 expect "unbound: the same JSON as the zone file" \
     cmp -s "$tmp/net.json" <(walk --json provider.example)
+"$check" -c "$tmp/net.conf" --spf-walk --explain split.provider.example >"$tmp/split"
+expect "unbound: TXT strings that cut a term are said" \
+    grep -qF 'strings split a term at byte 25 ("8.51.100.0/2|4 -all")' "$tmp/split"
 rm -rf "$tmp"
 finish
