@@ -34,10 +34,12 @@ build_pkgs="build-essential autoconf automake libtool pkg-config
 	debhelper dpkg-dev fakeroot"
 # m4, libwrap0, util-linux: test/e2e/sendmail.sh runs Debian's Sendmail
 # from its packages unpacked (apt-get download), never installed: it
-# conflicts with Postfix.
+# conflicts with Postfix.  libevent-2.1-7, libdb5.3: the same for
+# OpenSMTPD's smtpctl (test/e2e/smtpctl_walk.sh).
 test_pkgs="libcmocka-dev postfix unbound swaks python3 python3-yaml
 	python3-dkim python3-authres procps iproute2 ca-certificates lintian
-	m4 libwrap0 util-linux sqlite3 postgresql libxml2-utils"
+	m4 libwrap0 util-linux sqlite3 postgresql libxml2-utils
+	libevent-2.1-7 libdb5.3"
 
 case "$mode" in
 build) pkgs=$build_pkgs ;;

@@ -5,11 +5,15 @@
  *   mxauth-check [-c CONFIG] [--zone FILE] --ip ADDR [--helo NAME]
  *                [--mail-from ADDR] [--auth USER] [--at EPOCH]
  *                [--json | --explain] [MESSAGE]
+ *   mxauth-check [-c CONFIG] [--zone FILE] --spf-walk [--ip ADDR]
+ *                [--json | --explain] [DOMAIN...]
  *
  * It feeds a message file (or stdin) through exactly the calls the milter
  * glue makes, so its verdict is the daemon's.  With --zone, every DNS
  * answer comes from a master file and no packet leaves the process.
  * Exit status: 0 verdict printed, 1 config/zone/input error, 2 usage.
+ * --spf-walk walks SPF records instead (check_walk): the domains given,
+ * or one a line on stdin; exit 1 when one could not be walked whole.
  */
 #include "config.h"
 
@@ -22,8 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check_walk.h"
 #include "conf.h"
 #include "dns.h"
+#include "domain.h"
 #include "eval.h"
 #include "result.h"
 #include "vstr.h"
@@ -40,6 +46,10 @@ struct opts {
 	time_t		 at;		/* judge DKIM x= at; 0 = now */
 	int		 json;
 	int		 explain;
+	int		 walk;		/* --spf-walk */
+	int		 envelope;	/* --helo, --mail-from, --auth, --at */
+	char	       **domains;	/* --spf-walk: the rest of argv */
+	int		 ndomains;
 };
 
 /* usage - synopsis on stderr, exit 2 */
@@ -49,7 +59,10 @@ usage(void)
 	fprintf(stderr, "usage: mxauth-check [-c config] [--zone file] "
 	    "--ip addr [--helo name]\n"
 	    "                    [--mail-from addr] [--auth user] [--at epoch] "
-	    "[--json | --explain] [message]\n");
+	    "[--json | --explain] [message]\n"
+	    "       mxauth-check [-c config] [--zone file] --spf-walk "
+	    "[--ip addr]\n"
+	    "                    [--json | --explain] [domain ...]\n");
 	exit(2);
 }
 
@@ -84,6 +97,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "at", required_argument, NULL, 't' },
 		{ "explain", no_argument, NULL, 'x' },
+		{ "spf-walk", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -96,20 +110,27 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'c': o->config = optarg; break;
 		case 'z': o->zone = optarg; break;
 		case 'i': o->ip = optarg; break;
-		case 'H': o->helo = optarg; break;
-		case 'm': o->mail_from = optarg; break;
-		case 'a': o->auth = optarg; break;
+		case 'H': o->helo = optarg; o->envelope = 1; break;
+		case 'm': o->mail_from = optarg; o->envelope = 1; break;
+		case 'a': o->auth = optarg; o->envelope = 1; break;
 		case 'j': o->json = 1; break;
-		case 't': o->at = parse_at(optarg); break;
+		case 't': o->at = parse_at(optarg); o->envelope = 1; break;
 		case 'x': o->explain = 1; break;
+		case 'w': o->walk = 1; break;
 		default: usage();
 		}
 	}
-	if (optind < argc)
+	if (o->walk) {
+		/* the domains; no message, no envelope */
+		o->domains = argv + optind;
+		o->ndomains = argc - optind;
+		optind = argc;
+	} else if (optind < argc)
 		o->message = argv[optind++];
-	if (optind != argc || o->ip == NULL || (o->json && o->explain))
+	if (optind != argc || (o->ip == NULL && !o->walk) ||
+	    (o->json && o->explain) || (o->walk && o->envelope))
 		usage();
-	if (inet_pton(AF_INET, o->ip, buf) != 1 &&
+	if (o->ip != NULL && inet_pton(AF_INET, o->ip, buf) != 1 &&
 	    inet_pton(AF_INET6, o->ip, buf) != 1) {
 		fprintf(stderr, "mxauth-check: --ip %s: not an IP address\n",
 		    o->ip);
@@ -398,22 +419,22 @@ print_json(const struct eval *e)
 }
 
 /*
- * put_terminal - OUT to standard output for a person's terminal: the
- * message's own bytes (a deleted field, a reason) may hold control
+ * put_terminal - OUT to FP for a person's terminal: the message's own
+ * bytes (a deleted field, a reason, a DNS record) may hold control
  * characters, which are written as \xHH so that they cannot move the
  * cursor or retitle the window; tabs and line ends stay
  */
 static void
-put_terminal(const struct vstr *out)
+put_terminal(FILE *fp, const struct vstr *out)
 {
 	const unsigned char *p = (const unsigned char *)vstr_str(out);
 
 	for (; *p != '\0'; p++) {
 		if ((*p < 0x20 && *p != '\t' && *p != '\n' &&
 		    !(*p == '\r' && p[1] == '\n')) || *p == 0x7f)
-			printf("\\x%02X", *p);
+			fprintf(fp, "\\x%02X", *p);
 		else
-			putchar(*p);
+			putc(*p, fp);
 	}
 }
 
@@ -508,6 +529,66 @@ open_dns(const struct opts *o, const struct conf *conf)
 	return dns;
 }
 
+/*
+ * walk_one - --spf-walk for one domain as typed (U-labels allowed);
+ * the exit status it asks for
+ */
+static int
+walk_one(struct dns *dns, const struct opts *o, const char *typed,
+    struct check_walk_nets *acc)
+{
+	struct vstr out = VSTR_INIT, err = VSTR_INIT;
+	enum check_walk_mode mode = o->json ? CHECK_WALK_JSON : o->explain ?
+	    CHECK_WALK_EXPLAIN : CHECK_WALK_NETS;
+	char *domain = domain_to_ascii(typed);
+	int rc;
+
+	rc = check_walk_domain(dns, domain != NULL ? domain : typed, o->ip,
+	    mode, acc, &out, &err);
+	put_terminal(stdout, &out);
+	fflush(stdout);
+	put_terminal(stderr, &err);
+	x_free(domain);
+	vstr_free(&out);
+	vstr_free(&err);
+	return rc;
+}
+
+/*
+ * run_walk - --spf-walk: the domains of the command line, else one a
+ * line on stdin (blank lines skipped), like smtpctl spf walk; the
+ * networks of them all as one list at the end.  0: every domain walked
+ * whole; 1: one could not be (what could be walked is still printed).
+ */
+static int
+run_walk(struct dns *dns, const struct opts *o)
+{
+	struct check_walk_nets acc = { NULL, 0, 0 };
+	struct vstr out = VSTR_INIT;
+	char *line = NULL, *p, *end;
+	size_t cap = 0;
+	int i, rc = 0;
+
+	for (i = 0; i < o->ndomains; i++)
+		rc |= walk_one(dns, o, o->domains[i], &acc);
+	while (o->ndomains == 0 && getline(&line, &cap, stdin) != -1) {
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		end = p + strcspn(p, " \t\r\n");
+		*end = '\0';
+		if (*p != '\0')
+			rc |= walk_one(dns, o, p, &acc);
+	}
+	free(line);
+	if (!o->json && !o->explain && o->ip == NULL) {
+		check_walk_print_nets(&acc, &out);
+		put_terminal(stdout, &out);
+	}
+	x_free(acc.nets);
+	vstr_free(&out);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -521,6 +602,13 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	conf = load_conf(o.config);
 	dns = open_dns(&o, conf);
+	if (o.walk) {
+		int rc = run_walk(dns, &o);
+
+		conf_release(conf);
+		dns_free(dns);
+		return rc;
+	}
 	if (o.message != NULL && (fp = fopen(o.message, "r")) == NULL) {
 		fprintf(stderr, "mxauth-check: %s: %s\n", o.message,
 		    strerror(errno));
@@ -553,7 +641,7 @@ main(int argc, char **argv)
 		print_json(e);
 	else
 		print_plain(&out, eval_result(e));
-	put_terminal(&out);
+	put_terminal(stdout, &out);
 
 	eval_free(e);
 	conf_release(conf);

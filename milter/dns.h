@@ -20,7 +20,9 @@
  * Records come as plain data (struct dns_rr), read directly:
  *   TXT    TEXT: the record's character-strings joined (RFC 7208 3.3,
  *          RFC 6376 3.6.2.2), NUL-terminated; LEN is their length, more
- *          than strlen(TEXT) when the data holds a NUL byte
+ *          than strlen(TEXT) when the data holds a NUL byte; SPLIT
+ *          says where a string boundary cut a word (RFC 7208 3.3 joins
+ *          without a space, so a term may span two strings)
  *   A      FAMILY AF_INET and 4 bytes of ADDR; AAAA: AF_INET6, 16 bytes;
  *          FAMILY 0 when the rdata is not an address of that size
  *   MX     PREF and TEXT, the exchange's name
@@ -65,6 +67,10 @@ struct dns_rr {
 	const char	*text;		/* TXT: joined strings; MX, PTR, CNAME:
 					 * the target name; NULL if absent */
 	size_t		 len;		/* bytes in TEXT before its NUL */
+	size_t		 split;		/* TXT: where the first boundary
+					 * between two strings falls with no
+					 * space on either side (a word cut
+					 * in two), else 0 */
 };
 
 /*

@@ -13,7 +13,8 @@
  * Conversion (dns_answer_from_rrs):
  *   TXT    the character-strings concatenated without separator (RFC
  *          7208 3.3, RFC 6376 3.6.2.2); a NUL byte in the data stays,
- *          so LEN exceeds strlen(TEXT) and callers can refuse it
+ *          so LEN exceeds strlen(TEXT) and callers can refuse it; SPLIT
+ *          marks the first boundary that cuts a word
  *   A/AAAA the rdata's 4/16 bytes with the family; a field of another
  *          size leaves FAMILY 0 (no address)
  *   MX     preference and exchange; PTR, CNAME the target -- names as
@@ -114,10 +115,13 @@ dns_answer_dup(const struct dns_answer *a)
 
 /*
  * txt_join - a TXT RR's strings concatenated (RFC 7208 3.3, RFC 6376
- * 3.6.2.2) into OUT, or only counted when OUT is NULL; the byte count
+ * 3.6.2.2) into OUT, or only counted when OUT is NULL; the byte count.
+ * With SPLIT, the offset of the first boundary with a non-space byte on
+ * both sides goes there (0: none): a word cut in two, which readers that
+ * join with a space would read differently.
  */
 static size_t
-txt_join(const ldns_rr *rr, char *out)
+txt_join(const ldns_rr *rr, char *out, size_t *split)
 {
 	const ldns_rdf *rd;
 	const uint8_t *p;
@@ -131,6 +135,9 @@ txt_join(const ldns_rr *rr, char *out)
 		len = p[0] < ldns_rdf_size(rd) ? p[0] : ldns_rdf_size(rd) - 1;
 		if (out != NULL)
 			memcpy(out + n, p + 1, len);
+		if (split != NULL && *split == 0 && n > 0 && len > 0 &&
+		    out[n - 1] != ' ' && out[n] != ' ')
+			*split = n;
 		n += len;
 	}
 	return n;
@@ -168,7 +175,7 @@ dns_answer_from_rrs(enum dns_type type, uint32_t ttl,
 		names = xcalloc(n, sizeof(*names));
 	for (i = 0; i < n; i++) {
 		if (type == DNS_T_TXT)
-			textlen += txt_join(rrs[i], NULL) + 1;
+			textlen += txt_join(rrs[i], NULL, NULL) + 1;
 		else if (f >= 0 && (rd = ldns_rr_rdf(rrs[i], (size_t)f)) !=
 		    NULL && ldns_rdf_get_type(rd) == LDNS_RDF_TYPE_DNAME &&
 		    (names[i] = ldns_rdf2str(rd)) != NULL)
@@ -182,7 +189,7 @@ dns_answer_from_rrs(enum dns_type type, uint32_t ttl,
 		rd = ldns_rr_rdf(rrs[i], 0);	/* NULL past the last */
 		switch (type) {
 		case DNS_T_TXT:
-			rr[i].len = txt_join(rrs[i], text);
+			rr[i].len = txt_join(rrs[i], text, &rr[i].split);
 			text[rr[i].len] = '\0';
 			rr[i].text = text;
 			text += rr[i].len + 1;

@@ -177,9 +177,10 @@ match_term(struct spf_check_walk *w, const struct spf_term *t,
 	return m;
 }
 
-/* qualified - the result a matching qualifier gives (RFC 7208 4.6.2) */
-static enum spf_res
-qualified(char q)
+/* spf_check_qualified - the result a matching qualifier gives (RFC
+ * 7208 4.6.2) */
+enum spf_res
+spf_check_qualified(char q)
 {
 	switch (q) {
 	case '-': return SPF_RES_FAIL;
@@ -311,7 +312,7 @@ check_host(struct spf_check_walk *w, const char *domain, struct vstr *exp)
 		if ((m = match_term(w, &rec.terms[i], domain)) != SPF_CHECK_NO)
 			break;
 	if (m == SPF_CHECK_YES)
-		res = qualified(rec.terms[i].qualifier);
+		res = spf_check_qualified(rec.terms[i].qualifier);
 	else if (m == SPF_CHECK_TEMP)
 		res = SPF_RES_TEMPERROR;
 	else if (m == SPF_CHECK_PERM)

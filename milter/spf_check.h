@@ -57,6 +57,9 @@ enum spf_res spf_check_host(struct dns *, const struct spf_check_req *,
 void	 spf_check_message(struct dns *, const char *client_ip,
 	    const char *helo, const char *mail_from, const char *receiver,
 	    int check_helo, struct spf_result *out);
+/* spf_check_qualified - what a matching term with qualifier Q ('+',
+ * '-', '~', '?') gives (RFC 7208 4.6.2) */
+enum spf_res spf_check_qualified(char q);
 /* spf_check_result_clear - free OUT's strings and zero it */
 void	 spf_check_result_clear(struct spf_result *);
 

@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# spf_walk.sh - mxauth-check --spf-walk as an admin uses it: a record
+# shaped like a large provider's (test/data/zones/provider.zone: dozens
+# of ranges over three levels of includes) flattens into the list
+# computed by hand below, read from the zone file and from the sandbox's
+# unbound alike; domains on stdin; --explain, --json and --ip; exit
+# status 0, 1 (a broken record, still printed) and 2 (usage).
+. "$top_srcdir/test/e2e/lib.sh"
+check="$top_builddir/mxauth-check"
+zones="$top_srcdir/test/data/zones"
+tmp=$(mktemp -d /tmp/mxauth-walk.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# By hand from provider.zone: 192.0.2.0/27 + .32/27 + .64/26 + .128/25
+# fold into /24 (.200 and .201 inside); 198.18/16 + 198.19/16 into /15
+# (198.18.5.0/24 inside); 198.51.100.0/25 + .128/26 + .192/26 into /24;
+# four /28 into 203.0.113.0/26; .96/30 + a/30 of .101 into .96/29; mx/29
+# of .130 and .140 into .128/28; 100.64/12 + 100.80/12 + 100.96/11 into
+# 100.64.0.0/10; 2001:db8:10::/48 + :11::/48 into /47; :100:5::/64 and
+# :1000::/48 inside their /40 and /36; relay//64 and the bare mx AAAA.
+# -ip4:10.0.0.0/8 is not a pass network.
+cat >"$tmp/want" <<'EOF'
+100.64.0.0/10
+192.0.2.0/24
+198.18.0.0/15
+198.51.100.0/24
+203.0.113.0/26
+203.0.113.64/27
+203.0.113.96/29
+203.0.113.128/28
+2001:db8:10::/47
+2001:db8:12::/48
+2001:db8:100::/40
+2001:db8:200::/40
+2001:db8:300::/64
+2001:db8:400::25
+2001:db8:1000::/36
+2001:db8:ff00::/40
+EOF
+cat >"$tmp/none.conf" <<'EOF'
+log_target = stderr
+EOF
+walk() { "$check" -c "$tmp/none.conf" --zone "$zones/provider.zone" --spf-walk "$@"; }
+
+# --- the allowlist, from the zone file ---
+walk provider.example >"$tmp/nets" 2>"$tmp/err"
+expect "zone: exit 0" [ $? -eq 0 ]
+expect "zone: the hand-computed list" cmp -s "$tmp/want" "$tmp/nets"
+expect "zone: nothing on stderr" [ ! -s "$tmp/err" ]
+printf 'provider.example\n\n  spf3.provider.example  \n' | walk >"$tmp/stdin"
+expect "stdin: exit 0" [ $? -eq 0 ]
+expect "stdin: two domains, one list" cmp -s "$tmp/want" "$tmp/stdin"
+
+# --- --explain: the tree, the lookups ---
+walk --explain provider.example >"$tmp/explain"
+expect "explain: 8 of 10 lookups" \
+    grep -q '^provider.example: walked, 8 of 10 DNS lookups, 0 of 2 void' "$tmp/explain"
+expect "explain: third level indented under the second" \
+    grep -q '^      include:spf2a.provider.example: "v=spf1 a:relay' "$tmp/explain"
+expect "explain: 16 networks" grep -q '^  networks: 16$' "$tmp/explain"
+
+# --- --json: one object per domain ---
+walk --json provider.example spf3.provider.example >"$tmp/json"
+expect "json: exit 0" [ $? -eq 0 ]
+expect "json: two objects, the networks, the records" python3 - "$tmp/json" "$tmp/want" <<'PY'
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1])]
+want = open(sys.argv[2]).read().split()
+assert len(objs) == 2, objs
+p = objs[0]
+assert p["domain"] == "provider.example" and p["status"] == "ok", p
+assert p["networks"] == want, p["networks"]
+assert p["lookups"] == 8 and p["void_lookups"] == 0, p
+assert len(p["records"]) == 7 and max(r["depth"] for r in p["records"]) == 2
+assert p["warnings"] == [] and "ip" not in p
+assert objs[1]["networks"] == ["100.64.0.0/10", "2001:db8:ff00::/40"], objs[1]
+PY
+
+# --- --ip: the matching term down the include path, and the result ---
+walk --ip 203.0.113.137 provider.example >"$tmp/ip"
+expect "ip: exit 0" [ $? -eq 0 ]
+expect "ip: pass, through spf2 and spf2a's mx/29" python3 - "$tmp/ip" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+assert lines == ["203.0.113.137 at provider.example: pass",
+                 "  provider.example: include:spf2.provider.example",
+                 "  spf2.provider.example: include:spf2a.provider.example",
+                 "  spf2a.provider.example: mx/29"], lines
+PY
+walk --ip 10.1.2.3 provider.example >"$tmp/ip10"
+expect "ip: -ip4 inside an include is no match; -all fails" \
+    [ "$(cat "$tmp/ip10")" = "$(printf '10.1.2.3 at provider.example: fail\n  provider.example: -all')" ]
+
+# --- exit 1: a broken record, what could be walked still printed ---
+"$check" -c "$tmp/none.conf" --zone "$zones/walk.zone" --spf-walk \
+    over.example >"$tmp/over" 2>"$tmp/over.err"
+expect "over the limit: exit 1" [ $? -eq 1 ]
+expect "over the limit: networks still printed" \
+    [ "$(cat "$tmp/over")" = "$(printf '192.0.2.77\n192.0.2.200')" ]
+expect "over the limit: why, on stderr" \
+    grep -q 'over.example: permerror: a:h.example is DNS lookup 11' "$tmp/over.err"
+"$check" -c "$tmp/none.conf" --zone "$zones/walk.zone" --spf-walk \
+    top.example nothing.example >/dev/null 2>"$tmp/none.err"
+expect "no record: exit 1" [ $? -eq 1 ]
+expect "no record: said" grep -q 'nothing.example: no SPF record' "$tmp/none.err"
+
+# --- exit 2: usage ---
+for args in "--json --explain provider.example" "--mail-from a@b.example x.example" \
+    "--ip 300.1.1.1 provider.example" "--helo h.example provider.example"; do
+	# shellcheck disable=SC2086
+	walk $args >/dev/null 2>&1
+	expect "usage: $args: exit 2" [ $? -eq 2 ]
+done
+
+# --- the same walk over the network: the sandbox's unbound ---
+need_tools
+EXTRA_ZONES="$zones/provider.zone"
+exec 9>"$LOCK"
+flock -w 600 9 || die "sandbox lock $LOCK still held after 600 s"
+trap 'sandbox_exit' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+if [ -d "$SB" ]; then sandbox_stop; else sandbox_reap >&2; fi
+port_closed $DNS_PORT || die "127.0.0.1:$DNS_PORT is in use"
+mkdir -p "$SB"
+unbound_start || die "unbound did not start"
+printf 'log_target = stderr\ndns_servers = 127.0.0.1:%s\n' "$DNS_PORT" \
+    >"$tmp/net.conf"
+"$check" -c "$tmp/net.conf" --spf-walk provider.example >"$tmp/net" 2>"$tmp/net.err"
+expect "unbound: exit 0" [ $? -eq 0 ]
+expect "unbound: the hand-computed list" cmp -s "$tmp/want" "$tmp/net"
+"$check" -c "$tmp/net.conf" --spf-walk --json provider.example >"$tmp/net.json"
+expect "unbound: the same JSON as the zone file" \
+    cmp -s "$tmp/net.json" <(walk --json provider.example)
+"$check" -c "$tmp/net.conf" --spf-walk --explain split.provider.example >"$tmp/split"
+expect "unbound: TXT strings that cut a term are said" \
+    grep -qF 'strings split a term at byte 25 ("8.51.100.0/2|4 -all")' "$tmp/split"
+rm -rf "$tmp"
+finish
