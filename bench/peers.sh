@@ -19,6 +19,7 @@
 #   2525 Postfix alone             2526 + opendkim + opendmarc (unix)
 #   2527 + opendkim + opendmarc (TCP)
 #   2528 + mxauth (unix)           2529 + mxauth (TCP)
+#   2530 + bench/null_milter (unix): the floor, a milter that does nothing
 # delivering to smtp-sink on 127.0.0.1:2600.  The client (smtp-source)
 # connects from 192.0.2.1, not loopback: both addresses are on lo, and
 # the local route to 192.0.2.25 names 192.0.2.1 as its source address
@@ -54,6 +55,7 @@ count=${2:-500}
 export LATENCY_COUNT=${LATENCY_COUNT:-100} MLOAD_COUNT=${MLOAD_COUNT:-1000}
 export MILTER_LOAD=$(realpath "${MILTER_LOAD:-./bench/milter_load}")
 gen=$MILTER_LOAD
+export NULL_MILTER=$(realpath "${NULL_MILTER:-./bench/null_milter}")
 [ -x "$mxauth" ] || { echo "peers.sh: $mxauth: not executable"; exit 2; }
 [ -x "$gen" ] || { echo "peers.sh: $gen: no milter_load (make bench/milter_load)"; exit 2; }
 
@@ -84,15 +86,16 @@ fi
 bench_ns_enter "$0" "$mxauth" "$count"
 bench_setup
 hz=$(getconf CLK_TCK)
-CFGS="alone peers/unix peers/tcp mxauth/unix mxauth/tcp"
+CFGS="alone peers/unix peers/tcp mxauth/unix mxauth/tcp null/unix"
 declare -A port milters mpids
 port[alone]=2525 port[peers/unix]=2526 port[peers/tcp]=2527
-port[mxauth/unix]=2528 port[mxauth/tcp]=2529
+port[mxauth/unix]=2528 port[mxauth/tcp]=2529 port[null/unix]=2530
 milters[alone]=
 milters[peers/unix]="unix:$dir/opendkim-unix.sock,unix:$dir/opendmarc-unix.sock"
 milters[peers/tcp]="inet:127.0.0.1:8893,inet:127.0.0.1:8894"
 milters[mxauth/unix]="unix:$dir/mxauth-unix.sock"
 milters[mxauth/tcp]="inet:127.0.0.1:8891"
+milters[null/unix]="unix:$dir/null.sock"
 
 fail() { echo "peers.sh: $*"; exit 1; }
 
@@ -122,6 +125,15 @@ for t in unix tcp; do
 		mxsock=$mx mxpid=${mpids[mxauth/$t]}
 	fi
 done
+
+# The floor: mxauth's milter server with a handler that does nothing
+# (bench/null_milter: the same steps negotiated, continue at MAIL,
+# accept at end of message).  Its socket is left to the umask: 0.
+_um=$(umask)
+umask 000
+start null "${milters[null/unix]}" "$NULL_MILTER" "${milters[null/unix]}"
+umask "$_um"
+mpids[null/unix]=$started
 
 # --- the sink and Postfix --------------------------------------------------
 
@@ -254,9 +266,9 @@ for c in $CFGS; do
 	    { printf '%s\n' "$hdr"; fail "$c: the client was not 192.0.2.1"; }
 	ar=$(printf '%s\n' "$hdr" | grep -i '^Authentication-Results: *mx\.example' || true)
 	case $c in
-	alone)
-		[ -z "$ar" ] || fail "alone: a milter answered: $ar"
-		echo "check alone: delivered, no Authentication-Results, client 192.0.2.1" ;;
+	alone|null/*)
+		[ -z "$ar" ] || fail "$c: a milter answered: $ar"
+		echo "check $c: delivered, no Authentication-Results, client 192.0.2.1" ;;
 	*)
 		for w in spf=pass dkim=pass dmarc=pass; do
 			printf '%s\n' "$ar" | grep -q "$w" ||
@@ -269,7 +281,7 @@ for c in $CFGS; do
 		mxlog "$c" | tail -n 1 | grep 'spf=pass' | grep 'dkim=pass' |
 		    grep -q 'dmarc=pass' || { mxlog "$c" | tail -n 3; fail "$c: verdict line"; } ;;
 	esac
-	[ "$c" = alone ] && continue
+	case $c in alone|null/*) continue ;; esac
 	# the tampered message, MAIL FROM unaligned: refused at end of data
 	n0=$(grep -c "milter-reject: END-OF-MESSAGE from unknown\[192.0.2.1\]" "$dir/maillog" || true)
 	send "$c" "$dir/tampered.txt" sender@relay.example >"$dir/send.out" 2>&1 &&
@@ -408,6 +420,10 @@ for s in 10 50; do
 	done
 	echo "$line |"
 done
+a10=$(med "alone 10" 1) a50=$(med "alone 50" 1)
+n10=$(med "null/unix 10" 1) n50=$(med "null/unix 50" 1)
+echo
+echo "The floor, Postfix + a milter that does nothing (bench/null_milter: mxauth's milter server, the same steps negotiated, no evaluation; unix): $n10 msg/s at 10 connections ($(pct "$n10" "$a10") of alone), $n50 at 50 ($(pct "$n50" "$a50")); latency +$(ms "$(awk -v x="$(med "lat null/unix" 1)" -v y="$(med "lat alone" 1)" 'BEGIN { print x - y }')"); its CPU $(ms "$(med "null/unix 10" 2)") a message."
 # the spread: every round's figure, to judge the noise by
 line="Rounds, msg/s at 10 and 50 connections:"
 for c in $CFGS; do
