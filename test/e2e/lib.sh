@@ -71,6 +71,33 @@ need_tools() {
 	    skip "no Postfix master.cf to start from (run contrib/setup-debian.sh test)"
 }
 
+# deb_unpacked CACHE PACKAGE FILE... - Debian's PACKAGE, downloaded (never
+# installed: apt-get download) and unpacked with dpkg-deb -x into CACHE
+# once, kept between runs, under a lock (two builds may race); the
+# package lists are refreshed once if the download fails (a newer point
+# release replaced the version they name).  The cache is whole when
+# every FILE (relative to CACHE) exists.  0, or 1 with apt's output.
+deb_unpacked() {
+	_cache=$1 _pkg=$2
+	shift 2
+	_whole() { for _f in "$@"; do [ -e "$_cache/$_f" ] || return 1; done; }
+	_whole "$@" && return 0
+	(
+		flock -w 300 8 || exit 1
+		_whole "$@" && exit 0
+		_dl=$(mktemp -d "$_cache.dl.XXXXXX") || exit 1
+		trap 'rm -rf "$_dl"' EXIT
+		cd "$_dl" || exit 1
+		_get() { timeout 300 apt-get -q -o APT::Sandbox::User=root \
+		    download "$_pkg" >apt.log 2>&1; }
+		_get || { timeout 300 apt-get -q update >>apt.log 2>&1 && _get; } ||
+		    { cat apt.log; exit 1; }
+		dpkg-deb -x "$_pkg"_*.deb root || exit 1
+		rm -rf "$_cache"
+		mv root "$_cache"
+	) 8>"$_cache.lock"
+}
+
 # --- waiting ---------------------------------------------------------------
 
 # wait_for DESC SECONDS CMD... - poll CMD every 0.1 s; 1 on time-out

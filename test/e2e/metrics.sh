@@ -35,29 +35,6 @@ for t in apt-get dpkg-deb setpriv; do
 	command -v "$t" >/dev/null 2>&1 || skip "$t not installed (Debian only)"
 done
 
-# prometheus_fetch - Debian's prometheus and promtool in $PROM_CACHE,
-# downloaded and unpacked once (under a lock: two builds may race);
-# the package lists are refreshed once if the download fails (a newer
-# point release replaced the version the lists name)
-prometheus_fetch() {
-	[ -x "$PROM_CACHE/usr/bin/prometheus" ] &&
-	    [ -x "$PROM_CACHE/usr/bin/promtool" ] && return 0
-	(
-		flock -w 300 8 || exit 1
-		[ -x "$PROM_CACHE/usr/bin/prometheus" ] && exit 0
-		_dl=$(mktemp -d "$PROM_CACHE.dl.XXXXXX") || exit 1
-		trap 'rm -rf "$_dl"' EXIT
-		cd "$_dl" || exit 1
-		_get() { timeout 300 apt-get -q -o APT::Sandbox::User=root \
-		    download prometheus >apt.log 2>&1; }
-		_get || { timeout 300 apt-get -q update >>apt.log 2>&1 && _get; } ||
-		    { cat apt.log; exit 1; }
-		dpkg-deb -x prometheus_*.deb root || exit 1
-		rm -rf "$PROM_CACHE"
-		mv root "$PROM_CACHE"
-	) 8>"$PROM_CACHE.lock"
-}
-
 # free_port - a TCP port nothing listens on at 127.0.0.1 now
 free_port() {
 	$PY -c 'import socket
@@ -162,7 +139,8 @@ expect_prom() {
 
 # --- set-up --------------------------------------------------------------
 
-prometheus_fetch || die "cannot fetch Debian's prometheus into $PROM_CACHE"
+deb_unpacked "$PROM_CACHE" prometheus usr/bin/prometheus usr/bin/promtool ||
+    die "cannot fetch Debian's prometheus into $PROM_CACHE"
 fx=$(mktemp -d /tmp/mxauth-metrics-e2e.XXXXXX)
 $PY "$top_srcdir/test/dkim/gen_fixtures.py" "$fx" >/dev/null || exit 1
 echo '_dmarc.signer.example. IN TXT "v=DMARC1; p=none"' >>"$fx/keys.zone"

@@ -36,24 +36,13 @@ if [ -z "${WALK_IN_NS:-}" ]; then
 	for t in apt-get dpkg-deb unshare ip; do
 		command -v "$t" >/dev/null 2>&1 || skip "$t not installed (Debian only)"
 	done
-	# Debian's smtpctl in $SMTPD_CACHE, once (under a lock: builds race)
-	(
-		flock -w 300 8 || exit 1
-		[ -x "$SMTPD_CACHE/usr/sbin/smtpctl" ] && exit 0
-		dl=$(mktemp -d "$SMTPD_CACHE.dl.XXXXXX") || exit 1
-		trap 'rm -rf "$dl"' EXIT
-		cd "$dl" || exit 1
-		get() { timeout 300 apt-get -q -o APT::Sandbox::User=root \
-		    download opensmtpd >apt.log 2>&1; }
-		get || { timeout 300 apt-get -q update >>apt.log 2>&1 && get; } ||
-		    { cat apt.log; exit 1; }
-		dpkg-deb -x opensmtpd_*.deb root || exit 1
-		# setgid opensmtpq (gid 64999 in the namespace's /etc/group)
-		chgrp 64999 root/usr/sbin/smtpctl && chmod 2755 root/usr/sbin/smtpctl ||
-		    exit 1
-		rm -rf "$SMTPD_CACHE"
-		mv root "$SMTPD_CACHE"
-	) 8>"$SMTPD_CACHE.lock" || die "cannot get Debian's opensmtpd package"
+	# Debian's smtpctl in $SMTPD_CACHE, once
+	deb_unpacked "$SMTPD_CACHE" opensmtpd usr/sbin/smtpctl ||
+	    die "cannot get Debian's opensmtpd package"
+	# setgid opensmtpq (gid 64999 in the namespace's /etc/group)
+	chgrp 64999 "$SMTPD_CACHE/usr/sbin/smtpctl" &&
+	    chmod 2755 "$SMTPD_CACHE/usr/sbin/smtpctl" ||
+	    die "cannot make smtpctl setgid"
 	WALK_IN_NS=1 exec unshare -m -n bash "$0"
 fi
 
