@@ -25,6 +25,7 @@
 
 #define WARN_EVERY	60	/* seconds between drop warnings */
 #define BACKOFF_MAX	60	/* seconds between tries to reopen */
+#define LINGER_MS	100	/* the most a row waits for its batch */
 
 struct report_queue {
 	pthread_mutex_t	 mu;
@@ -95,7 +96,9 @@ report_queue_push(struct report_queue *q, struct report_row *row)
 	}
 	q->ring[(q->head + q->n) % q->cap] = *row;
 	q->n++;
-	pthread_cond_signal(&q->cv);
+	/* the first row wakes an idle writer, a full batch a lingering one */
+	if (q->n == 1 || q->n == REPORT_QUEUE_BATCH)
+		pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	memset(row, 0, sizeof(*row));
 	return 0;
@@ -125,6 +128,25 @@ wait_rows(struct report_queue *q)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += 1;
 	(void)pthread_cond_timedwait(&q->cv, &q->mu, &ts);
+}
+
+/*
+ * linger - with a store open and less than a batch queued, wait up to
+ * LINGER_MS for more (mutex held): one transaction for many messages
+ * instead of a commit, and a wake-up, for each.
+ */
+static void
+linger(struct report_queue *q)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += LINGER_MS * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	while (!q->stopping && q->n > 0 && q->n < REPORT_QUEUE_BATCH)
+		if (pthread_cond_timedwait(&q->cv, &q->mu, &ts) == ETIMEDOUT)
+			break;
 }
 
 /* put_batch - K rows to the store S (NULL: down, dropped); counted */
@@ -208,6 +230,9 @@ writer(void *arg)
 		if (s == NULL && time(NULL) >= retry)
 			s = reopen(q, &retry, &backoff, &logged);
 		pthread_mutex_lock(&q->mu);
+		if (s != NULL && !stop)
+			linger(q);
+		stop = q->stopping;
 		k = s != NULL || stop ? take(q, batch) : 0;
 		if (stop && k == 0)
 			break;		/* the mutex still held */

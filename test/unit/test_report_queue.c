@@ -365,6 +365,42 @@ test_down(void **state)
 	assert_true(saw_drop);
 }
 
+/*
+ * test_group_commit - rows arriving one a millisecond, as messages do,
+ * are written in a few transactions, not one each (the writer lingers
+ * for a batch: a commit and a wake-up a message cost the daemon CPU)
+ */
+static void
+test_group_commit(void **state)
+{
+	struct report_queue *q;
+	struct report_row r;
+	struct timespec t0;
+	char why[256];
+	int i, puts;
+
+	(void)state;
+	hang_reset();
+	hang_release = 1;
+	q = report_queue_new("hang:", 1000, hang_open, why, sizeof(why));
+	assert_non_null(q);
+	for (i = 0; i < 50; i++) {
+		row(&r, i);
+		assert_int_equal(report_queue_push(q, &r), 0);
+		usleep(1000);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (report_queue_written(q) < 50 && ms_since(&t0) < 5000)
+		usleep(10 * 1000);
+	assert_int_equal(report_queue_written(q), 50);
+	pthread_mutex_lock(&hang_mu);
+	puts = hang_inside;
+	pthread_mutex_unlock(&hang_mu);
+	print_message("50 rows over 50 ms: %d transaction(s)\n", puts);
+	assert_true(puts >= 1 && puts <= 3);
+	report_queue_free(q, 1000);
+}
+
 /* test_sqlite_rate - many rows through the queue into SQLite */
 static void
 test_sqlite_rate(void **state)
@@ -473,6 +509,7 @@ main(void)
 		cmocka_unit_test(test_hung_stop),
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_down),
+		cmocka_unit_test(test_group_commit),
 		cmocka_unit_test(test_sqlite_rate),
 	};
 	const struct CMUnitTest pg_tests[] = {
