@@ -181,6 +181,13 @@ write_file(const char *dir, const char *name, const void *data, size_t len)
 	return 0;
 }
 
+/* gz_sink - report_xml_write's sink: into the gzip member ARG */
+static int
+gz_sink(void *arg, const char *data, size_t len)
+{
+	return report_gz_write(arg, data, len);
+}
+
 /*
  * make - REP as its .xml.gz file and its message in the dry-run
  * directory; 0 or -1 (the reason on stderr)
@@ -197,18 +204,31 @@ make(const struct opts *o, const struct conf *conf, const char *receiver,
 		.begin = o->begin, .end = o->end - 1,
 	};
 	struct report_mail m;
+	struct report_gz *z;
 	unsigned char *gz = NULL;
-	char *xml = NULL, *file, *inner, *eml = NULL, *msg = NULL, why[512];
-	size_t xlen, gzlen, mlen;
+	char *file, *inner, *eml = NULL, *msg = NULL, why[512];
+	size_t gzlen, mlen;
 	int rc = -1;
 
 	file = report_mail_filename(receiver, rep->policy_domain, meta.begin,
 	    meta.end, id);
 	/* the gzip header names the XML inside: the file less ".gz" */
 	inner = xstrndup(file, strlen(file) - 3);
-	if (report_xml(rep, &meta, &xml, &xlen, why, sizeof(why)) != 0 ||
-	    report_gz(xml, xlen, inner, (int64_t)time(NULL), &gz, &gzlen, why,
-	    sizeof(why)) != 0) {
+	/* the XML compressed as it is written: never whole in memory */
+	if ((z = report_gz_new(inner, (int64_t)time(NULL), why,
+	    sizeof(why))) == NULL) {
+		fprintf(stderr, "mxauth-report: %s: %s\n", id, why);
+		goto done;
+	}
+	if (report_xml_write(rep, &meta, gz_sink, z, why, sizeof(why)) != 0) {
+		char ignored[64];
+
+		(void)report_gz_end(z, &gz, &gzlen, ignored,
+		    sizeof(ignored));
+		fprintf(stderr, "mxauth-report: %s: %s\n", id, why);
+		goto done;
+	}
+	if (report_gz_end(z, &gz, &gzlen, why, sizeof(why)) != 0) {
 		fprintf(stderr, "mxauth-report: %s: %s\n", id, why);
 		goto done;
 	}
@@ -237,7 +257,6 @@ done:
 	x_free(inner);
 	x_free(eml);
 	x_free(msg);
-	x_free(xml);
 	x_free(gz);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include "report_agg.h"
 #include "report_xml.h"
 #include "result.h"
+#include "vstr.h"
 #include "xmalloc.h"
 
 #define NS	"urn:ietf:params:xml:ns:dmarc-2.0"
@@ -180,27 +181,45 @@ record(struct w *w, const struct report_agg_record *rec)
 	close_el(w);
 }
 
-/* report_xml - the document */
+/* the sink behind libxml2's output buffer, and whether it failed */
+struct out {
+	report_xml_sink	 sink;
+	void		*arg;
+	int		 failed;
+};
+
+/* out_write - libxml2's write callback: LEN bytes to the sink */
+static int
+out_write(void *ctx, const char *data, int len)
+{
+	struct out *o = ctx;
+
+	if (o->failed || o->sink(o->arg, data, (size_t)len) != 0) {
+		o->failed = 1;
+		return -1;
+	}
+	return len;
+}
+
+/* report_xml_write - the document, piece by piece into SINK */
 int
-report_xml(const struct report_agg_report *rep,
-    const struct report_meta *meta, char **out, size_t *len, char *why,
-    size_t whylen)
+report_xml_write(const struct report_agg_report *rep,
+    const struct report_meta *meta, report_xml_sink sink, void *arg,
+    char *why, size_t whylen)
 {
 	const struct report_row *p = &rep->policy;
-	xmlBufferPtr buf;
+	xmlOutputBufferPtr ob;
+	struct out o = { sink, arg, 0 };
 	struct w w;
 	size_t i;
 
-	*out = NULL;
-	*len = 0;
-	if ((buf = xmlBufferCreate()) == NULL) {
-		snprintf(why, whylen, "libxml2: no buffer");
+	if ((ob = xmlOutputBufferCreateIO(out_write, NULL, &o, NULL)) ==
+	    NULL) {
+		snprintf(why, whylen, "libxml2: no output buffer");
 		return -1;
 	}
-	/* doubling: a report of a million records grows in log steps */
-	xmlBufferSetAllocationScheme(buf, XML_BUFFER_ALLOC_DOUBLEIT);
-	if ((w.tw = xmlNewTextWriterMemory(buf, 0)) == NULL) {
-		xmlBufferFree(buf);
+	if ((w.tw = xmlNewTextWriter(ob)) == NULL) {
+		xmlOutputBufferClose(ob);
 		snprintf(why, whylen, "libxml2: no writer");
 		return -1;
 	}
@@ -235,20 +254,43 @@ report_xml(const struct report_agg_report *rep,
 	    "treewalk");
 	el(&w, "testing", p->testing ? "y" : "n");
 	close_el(&w);
-	for (i = 0; i < rep->nrec; i++)
+	for (i = 0; i < rep->nrec && !o.failed; i++)
 		record(&w, &rep->rec[i]);
-	if (w.err == 0 && xmlTextWriterEndDocument(w.tw) < 0)
+	if (w.err == 0 && (xmlTextWriterEndDocument(w.tw) < 0 ||
+	    xmlTextWriterFlush(w.tw) < 0))
 		w.err = -1;
-	xmlFreeTextWriter(w.tw);	/* flushes into BUF */
-	if (w.err != 0) {
-		xmlBufferFree(buf);
-		snprintf(why, whylen, "libxml2 could not write the report");
+	xmlFreeTextWriter(w.tw);	/* closes OB */
+	if (w.err != 0 || o.failed) {
+		snprintf(why, whylen, o.failed ? "the report could not be "
+		    "written out" : "libxml2 could not write the report");
 		return -1;
 	}
-	*len = (size_t)xmlBufferLength(buf);
-	*out = xmalloc(*len + 1);
-	memcpy(*out, xmlBufferContent(buf), *len);
-	(*out)[*len] = '\0';
-	xmlBufferFree(buf);
+	return 0;
+}
+
+/* mem - report_xml's sink: into a vstr */
+static int
+mem(void *arg, const char *data, size_t len)
+{
+	vstr_ncat(arg, data, len);
+	return 0;
+}
+
+/* report_xml - the document in memory */
+int
+report_xml(const struct report_agg_report *rep,
+    const struct report_meta *meta, char **out, size_t *len, char *why,
+    size_t whylen)
+{
+	struct vstr v = VSTR_INIT;
+
+	*out = NULL;
+	*len = 0;
+	if (report_xml_write(rep, meta, mem, &v, why, whylen) != 0) {
+		vstr_free(&v);
+		return -1;
+	}
+	*len = v.len;
+	*out = vstr_steal(&v);
 	return 0;
 }

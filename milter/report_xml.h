@@ -34,8 +34,23 @@ struct report_meta {
 };
 
 /*
- * report_xml - REP with META as a complete XML document in *OUT (caller
- * frees with x_free), its length in *LEN; -1 and WHY when libxml2 fails.
+ * report_xml_sink - where report_xml_write puts the document, a piece at
+ * a time: LEN bytes at DATA; 0, or -1 to stop
+ */
+typedef int (*report_xml_sink)(void *arg, const char *data, size_t len);
+
+/*
+ * report_xml_write - REP with META as a complete XML document, handed to
+ * SINK (with ARG) as it is written: the document never sits in memory
+ * whole.  0, or -1 and WHY when libxml2 or the sink failed.
+ */
+int	 report_xml_write(const struct report_agg_report *rep,
+	    const struct report_meta *meta, report_xml_sink sink, void *arg,
+	    char *why, size_t whylen);
+
+/*
+ * report_xml - the same document in *OUT (caller frees with x_free), its
+ * length in *LEN; -1 and WHY when libxml2 fails.
  */
 int	 report_xml(const struct report_agg_report *rep,
 	    const struct report_meta *meta, char **out, size_t *len,

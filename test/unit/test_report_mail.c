@@ -128,6 +128,43 @@ test_gz(void **state)
 	vstr_free(&x);
 }
 
+/*
+ * gzip fed in pieces of every size (1 byte to past zlib's 64 KB step):
+ * the same bytes come back out as from one call
+ */
+static void
+test_gz_pieces(void **state)
+{
+	static const size_t step[] = { 1, 7, 4096, 65535, 65536, 200000 };
+	struct vstr x = VSTR_INIT;
+	struct report_gz *z;
+	unsigned char *gz;
+	char *back, name[256], why[128];
+	size_t gzlen, n, off, k, i;
+
+	(void)state;
+	/* 300 KB that compresses badly and well, in turns */
+	for (i = 0; i < 6000; i++)
+		vstr_catf(&x, "<count>%zu</count>%08zx\n", i, i * 2654435761u);
+	for (k = 0; k < sizeof(step) / sizeof(step[0]); k++) {
+		z = report_gz_new("piece.xml", B, why, sizeof(why));
+		assert_non_null(z);
+		for (off = 0; off < x.len; off += n) {
+			n = x.len - off < step[k] ? x.len - off : step[k];
+			assert_int_equal(report_gz_write(z, x.buf + off, n), 0);
+		}
+		assert_int_equal(report_gz_end(z, &gz, &gzlen, why,
+		    sizeof(why)), 0);
+		back = gunzip(gz, gzlen, &n, name, sizeof(name));
+		assert_int_equal(n, x.len);
+		assert_memory_equal(back, x.buf, n);
+		assert_string_equal(name, "piece.xml");
+		x_free(back);
+		x_free(gz);
+	}
+	vstr_free(&x);
+}
+
 /* the message: headers, a text part, the gzip part decoding to the report */
 static void
 test_message(void **state)
@@ -200,6 +237,7 @@ main(void)
 		cmocka_unit_test(test_id),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_gz),
+		cmocka_unit_test(test_gz_pieces),
 		cmocka_unit_test(test_message),
 	};
 

@@ -25,6 +25,7 @@
 
 #include "report_agg.h"
 #include "report_xml.h"
+#include "vstr.h"
 #include "xmalloc.h"
 
 #define XSD	TEST_DATA "/dmarc-report/dmarc-xml-0.2.xsd"
@@ -264,6 +265,71 @@ test_unholdable(void **state)
 	report_agg_clear(&agg);
 }
 
+/* a sink that keeps what it gets, counts its calls, fails at call FAIL */
+struct sink {
+	struct vstr	 v;
+	int		 calls, fail;
+};
+
+static int
+sink(void *arg, const char *data, size_t len)
+{
+	struct sink *k = arg;
+
+	if (++k->calls == k->fail)
+		return -1;
+	vstr_ncat(&k->v, data, len);
+	return 0;
+}
+
+/*
+ * streamed: a report of 5,000 records reaches the sink in pieces (never
+ * whole), and the pieces are the document report_xml makes; a sink that
+ * fails stops the writing with an error
+ */
+static void
+test_streamed(void **state)
+{
+	struct sink k = { VSTR_INIT, 0, 0 };
+	struct report_agg agg;
+	struct report_row r;
+	char *xml, why[256], ip[32];
+	size_t len;
+	int i;
+
+	(void)state;
+	report_agg_init(&agg);
+	for (i = 0; i < 5000; i++) {
+		nasty_row(&r);
+		snprintf(ip, sizeof(ip), "10.%d.%d.%d", i >> 16, (i >> 8) & 255,
+		    i & 255);
+		x_free(r.source_ip);
+		r.source_ip = xstrdup(ip);
+		report_agg_add(&agg, &r);
+		report_row_clear(&r);
+	}
+	assert_int_equal(agg.rep[0].nrec, 5000);
+	assert_int_equal(report_xml_write(&agg.rep[0], &meta, sink, &k, why,
+	    sizeof(why)), 0);
+	assert_int_equal(report_xml(&agg.rep[0], &meta, &xml, &len, why,
+	    sizeof(why)), 0);
+	assert_true(k.calls > 10);
+	assert_int_equal(k.v.len, len);
+	assert_memory_equal(k.v.buf, xml, len);
+	assert_true(validates(xml, len));
+	x_free(xml);
+	vstr_free(&k.v);
+
+	k.calls = 0;
+	k.fail = 3;
+	assert_int_equal(report_xml_write(&agg.rep[0], &meta, sink, &k, why,
+	    sizeof(why)), -1);
+	assert_string_equal(why, "the report could not be written out");
+	assert_int_equal(k.calls, 3);
+	vstr_free(&k.v);
+	report_agg_clear(&agg);
+}
+
 /* the test itself: a document against the schema fails when it should */
 static void
 test_schema_refuses(void **state)
@@ -282,6 +348,7 @@ main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_all_values_validate),
 		cmocka_unit_test(test_unholdable),
+		cmocka_unit_test(test_streamed),
 		cmocka_unit_test(test_schema_refuses),
 	};
 
