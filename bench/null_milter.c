@@ -21,13 +21,11 @@
 
 #include "milter_proto.h"
 #include "milter_server.h"
+#include "mlfi.h"
 #include "vstr.h"
 
-#define NR_STEPS	(MILTER_P_NR_CONN | MILTER_P_NR_HELO | \
-			 MILTER_P_NR_DATA | MILTER_P_NR_HDR | \
-			 MILTER_P_NR_EOH | MILTER_P_NR_BODY)
-#define OUR_STEPS	(NR_STEPS | MILTER_P_NORCPT | MILTER_P_NOUNKNOWN | \
-			 MILTER_P_HDR_LEADSPC)
+/* the steps mxauth negotiates (mlfi.h), so the floor is like for like */
+#define OUR_STEPS	(MLFI_NR_STEPS | MLFI_SKIP_STEPS | MLFI_WANT_STEPS)
 
 /* packet - the null handler; *PRIV holds the negotiated steps */
 static int

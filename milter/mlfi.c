@@ -45,12 +45,12 @@ static void (*mlfi_eom_hook)(const struct eval_result *);
 #define WANT_ACTIONS	(MILTER_A_ADDHDRS | MILTER_A_CHGHDRS | \
 			 MILTER_A_QUARANTINE)
 /* Steps mxauth has no use for: the MTA does not send them. */
-#define SKIP_STEPS	(MILTER_P_NORCPT | MILTER_P_NOUNKNOWN)
+#define SKIP_STEPS	MLFI_SKIP_STEPS
 /*
  * Header values exactly as received, the blanks after the colon
  * included (DKIM simple canonicalization; see on_header).
  */
-#define WANT_STEPS	MILTER_P_HDR_LEADSPC
+#define WANT_STEPS	MLFI_WANT_STEPS
 /*
  * Steps whose only answer would ever be "continue": the MTA sends them
  * and does not wait, so a message streams to mxauth and the MTA waits
@@ -63,9 +63,7 @@ static void (*mlfi_eom_hook)(const struct eval_result *);
  * each body chunk would cost every signed message a round trip to save
  * the unsigned ones a copy over a local socket.
  */
-#define NR_STEPS	(MILTER_P_NR_CONN | MILTER_P_NR_HELO | \
-			 MILTER_P_NR_DATA | MILTER_P_NR_HDR | \
-			 MILTER_P_NR_EOH | MILTER_P_NR_BODY)
+#define NR_STEPS	MLFI_NR_STEPS
 
 /* One MTA connection, as mlfi sees it */
 struct mlfi_conn {

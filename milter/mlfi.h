@@ -17,6 +17,20 @@
 #ifndef MXAUTH_MLFI_H
 #define MXAUTH_MLFI_H
 
+#include "milter_proto.h"
+
+/*
+ * The protocol steps mxauth negotiates (mlfi.c says why each):
+ * MLFI_SKIP_STEPS the MTA does not send, MLFI_WANT_STEPS change what it
+ * sends, MLFI_NR_STEPS it sends without waiting for a reply.  Public so
+ * that bench/null_milter negotiates exactly the same.
+ */
+#define MLFI_SKIP_STEPS	(MILTER_P_NORCPT | MILTER_P_NOUNKNOWN)
+#define MLFI_WANT_STEPS	MILTER_P_HDR_LEADSPC
+#define MLFI_NR_STEPS	(MILTER_P_NR_CONN | MILTER_P_NR_HELO | \
+			 MILTER_P_NR_DATA | MILTER_P_NR_HDR | \
+			 MILTER_P_NR_EOH | MILTER_P_NR_BODY)
+
 struct dns;
 struct eval_result;
 struct milter_pkt;
