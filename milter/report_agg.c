@@ -5,7 +5,9 @@
  *
  * Records are found through an open-addressing table of indices per
  * report (FNV-1a over the key's fields, doubled at half full), so a
- * period of a million rows is folded in one pass.
+ * period of a million rows is folded in one pass; reports, and the
+ * strings records hold (interned: one copy each), through tables of
+ * the same kind.
  */
 #include "config.h"
 
@@ -89,6 +91,38 @@ h_int(uint64_t h, long v)
 	return h_bytes(h, &v, sizeof(v));
 }
 
+/* intern - AGG's one copy of S (NULL for NULL) */
+static char *
+intern(struct report_agg *agg, const char *s)
+{
+	size_t j, i, n;
+	char **old;
+
+	if (s == NULL)
+		return NULL;
+	if ((agg->nstr + 1) * 2 > agg->nstrslot) {
+		old = agg->str;
+		n = agg->nstrslot ? agg->nstrslot * 2 : 256;
+		agg->str = xcalloc(n, sizeof(*agg->str));
+		for (i = 0; i < agg->nstrslot; i++) {
+			if (old[i] == NULL)
+				continue;
+			j = h_str(14695981039346656037ULL, old[i]) & (n - 1);
+			while (agg->str[j] != NULL)
+				j = (j + 1) & (n - 1);
+			agg->str[j] = old[i];
+		}
+		x_free(old);
+		agg->nstrslot = n;
+	}
+	j = h_str(14695981039346656037ULL, s) & (agg->nstrslot - 1);
+	for (; agg->str[j] != NULL; j = (j + 1) & (agg->nstrslot - 1))
+		if (strcmp(agg->str[j], s) == 0)
+			return agg->str[j];
+	agg->nstr++;
+	return agg->str[j] = xstrdup(s);
+}
+
 /* key_hash - the hash of a record key */
 static uint64_t
 key_hash(const struct report_row *r)
@@ -152,9 +186,33 @@ grow(struct report_agg_report *rep)
 	}
 }
 
+/* rec_copy - DST the record key KEY with AGG's copies of its strings */
+static void
+rec_copy(struct report_agg *agg, struct report_row *dst,
+    const struct report_row *key)
+{
+	size_t i;
+
+	*dst = *key;
+	dst->source_ip = intern(agg, key->source_ip);
+	dst->header_from = intern(agg, key->header_from);
+	dst->envelope_from = intern(agg, key->envelope_from);
+	dst->envelope_to = intern(agg, key->envelope_to);
+	dst->spf_domain = intern(agg, key->spf_domain);
+	dst->override = intern(agg, key->override);
+	dst->dkim = key->ndkim > 0 ? xcalloc(key->ndkim, sizeof(*dst->dkim)) :
+	    NULL;
+	for (i = 0; i < key->ndkim; i++) {
+		dst->dkim[i].domain = intern(agg, key->dkim[i].domain);
+		dst->dkim[i].selector = intern(agg, key->dkim[i].selector);
+		dst->dkim[i].result = key->dkim[i].result;
+	}
+}
+
 /* count - ROW counted in REP */
 static void
-count(struct report_agg_report *rep, const struct report_row *row)
+count(struct report_agg *agg, struct report_agg_report *rep,
+    const struct report_row *row)
 {
 	struct report_row key;
 	size_t j;
@@ -174,7 +232,7 @@ count(struct report_agg_report *rep, const struct report_row *row)
 	if ((rep->nrec & (rep->nrec - 1)) == 0 || rep->nrec == 0)
 		rep->rec = xrealloc(rep->rec, (rep->nrec ? rep->nrec * 2 : 1) *
 		    sizeof(*rep->rec));
-	report_row_copy(&rep->rec[rep->nrec].row, &key);
+	rec_copy(agg, &rep->rec[rep->nrec].row, &key);
 	rep->rec[rep->nrec].count = 1;
 	rep->slot[j] = ++rep->nrec;
 	rep->messages++;
@@ -194,19 +252,57 @@ published(struct report_row *p, const struct report_row *row)
 	p->psd = row->psd;
 }
 
+/* rep_hash - the hash of (DOMAIN, DEST), DEST without case */
+static uint64_t
+rep_hash(const char *domain, const char *dest)
+{
+	uint64_t h = h_str(14695981039346656037ULL, domain);
+	unsigned char c;
+
+	for (; *dest != '\0'; dest++) {
+		c = (unsigned char)tolower((unsigned char)*dest);
+		h = h_bytes(h, &c, 1);
+	}
+	return h;
+}
+
+/* rep_index - AGG's report table twice as large, reports rehashed */
+static void
+rep_index(struct report_agg *agg)
+{
+	size_t n = agg->nrslot ? agg->nrslot * 2 : 64, i, j;
+
+	x_free(agg->rslot);
+	agg->rslot = xcalloc(n, sizeof(*agg->rslot));
+	agg->nrslot = n;
+	for (i = 0; i < agg->nrep; i++) {
+		j = rep_hash(agg->rep[i].policy_domain, agg->rep[i].dest) &
+		    (n - 1);
+		while (agg->rslot[j] != 0)
+			j = (j + 1) & (n - 1);
+		agg->rslot[j] = i + 1;
+	}
+}
+
 /* report_for - AGG's report for (DOMAIN, DEST), made if new */
 static struct report_agg_report *
 report_for(struct report_agg *agg, const char *domain, const char *dest)
 {
 	struct report_agg_report *rep;
-	size_t i;
+	size_t j;
 
-	for (i = 0; i < agg->nrep; i++)
-		if (strcmp(agg->rep[i].policy_domain, domain) == 0 &&
-		    strcasecmp(agg->rep[i].dest, dest) == 0)
-			return &agg->rep[i];
+	if ((agg->nrep + 1) * 2 > agg->nrslot)
+		rep_index(agg);
+	j = rep_hash(domain, dest) & (agg->nrslot - 1);
+	for (; agg->rslot[j] != 0; j = (j + 1) & (agg->nrslot - 1)) {
+		rep = &agg->rep[agg->rslot[j] - 1];
+		if (strcmp(rep->policy_domain, domain) == 0 &&
+		    strcasecmp(rep->dest, dest) == 0)
+			return rep;
+	}
 	agg->rep = xrealloc(agg->rep, (agg->nrep + 1) * sizeof(*agg->rep));
 	rep = &agg->rep[agg->nrep++];
+	agg->rslot[j] = agg->nrep;
 	memset(rep, 0, sizeof(*rep));
 	rep->policy_domain = xstrdup(domain);
 	rep->dest = xstrdup(dest);
@@ -233,7 +329,7 @@ report_agg_add(struct report_agg *agg, const struct report_row *row)
 		rep = report_for(agg, row->policy_domain, dest[i]);
 		/* the latest row's published policy (rows come in time order) */
 		published(&rep->policy, row);
-		count(rep, row);
+		count(agg, rep, row);
 		x_free(dest[i]);
 	}
 }
@@ -247,8 +343,9 @@ report_agg_clear(struct report_agg *agg)
 
 	for (i = 0; i < agg->nrep; i++) {
 		rep = &agg->rep[i];
+		/* the records' strings are the aggregate's (intern) */
 		for (j = 0; j < rep->nrec; j++)
-			report_row_clear(&rep->rec[j].row);
+			x_free(rep->rec[j].row.dkim);
 		x_free(rep->rec);
 		x_free(rep->slot);
 		x_free(rep->policy_domain);
@@ -256,5 +353,9 @@ report_agg_clear(struct report_agg *agg)
 		report_row_clear(&rep->policy);
 	}
 	x_free(agg->rep);
+	for (i = 0; i < agg->nstrslot; i++)
+		x_free(agg->str[i]);
+	x_free(agg->str);
+	x_free(agg->rslot);
 	memset(agg, 0, sizeof(*agg));
 }

@@ -11,7 +11,9 @@
  * publishes is that of its latest row.  A record's key is its row less
  * the time, the queue id and the published policy, so the records of a
  * report are exactly the distinct tuples and their counts add up to its
- * rows.  Pure: no I/O, no log.
+ * rows.  The records' strings are the aggregate's, each kept once (a
+ * domain in a million records is one copy): read them, never free them.
+ * Pure: no I/O, no log.
  */
 #ifndef MXAUTH_REPORT_AGG_H
 #define MXAUTH_REPORT_AGG_H
@@ -45,6 +47,11 @@ struct report_agg {
 	size_t		 nrep;
 	uint64_t	 rows;		/* rows added */
 	uint64_t	 unreported;	/* rows without a mailto: destination */
+	/* private: the records' strings, each kept once; the reports' table */
+	char		**str;
+	size_t		 nstr, nstrslot;
+	size_t		*rslot;
+	size_t		 nrslot;
 };
 
 /* report_agg_init - AGG empty; release with report_agg_clear */
