@@ -169,21 +169,33 @@ key_of(const struct report_row *row, struct report_row *key)
 	key->psd = 0;
 }
 
-/* grow - REP's table twice as large (or first made), records rehashed */
+/*
+ * reindex - *SLOT, a table of *NSLOT indices (1-based; 0 empty), made
+ * twice as large (64 the first time) and refilled with the COUNT items
+ * whose hashes HASH(ARG, i) gives
+ */
 static void
-grow(struct report_agg_report *rep)
+reindex(size_t **slot, size_t *nslot, size_t count,
+    uint64_t (*hash)(const void *, size_t), const void *arg)
 {
-	size_t n = rep->nslot ? rep->nslot * 2 : 64, i, j;
+	size_t n = *nslot ? *nslot * 2 : 64, i, j;
 
-	x_free(rep->slot);
-	rep->slot = xcalloc(n, sizeof(*rep->slot));
-	rep->nslot = n;
-	for (i = 0; i < rep->nrec; i++) {
-		j = key_hash(&rep->rec[i].row) & (n - 1);
-		while (rep->slot[j] != 0)
+	x_free(*slot);
+	*slot = xcalloc(n, sizeof(**slot));
+	*nslot = n;
+	for (i = 0; i < count; i++) {
+		j = hash(arg, i) & (n - 1);
+		while ((*slot)[j] != 0)
 			j = (j + 1) & (n - 1);
-		rep->slot[j] = i + 1;
+		(*slot)[j] = i + 1;
 	}
+}
+
+/* rec_hash - the hash of REP's record I (reindex) */
+static uint64_t
+rec_hash(const void *rep, size_t i)
+{
+	return key_hash(&((const struct report_agg_report *)rep)->rec[i].row);
 }
 
 /* rec_copy - DST the record key KEY with AGG's copies of its strings */
@@ -219,7 +231,7 @@ count(struct report_agg *agg, struct report_agg_report *rep,
 
 	key_of(row, &key);
 	if ((rep->nrec + 1) * 2 > rep->nslot)
-		grow(rep);
+		reindex(&rep->slot, &rep->nslot, rep->nrec, rec_hash, rep);
 	j = key_hash(&key) & (rep->nslot - 1);
 	while (rep->slot[j] != 0) {
 		if (report_row_equal(&rep->rec[rep->slot[j] - 1].row, &key)) {
@@ -266,22 +278,14 @@ rep_hash(const char *domain, const char *dest)
 	return h;
 }
 
-/* rep_index - AGG's report table twice as large, reports rehashed */
-static void
-rep_index(struct report_agg *agg)
+/* rep_hash_i - the hash of AGG's report I (reindex) */
+static uint64_t
+rep_hash_i(const void *agg, size_t i)
 {
-	size_t n = agg->nrslot ? agg->nrslot * 2 : 64, i, j;
+	const struct report_agg_report *rep =
+	    &((const struct report_agg *)agg)->rep[i];
 
-	x_free(agg->rslot);
-	agg->rslot = xcalloc(n, sizeof(*agg->rslot));
-	agg->nrslot = n;
-	for (i = 0; i < agg->nrep; i++) {
-		j = rep_hash(agg->rep[i].policy_domain, agg->rep[i].dest) &
-		    (n - 1);
-		while (agg->rslot[j] != 0)
-			j = (j + 1) & (n - 1);
-		agg->rslot[j] = i + 1;
-	}
+	return rep_hash(rep->policy_domain, rep->dest);
 }
 
 /* report_for - AGG's report for (DOMAIN, DEST), made if new */
@@ -292,7 +296,7 @@ report_for(struct report_agg *agg, const char *domain, const char *dest)
 	size_t j;
 
 	if ((agg->nrep + 1) * 2 > agg->nrslot)
-		rep_index(agg);
+		reindex(&agg->rslot, &agg->nrslot, agg->nrep, rep_hash_i, agg);
 	j = rep_hash(domain, dest) & (agg->nrslot - 1);
 	for (; agg->rslot[j] != 0; j = (j + 1) & (agg->nrslot - 1)) {
 		rep = &agg->rep[agg->rslot[j] - 1];

@@ -201,6 +201,46 @@ test_many(void **state)
 	report_agg_clear(&agg);
 }
 
+/*
+ * many reports: each (domain, destination) found again past the table's
+ * growth, the destination without regard to case, in order of first
+ * appearance; a string the records share is held once
+ */
+static void
+test_many_reports(void **state)
+{
+	struct report_agg agg;
+	struct report_row r;
+	char dom[64], rua[96];
+	size_t i, k;
+
+	(void)state;
+	report_agg_init(&agg);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < 300; i++) {
+			snprintf(dom, sizeof(dom), "d%zu.example", i);
+			snprintf(rua, sizeof(rua), "%s:Dmarc@%s", k ? "MAILTO" :
+			    "mailto", dom);
+			row(&r, k ? "192.0.2.2" : "192.0.2.1", true, 1);
+			x_free(r.policy_domain);
+			r.policy_domain = xstrdup(dom);
+			x_free(r.rua);
+			r.rua = xstrdup(rua);
+			report_agg_add(&agg, &r);
+			report_row_clear(&r);
+		}
+	assert_int_equal(agg.nrep, 300);
+	for (i = 0; i < 300; i++) {
+		snprintf(dom, sizeof(dom), "d%zu.example", i);
+		assert_string_equal(agg.rep[i].policy_domain, dom);
+		assert_int_equal(agg.rep[i].messages, 2);
+		assert_int_equal(agg.rep[i].nrec, 2);
+		assert_ptr_equal(agg.rep[i].rec[0].row.header_from,
+		    agg.rep[0].rec[1].row.header_from);
+	}
+	report_agg_clear(&agg);
+}
+
 int
 main(void)
 {
@@ -209,6 +249,7 @@ main(void)
 		cmocka_unit_test(test_reports),
 		cmocka_unit_test(test_latest_policy),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_many_reports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
