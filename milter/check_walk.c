@@ -16,6 +16,7 @@
 
 #include "check_walk.h"
 #include "dns.h"
+#include "netset.h"
 #include "result.h"
 #include "spf_check.h"
 #include "spf_walk.h"
@@ -62,15 +63,15 @@ lookups_str(struct vstr *out, const struct spf_walk_node *n)
 }
 
 /* aggregated - W's networks aggregated, a copy (caller frees, x_free) */
-static struct spf_walk_net *
+static struct netset_net *
 aggregated(const struct spf_walk *w, size_t *n)
 {
-	struct spf_walk_net *nets;
+	struct netset_net *nets;
 
 	nets = xmalloc((w->nnets + 1) * sizeof(*nets));
 	if (w->nnets > 0)
 		memcpy(nets, w->nets, w->nnets * sizeof(*nets));
-	*n = spf_walk_aggregate(nets, w->nnets);
+	*n = netset_aggregate(nets, w->nnets);
 	return nets;
 }
 
@@ -78,7 +79,7 @@ aggregated(const struct spf_walk *w, size_t *n)
 static void
 explain_tree(const struct spf_walk *w, const char *domain, struct vstr *out)
 {
-	struct spf_walk_net *nets;
+	struct netset_net *nets;
 	char buf[64];
 	size_t i, n;
 
@@ -104,7 +105,7 @@ explain_tree(const struct spf_walk *w, const char *domain, struct vstr *out)
 	nets = aggregated(w, &n);
 	vstr_catf(out, "  networks: %zu\n", n);
 	for (i = 0; i < n; i++) {
-		spf_walk_net_str(&nets[i], buf, sizeof(buf));
+		netset_net_str(&nets[i], buf, sizeof(buf));
 		vstr_catf(out, "    %s\n", buf);
 	}
 	x_free(nets);
@@ -142,7 +143,7 @@ static void
 json_walk(struct dns *dns, const struct spf_walk *w, const char *domain,
     const char *ip, struct vstr *out)
 {
-	struct spf_walk_net *nets;
+	struct netset_net *nets;
 	char buf[64];
 	size_t i, n;
 	long k;
@@ -156,7 +157,7 @@ json_walk(struct dns *dns, const struct spf_walk *w, const char *domain,
 	    "\"networks\": [", w->lookups, w->voids);
 	nets = aggregated(w, &n);
 	for (i = 0; i < n; i++) {
-		spf_walk_net_str(&nets[i], buf, sizeof(buf));
+		netset_net_str(&nets[i], buf, sizeof(buf));
 		vstr_cat(out, i > 0 ? ", " : "");
 		vstr_json(out, buf);
 	}
@@ -261,10 +262,10 @@ void
 check_walk_print_nets(struct check_walk_nets *acc, struct vstr *out)
 {
 	char buf[64];
-	size_t i, n = spf_walk_aggregate(acc->nets, acc->n);
+	size_t i, n = netset_aggregate(acc->nets, acc->n);
 
 	for (i = 0; i < n; i++) {
-		spf_walk_net_str(&acc->nets[i], buf, sizeof(buf));
+		netset_net_str(&acc->nets[i], buf, sizeof(buf));
 		vstr_catf(out, "%s\n", buf);
 	}
 	x_free(acc->nets);

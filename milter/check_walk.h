@@ -13,12 +13,12 @@
 #include <stddef.h>
 
 struct dns;
-struct spf_walk_net;
+struct netset_net;
 struct vstr;
 
 /* The networks of every domain walked, for the one list printed last. */
 struct check_walk_nets {
-	struct spf_walk_net *nets;
+	struct netset_net *nets;
 	size_t		 n, cap;
 };
 

@@ -18,12 +18,11 @@
 
 #include <arpa/inet.h>
 #include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dns.h"
 #include "domain.h"
+#include "netset.h"
 #include "spf_check.h"
 #include "spf_record.h"
 #include "spf_walk.h"
@@ -94,18 +93,8 @@ worse(struct spf_walk *w, enum spf_res r)
 static void
 add_net(struct spf_walk *w, int family, const unsigned char *addr, int len)
 {
-	struct spf_walk_net *n;
-	int i, bytes = family == AF_INET ? 4 : 16;
-
 	GROW(w->nets, w->nnets, w->capnets);
-	n = &w->nets[w->nnets++];
-	memset(n, 0, sizeof(*n));
-	n->family = family;
-	n->len = len;
-	memcpy(n->addr, addr, (size_t)bytes);
-	for (i = 0; i < bytes * 8; i++)
-		if (i >= len)
-			n->addr[i / 8] &= (unsigned char)~(0x80 >> (i % 8));
+	netset_net_set(&w->nets[w->nnets++], family, addr, len);
 }
 
 /* in_net - whether the client is inside FAMILY ADDR/LEN */
@@ -701,93 +690,4 @@ spf_walk_clear(struct spf_walk *w)
 	x_free(w->warns);
 	x_free(w->nets);
 	memset(w, 0, sizeof(*w));
-}
-
-/* net_cmp - qsort order: family (IPv4 first), address, shorter first */
-static int
-net_cmp(const void *pa, const void *pb)
-{
-	const struct spf_walk_net *a = pa, *b = pb;
-	int c;
-
-	if (a->family != b->family)
-		return a->family == AF_INET ? -1 : 1;
-	if ((c = memcmp(a->addr, b->addr, 16)) != 0)
-		return c;
-	return (a->len > b->len) - (a->len < b->len);
-}
-
-/* net_bit - bit I of ADDR (0 = the most significant) */
-static int
-net_bit(const unsigned char *addr, int i)
-{
-	return (addr[i / 8] >> (7 - i % 8)) & 1;
-}
-
-/* contains - whether A (shorter or equal prefix) covers B */
-static int
-contains(const struct spf_walk_net *a, const struct spf_walk_net *b)
-{
-	int i;
-
-	if (a->family != b->family || a->len > b->len)
-		return 0;
-	for (i = 0; i < a->len; i++)
-		if (net_bit(a->addr, i) != net_bit(b->addr, i))
-			return 0;
-	return 1;
-}
-
-/* siblings - A (lower) and B are the two halves of one network */
-static int
-siblings(const struct spf_walk_net *a, const struct spf_walk_net *b)
-{
-	struct spf_walk_net p = *a;
-
-	if (a->family != b->family || a->len != b->len || a->len == 0 ||
-	    net_bit(a->addr, a->len - 1) != 0)
-		return 0;
-	p.len--;
-	return contains(&p, b);
-}
-
-/*
- * spf_walk_aggregate - sorted so that a network comes before the ones
- * inside it; kept networks form a stack of disjoint ranges in address
- * order, so the only candidate to cover or merge with the next is the
- * top.
- */
-size_t
-spf_walk_aggregate(struct spf_walk_net *nets, size_t n)
-{
-	struct spf_walk_net cur;
-	size_t i, top = 0;
-
-	if (n == 0)
-		return 0;	/* NETS may be NULL then */
-	qsort(nets, n, sizeof(*nets), net_cmp);
-	for (i = 0; i < n; i++) {
-		cur = nets[i];
-		if (top > 0 && contains(&nets[top - 1], &cur))
-			continue;
-		while (top > 0 && siblings(&nets[top - 1], &cur)) {
-			cur = nets[--top];
-			cur.len--;
-		}
-		nets[top++] = cur;
-	}
-	return top;
-}
-
-/* spf_walk_net_str - "ADDR/LEN", or the bare address of a host */
-void
-spf_walk_net_str(const struct spf_walk_net *n, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	inet_ntop(n->family, n->addr, a, sizeof(a));
-	if (n->len == (n->family == AF_INET ? 32 : 128))
-		snprintf(buf, len, "%s", a);
-	else
-		snprintf(buf, len, "%s/%d", a, n->len);
 }

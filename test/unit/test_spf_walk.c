@@ -5,7 +5,7 @@
  * ip6, only "+" paths listed; ptr, exists and macros flagged as left
  * out; the lookup and void limits, loops, duplicate and missing
  * records, split TXT strings; the term that matches one address along
- * the include path; and the aggregation of networks on its own.
+ * the include path (the aggregation on its own: test_netset).
  */
 #include "config.h"
 
@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "dns.h"
+#include "netset.h"
 #include "result.h"
 #include "spf_walk.h"
 #include "vstr.h"
@@ -33,10 +34,10 @@ static void
 nets_str(struct spf_walk *w, struct vstr *out)
 {
 	char buf[64];
-	size_t i, n = spf_walk_aggregate(w->nets, w->nnets);
+	size_t i, n = netset_aggregate(w->nets, w->nnets);
 
 	for (i = 0; i < n; i++) {
-		spf_walk_net_str(&w->nets[i], buf, sizeof(buf));
+		netset_net_str(&w->nets[i], buf, sizeof(buf));
 		vstr_catf(out, "%s%s", i > 0 ? " " : "", buf);
 	}
 }
@@ -235,71 +236,12 @@ test_ip(void **state)
 	dns_free(dns);
 }
 
-/* test_aggregate - de-duplicated, contained dropped, siblings merged */
-static void
-test_aggregate(void **state)
-{
-	static const struct {
-		const char *in, *want;
-	} cases[] = {
-		{ "", "" },
-		{ "192.0.2.1 192.0.2.1", "192.0.2.1" },
-		{ "192.0.2.0/24 192.0.2.77 192.0.2.128/26", "192.0.2.0/24" },
-		{ "192.0.2.0/25 192.0.2.128/25", "192.0.2.0/24" },
-		/* four quarters fold twice */
-		{ "10.0.3.0/24 10.0.1.0/24 10.0.0.0/24 10.0.2.0/24",
-		    "10.0.0.0/22" },
-		/* adjacent but not siblings: kept apart */
-		{ "10.0.1.0/24 10.0.2.0/24", "10.0.1.0/24 10.0.2.0/24" },
-		{ "192.0.2.0 192.0.2.1 192.0.2.2 192.0.2.3", "192.0.2.0/30" },
-		{ "2001:db8::/33 2001:db8:8000::/33 2001:db8::1",
-		    "2001:db8::/32" },
-		{ "2001:db8::/32 10.0.0.0/8 2001:db8::/48 10.1.0.0/16",
-		    "10.0.0.0/8 2001:db8::/32" },
-		{ "0.0.0.0/1 128.0.0.0/1", "0.0.0.0/0" },
-		{ "::/1 8000::/1 ::", "::/0" },
-	};
-	struct spf_walk_net nets[16];
-	struct vstr got = VSTR_INIT;
-	char *copy, *tok, *save, *slash, buf[64];
-	size_t i, j, n;
-
-	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		copy = xstrdup(cases[i].in);
-		n = 0;
-		for (tok = strtok_r(copy, " ", &save); tok != NULL;
-		    tok = strtok_r(NULL, " ", &save), n++) {
-			memset(&nets[n], 0, sizeof(nets[n]));
-			if ((slash = strchr(tok, '/')) != NULL)
-				*slash++ = '\0';
-			nets[n].family = strchr(tok, ':') ? AF_INET6 : AF_INET;
-			assert_int_equal(inet_pton(nets[n].family, tok,
-			    nets[n].addr), 1);
-			nets[n].len = slash != NULL ? atoi(slash) :
-			    nets[n].family == AF_INET ? 32 : 128;
-		}
-		x_free(copy);
-		n = spf_walk_aggregate(nets, n);
-		vstr_reset(&got);
-		for (j = 0; j < n; j++) {
-			spf_walk_net_str(&nets[j], buf, sizeof(buf));
-			vstr_catf(&got, "%s%s", j > 0 ? " " : "", buf);
-		}
-		if (strcmp(vstr_str(&got), cases[i].want) != 0)
-			fail_msg("case %zu: \"%s\", want \"%s\"", i,
-			    vstr_str(&got), cases[i].want);
-	}
-	vstr_free(&got);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walks),
 		cmocka_unit_test(test_ip),
-		cmocka_unit_test(test_aggregate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
