@@ -8,11 +8,11 @@
  * so a record is broken here exactly when it is broken for mail) and
  * asks every question through dns.h.  Networks are collected only from
  * terms whose whole path is "+": what a "-include:" or "~all" covers is
- * not an allowlist.  Terms that depend on the client (ptr, exists,
- * macros) cannot be flattened and are reported as left out.  Loops,
- * depth and the walk's own lookups are bounded (SPF_WALK_HARD_*), so a
- * hostile record costs at most SPF_WALK_HARD_LOOKUPS questions plus ten
- * names per mx term.
+ * not an allowlist.  Terms that depend on the client (ptr, exists, and
+ * macros other than %{d} and %{o}, which the walk expands) cannot be
+ * flattened and are reported as left out.  Loops, depth and the walk's
+ * own lookups are bounded (SPF_WALK_HARD_*), so a hostile record costs
+ * at most SPF_WALK_HARD_LOOKUPS questions plus ten names per mx term.
  */
 #include "config.h"
 
@@ -24,6 +24,7 @@
 #include "domain.h"
 #include "netset.h"
 #include "spf_check.h"
+#include "spf_macro.h"
 #include "spf_record.h"
 #include "spf_walk.h"
 #include "vstr.h"
@@ -45,6 +46,7 @@ enum ipm {
 struct walker {
 	struct dns	*dns;
 	struct spf_walk	*w;
+	const char	*top;		/* the domain walked: %{o} */
 	int		 have_ip, ip_v4;
 	unsigned char	 ip[16];
 	const char	*path[SPF_WALK_HARD_DEPTH + 1];	/* domains above */
@@ -285,8 +287,8 @@ include_ipm(enum spf_res r)
 }
 
 /*
- * left_out - a term that cannot be flattened: macros (RFC 7208 7), ptr
- * (5.5, deprecated) and exists (5.7) depend on the client
+ * left_out - a term that cannot be flattened: ptr (RFC 7208 5.5,
+ * deprecated) and exists (5.7) depend on the client
  */
 static int
 left_out(struct walker *k, size_t node, const struct spf_term *t,
@@ -295,17 +297,73 @@ left_out(struct walker *k, size_t node, const struct spf_term *t,
 	if (t->mech == SPF_MECH_PTR)
 		warn(k, node, "%s: ptr is deprecated (RFC 7208 5.5) and "
 		    "depends on the client's reverse DNS: left out", term);
-	else if (t->domain_spec != NULL && strchr(t->domain_spec, '%'))
-		warn(k, node, "%s: macro, depends on the client: %s left "
-		    "out", term, t->mech == SPF_MECH_INCLUDE ?
-		    "the included record and all below it are" :
-		    "this term is");
 	else if (t->mech == SPF_MECH_EXISTS)
 		warn(k, node, "%s: exists tests a name, not an address: "
 		    "left out", term);
 	else
 		return 0;
 	return 1;
+}
+
+/*
+ * target - the name a term or redirect= (TERM, of node NODE, in
+ * DOMAIN's record) points at: SPEC, or DOMAIN without one.  Macros (RFC
+ * 7208 7.2) are expanded when they use only %{d} (the record's domain)
+ * and %{o} (the domain walked, as the sender's); any other letter
+ * depends on the message, and WHAT ("this term is") is left out.
+ * Returns 0 with NAME set, 1 when left out, -1 when the expansion is a
+ * permerror.  Both warned.
+ */
+static int
+target(struct walker *k, size_t node, const char *term, const char *spec,
+    const char *domain, const char *what, struct vstr *name)
+{
+	static const struct {
+		char		 letter;
+		const char	*what;
+	} message[] = {
+		{ 's', "the sender" }, { 'l', "the sender's local part" },
+		{ 'i', "the client's address" }, { 'c', "the client's address" },
+		{ 'v', "the client's address family" },
+		{ 'p', "the client's reverse DNS" }, { 'h', "the HELO name" },
+		{ 'r', "the receiving host" }, { 't', "the time" },
+	};
+	struct spf_macro_env env;
+	struct vstr letters = VSTR_INIT, whats = VSTR_INIT;
+	size_t i, n = 0;
+
+	vstr_reset(name);
+	if (spec == NULL || strchr(spec, '%') == NULL) {
+		vstr_cat(name, spec != NULL ? spec : domain);
+		return 0;
+	}
+	for (i = 0; i < sizeof(message) / sizeof(message[0]); i++) {
+		if (!spf_macro_uses(spec, message[i].letter))
+			continue;
+		vstr_catf(&letters, "%s%%{%c}", n++ > 0 ? ", " : "",
+		    message[i].letter);
+		if (strstr(vstr_str(&whats), message[i].what) == NULL)
+			vstr_catf(&whats, "%s%s", whats.len > 0 ? ", " : "",
+			    message[i].what);
+	}
+	if (n > 0) {
+		warn(k, node, "%s: macro%s %s depend%s on %s: %s left out",
+		    term, n > 1 ? "s" : "", vstr_str(&letters),
+		    n > 1 ? "" : "s", vstr_str(&whats), what);
+		vstr_free(&letters);
+		vstr_free(&whats);
+		return 1;
+	}
+	memset(&env, 0, sizeof(env));
+	env.domain = domain;
+	env.sender_domain = k->top;
+	if (spf_macro_expand(spec, &env, name) != 0) {
+		warn(k, node, "%s: the macro expansion fails: permerror", term);
+		worse(k->w, SPF_RES_PERMERROR);
+		return -1;
+	}
+	spf_macro_truncate(name);	/* RFC 7208 7.3 */
+	return 0;
 }
 
 /*
@@ -316,12 +374,12 @@ static enum ipm
 walk_term(struct walker *k, size_t node, const struct spf_term *t,
     const char *domain, int depth, int pass, long *child)
 {
-	struct vstr term = VSTR_INIT;
-	const char *name = t->domain_spec != NULL ? t->domain_spec : domain;
+	struct vstr term = VSTR_INIT, target_name = VSTR_INIT;
+	const char *name;
 	enum ipm m = IPM_NO, sub;
 	enum spf_res r;
 	size_t before;
-	int fam, len;
+	int fam, len, tr;
 
 	term_str(t, &term);
 	pass = pass && t->qualifier == '+';
@@ -329,8 +387,8 @@ walk_term(struct walker *k, size_t node, const struct spf_term *t,
 	case SPF_MECH_ALL:
 		if (t->qualifier == '+' || t->qualifier == '?')
 			warn(k, node, "%call: every address %s", t->qualifier,
-			    t->qualifier == '+' ? "passes" :
-			    "is neutral (as good as no record)");
+			    t->qualifier == '+' ? "passes" : "not listed "
+			    "before it is neutral (as good as no record)");
 		m = IPM_YES;
 		break;
 	case SPF_MECH_IP4:
@@ -353,11 +411,20 @@ walk_term(struct walker *k, size_t node, const struct spf_term *t,
 				break;
 			}
 		}
-		if (left_out(k, node, t, vstr_str(&term))) {
+		if (left_out(k, node, t, vstr_str(&term)) ||
+		    (tr = target(k, node, vstr_str(&term), t->domain_spec,
+		    domain, t->mech == SPF_MECH_INCLUDE ? "the included "
+		    "record and all below it are" : "this term is",
+		    &target_name)) == 1) {
 			if (m == IPM_NO)
 				m = IPM_UNKNOWN;
 			break;
 		}
+		if (tr != 0) {
+			m = IPM_PERM;
+			break;
+		}
+		name = vstr_str(&target_name);
 		if (t->mech == SPF_MECH_INCLUDE) {
 			before = k->w->nnodes;
 			r = walk_record(k, name, vstr_str(&term), depth + 1,
@@ -387,6 +454,7 @@ walk_term(struct walker *k, size_t node, const struct spf_term *t,
 		break;
 	}
 	vstr_free(&term);
+	vstr_free(&target_name);
 	return m;
 }
 
@@ -482,33 +550,35 @@ settle(struct walker *k, size_t node, enum spf_res s)
 }
 
 /*
- * walk_redirect - RFC 7208 6.1: node NODE's redirect= to TARGET, whose
- * record's result becomes the node's when no term matched.  With
+ * walk_redirect - RFC 7208 6.1: node NODE's redirect= to SPEC (in
+ * DOMAIN's record, macros as target() expands them), whose record's
+ * result becomes the node's when no term matched.  With
  * DECIDE (no term decided the client), the node's client result is
  * the redirected record's.
  */
 static void
-walk_redirect(struct walker *k, size_t node, const char *target, int depth,
-    int pass, int decide)
+walk_redirect(struct walker *k, size_t node, const char *spec,
+    const char *domain, int depth, int pass, int decide)
 {
-	struct vstr via = VSTR_INIT;
+	struct vstr via = VSTR_INIT, name = VSTR_INIT;
 	enum spf_res r = SPF_RES_NONE, s;
 	size_t before = k->w->nnodes;
-	int macro = strchr(target, '%') != NULL, over;
+	int tr, over;
 
-	vstr_catf(&via, "redirect=%s", target);
+	vstr_catf(&via, "redirect=%s", spec);
 	/* 4.6.4: redirect counts as a lookup */
 	if ((over = count_lookup(k, node, vstr_str(&via))))
 		r = SPF_RES_PERMERROR;
-	if (macro)
-		warn(k, node, "%s: macro, depends on the client: the "
-		    "redirected record and all below it are left out",
-		    vstr_str(&via));
-	else {
-		s = walk_record(k, target, vstr_str(&via), depth + 1, pass);
+	tr = target(k, node, vstr_str(&via), spec, domain, "the redirected "
+	    "record and all below it are", &name);
+	if (tr < 0)
+		r = SPF_RES_PERMERROR;
+	else if (tr == 0) {
+		s = walk_record(k, vstr_str(&name), vstr_str(&via), depth + 1,
+		    pass);
 		if (s == SPF_RES_NONE) {
 			warn(k, node, "%s: %s has no SPF record: permerror "
-			    "(RFC 7208 6.1)", vstr_str(&via), target);
+			    "(RFC 7208 6.1)", vstr_str(&via), vstr_str(&name));
 			worse(k->w, SPF_RES_PERMERROR);
 			s = SPF_RES_PERMERROR;
 		}
@@ -519,10 +589,11 @@ walk_redirect(struct walker *k, size_t node, const char *target, int depth,
 	if (decide) {
 		k->w->nodes[node].ip_result = r;
 		k->w->nodes[node].ip_term = vstr_steal(&via);
-		k->w->nodes[node].ip_child = macro || over ? -1 :
+		k->w->nodes[node].ip_child = tr != 0 || over ? -1 :
 		    (long)before;
 	}
 	vstr_free(&via);
+	vstr_free(&name);
 }
 
 /*
@@ -587,7 +658,7 @@ walk_terms(struct walker *k, size_t node, const struct spf_record *rec,
 		warn(k, node, "redirect=%s is never used: the record has an "
 		    "all term (RFC 7208 6.1)", rec->redirect);
 	else if (rec->redirect != NULL && !k->stopped) {
-		walk_redirect(k, node, rec->redirect, depth, pass,
+		walk_redirect(k, node, rec->redirect, domain, depth, pass,
 		    decided == IPM_NO);
 		if (decided == IPM_NO)
 			return;
@@ -656,6 +727,7 @@ spf_walk_domain(struct dns *dns, const char *domain, const char *ip,
 	memset(&k, 0, sizeof(k));
 	k.dns = dns;
 	k.w = out;
+	k.top = domain;
 	out->result = SPF_RES_PASS;
 	if (ip != NULL && inet_pton(AF_INET, ip, k.ip) == 1)
 		k.have_ip = k.ip_v4 = 1;

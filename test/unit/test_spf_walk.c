@@ -87,13 +87,20 @@ test_walks(void **state)
 		{ "flag.example", SPF_RES_PASS, "192.0.2.9", 3, 0, 1,
 		    "ptr: ptr is deprecated" },
 		{ "flag.example", SPF_RES_PASS, NULL, 3, 0, 1,
-		    "exists:%{i}.x.example: macro, depends on the client: "
-		    "this term is left out" },
+		    "exists:%{i}.x.example: exists tests a name, not an "
+		    "address: left out" },
 		{ "flag.example", SPF_RES_PASS, NULL, 3, 0, 1,
-		    "include:%{d}.y.example: macro, depends on the client: "
-		    "the included record and all below it are left out" },
+		    "include:%{l}.y.example: macro %{l} depends on the "
+		    "sender's local part: the included record and all below "
+		    "it are left out" },
 		{ "flag.example", SPF_RES_PASS, NULL, 3, 0, 1,
-		    "?all: every address is neutral" },
+		    "?all: every address not listed before it is neutral" },
+		/* %{d}, %{d2} and %{o} expanded: nothing left out */
+		{ "dmac.example", SPF_RES_PASS, "192.0.2.64/26 198.51.100.99 "
+		    "203.0.113.66 2001:db8:66::1", 3, 0, 2, NULL },
+		{ "dnone.example", SPF_RES_PERMERROR, "192.0.2.1", 1, 0, 2,
+		    "include:%{d}.y.example: dnone.example.y.example has no "
+		    "SPF record: permerror" },
 		{ "exist.example", SPF_RES_PASS, "", 1, 0, 1,
 		    "exists:top.example: exists tests a name" },
 		{ "plus.example", SPF_RES_PASS, "192.0.2.1", 0, 0, 1,
@@ -123,8 +130,9 @@ test_walks(void **state)
 		    "192.0.2.77 198.51.100.7 2001:db8:1::/48", 11, 0, 2,
 		    "redirect=l2.example is DNS lookup 11, over the limit" },
 		{ "redmac.example", SPF_RES_PASS, "192.0.2.1", 1, 0, 1,
-		    "redirect=%{l}.example: macro, depends on the client: "
-		    "the redirected record and all below it are left out" },
+		    "redirect=%{l}.example: macro %{l} depends on the "
+		    "sender's local part: the redirected record and all below "
+		    "it are left out" },
 		/* 84 includes unbounded: the walk itself stops */
 		{ "fan.example", SPF_RES_PERMERROR, "192.0.2.99", 61, 0, 61,
 		    "walk stopped after 60 lookups" },
@@ -199,6 +207,12 @@ test_ip(void **state)
 		    "include:over2.example a:h.example" },
 		{ "over.example", "192.0.2.77", SPF_RES_PASS, "a:h.example" },
 		{ "flag.example", "192.0.2.9", SPF_RES_NONE, "" },
+		{ "dmac.example", "198.51.100.99", SPF_RES_PASS,
+		    "include:_spf.%{d} a:%{o}" },
+		{ "dmac.example", "2001:db8:66::1", SPF_RES_PASS,
+		    "include:_spf.%{d} mx:%{d2}" },
+		{ "dnone.example", "10.0.0.1", SPF_RES_PERMERROR,
+		    "include:%{d}.y.example" },
 		/* over the limit at the redirect or an include: no child */
 		{ "redover.example", "198.51.100.7", SPF_RES_PERMERROR,
 		    "redirect=l2.example" },
