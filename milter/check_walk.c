@@ -213,11 +213,16 @@ json_walk(struct dns *dns, const struct spf_walk *w, const char *domain,
 	vstr_cat(out, "}\n");
 }
 
-/* first_error - the first warning, as the reason a walk failed */
+/* reason - the first warning that made the walk W->result, or NULL */
 static const char *
-first_error(const struct spf_walk *w)
+reason(const struct spf_walk *w)
 {
-	return w->nwarns > 0 ? w->warns[0].text : "no SPF record";
+	size_t i;
+
+	for (i = 0; i < w->nwarns; i++)
+		if (w->warns[i].res == w->result)
+			return w->warns[i].text;
+	return NULL;
 }
 
 /* check_walk_domain - one domain, as MODE asks (see check_walk.h) */
@@ -237,9 +242,12 @@ check_walk_domain(struct dns *dns, const char *domain, const char *ip,
 		if (ip != NULL)
 			explain_ip(dns, &w, domain, ip, out);
 	} else {
-		if (r != SPF_RES_PASS)
+		if (r != SPF_RES_PASS && reason(&w) != NULL)
 			vstr_catf(err, "mxauth-check: %s: %s: %s\n", domain,
-			    status_str(r), first_error(&w));
+			    status_str(r), reason(&w));
+		else if (r != SPF_RES_PASS)
+			vstr_catf(err, "mxauth-check: %s: %s\n", domain,
+			    status_str(r));
 		if (ip != NULL)
 			explain_ip(dns, &w, domain, ip, out);
 		else if (w.nnets > 0) {

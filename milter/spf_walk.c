@@ -66,20 +66,30 @@ static enum spf_res walk_record(struct walker *, const char *domain,
 	}								\
 } while (0)
 
-/* warn - a warning about node NODE */
+/* vwarn - a warning about node NODE that makes the walk RES */
 static void
-warn(struct walker *k, size_t node, const char *fmt, ...)
+vwarn(struct walker *k, size_t node, enum spf_res res, const char *fmt,
+    va_list ap)
 {
 	struct spf_walk *w = k->w;
 	struct vstr s = VSTR_INIT;
+
+	vstr_vcatf(&s, fmt, ap);
+	GROW(w->warns, w->nwarns, w->capwarns);
+	w->warns[w->nwarns].node = node;
+	w->warns[w->nwarns].res = res;
+	w->warns[w->nwarns++].text = vstr_steal(&s);
+}
+
+/* warn - a warning about node NODE that breaks nothing */
+static void
+warn(struct walker *k, size_t node, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vstr_vcatf(&s, fmt, ap);
+	vwarn(k, node, SPF_RES_PASS, fmt, ap);
 	va_end(ap);
-	GROW(w->warns, w->nwarns, w->capwarns);
-	w->warns[w->nwarns].node = node;
-	w->warns[w->nwarns++].text = vstr_steal(&s);
 }
 
 /* worse - the walk's overall result, errors winning over success */
@@ -89,6 +99,22 @@ worse(struct spf_walk *w, enum spf_res r)
 	if (r == SPF_RES_PERMERROR || (r == SPF_RES_TEMPERROR &&
 	    w->result != SPF_RES_PERMERROR))
 		w->result = r;
+}
+
+/*
+ * fail - a warning about node NODE that makes the walk RES (TEMPERROR,
+ * PERMERROR, or NONE for a top domain that cannot be walked): the
+ * reason spf_walk_domain() returns it
+ */
+static void
+fail(struct walker *k, size_t node, enum spf_res res, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(k, node, res, fmt, ap);
+	va_end(ap);
+	worse(k->w, res);
 }
 
 /* add_net - a pass network, host bits cleared */
@@ -151,7 +177,8 @@ count_lookup(struct walker *k, size_t node, const char *term)
 		return 0;
 	if (!k->over_warned) {
 		k->over_warned = 1;
-		warn(k, node, "%s is DNS lookup %d, over the limit of %d (RFC "
+		fail(k, node, SPF_RES_PERMERROR, "%s is DNS lookup %d, over "
+		    "the limit of %d (RFC "
 		    "7208 4.6.4): permerror for every address not matched "
 		    "before it", term, k->w->lookups, SPF_WALK_MAX_LOOKUPS);
 	}
@@ -178,16 +205,16 @@ classify(struct walker *k, size_t node, const char *term,
 			return IPM_NO;
 		if (!k->voids_warned) {
 			k->voids_warned = 1;
-			warn(k, node, "%s is void lookup %d, over the limit of "
-			    "%d (RFC 7208 4.6.4): permerror", term,
+			fail(k, node, SPF_RES_PERMERROR, "%s is void lookup "
+			    "%d, over the limit of %d (RFC 7208 4.6.4): "
+			    "permerror", term,
 			    k->w->voids, SPF_WALK_MAX_VOIDS);
 		}
 		worse(k->w, SPF_RES_PERMERROR);
 		return IPM_PERM;
 	default:
-		warn(k, node, "%s: DNS %s: temperror", term,
+		fail(k, node, SPF_RES_TEMPERROR, "%s: DNS %s: temperror", term,
 		    dns_status_str(st));
-		worse(k->w, SPF_RES_TEMPERROR);
 		return IPM_TEMP;
 	}
 }
@@ -246,9 +273,9 @@ mech_mx(struct walker *k, size_t node, const char *term, const char *name,
 	a = dns_query(k->dns, name, DNS_T_MX);
 	m = classify(k, node, term, a->status);
 	if (a->status == DNS_OK && a->n > SPF_WALK_MAX_NAMES) {
-		warn(k, node, "%s: %zu MX names, over the limit of %d (RFC "
-		    "7208 4.6.4): permerror", term, a->n, SPF_WALK_MAX_NAMES);
-		worse(k->w, SPF_RES_PERMERROR);
+		fail(k, node, SPF_RES_PERMERROR, "%s: %zu MX names, over the "
+		    "limit of %d (RFC 7208 4.6.4): permerror", term, a->n,
+		    SPF_WALK_MAX_NAMES);
 		m = IPM_PERM;
 	}
 	for (i = 0; m != IPM_PERM && a->status == DNS_OK && i < a->n &&
@@ -358,8 +385,8 @@ target(struct walker *k, size_t node, const char *term, const char *spec,
 	env.domain = domain;
 	env.sender_domain = k->top;
 	if (spf_macro_expand(spec, &env, name) != 0) {
-		warn(k, node, "%s: the macro expansion fails: permerror", term);
-		worse(k->w, SPF_RES_PERMERROR);
+		fail(k, node, SPF_RES_PERMERROR, "%s: the macro expansion "
+		    "fails: permerror", term);
 		return -1;
 	}
 	spf_macro_truncate(name);	/* RFC 7208 7.3 */
@@ -405,8 +432,9 @@ walk_term(struct walker *k, size_t node, const struct spf_term *t,
 			m = IPM_PERM;
 			if (k->w->lookups > SPF_WALK_HARD_LOOKUPS) {
 				if (!k->stopped)
-					warn(k, node, "walk stopped after %d "
-					    "lookups", SPF_WALK_HARD_LOOKUPS);
+					fail(k, node, SPF_RES_PERMERROR,
+					    "walk stopped after %d lookups",
+					    SPF_WALK_HARD_LOOKUPS);
 				k->stopped = 1;
 				break;
 			}
@@ -430,10 +458,9 @@ walk_term(struct walker *k, size_t node, const struct spf_term *t,
 			r = walk_record(k, name, vstr_str(&term), depth + 1,
 			    pass);
 			if (r == SPF_RES_NONE) {
-				warn(k, node, "%s: %s has no SPF record: "
-				    "permerror (RFC 7208 5.2)", vstr_str(&term),
-				    name);
-				worse(k->w, SPF_RES_PERMERROR);
+				fail(k, node, SPF_RES_PERMERROR, "%s: %s has "
+				    "no SPF record: permerror (RFC 7208 5.2)",
+				    vstr_str(&term), name);
 				r = SPF_RES_PERMERROR;
 			}
 			if (m == IPM_NO) {
@@ -474,8 +501,8 @@ fetch(struct walker *k, size_t node, const char *domain, char **text)
 	a = dns_query(k->dns, domain, DNS_T_TXT);
 	if (a->status != DNS_OK && a->status != DNS_NXDOMAIN &&
 	    a->status != DNS_NODATA) {
-		warn(k, node, "TXT %s: DNS %s: temperror", domain,
-		    dns_status_str(a->status));
+		fail(k, node, SPF_RES_TEMPERROR, "TXT %s: DNS %s: temperror",
+		    domain, dns_status_str(a->status));
 		res = SPF_RES_TEMPERROR;
 	}
 	for (i = 0; a->status == DNS_OK && i < a->n; i++) {
@@ -498,10 +525,11 @@ fetch(struct walker *k, size_t node, const char *domain, char **text)
 	}
 	dns_answer_free(a);
 	if (found == 1 && nul)
-		warn(k, node, "the record holds a NUL byte: permerror");
+		fail(k, node, SPF_RES_PERMERROR, "the record holds a NUL byte: "
+		    "permerror");
 	else if (found > 1)
-		warn(k, node, "%zu v=spf1 records: permerror (RFC 7208 4.5)",
-		    found);
+		fail(k, node, SPF_RES_PERMERROR, "%zu v=spf1 records: "
+		    "permerror (RFC 7208 4.5)", found);
 	if (found > 1 || nul) {
 		x_free(*text);
 		*text = NULL;
@@ -577,9 +605,9 @@ walk_redirect(struct walker *k, size_t node, const char *spec,
 		s = walk_record(k, vstr_str(&name), vstr_str(&via), depth + 1,
 		    pass);
 		if (s == SPF_RES_NONE) {
-			warn(k, node, "%s: %s has no SPF record: permerror "
-			    "(RFC 7208 6.1)", vstr_str(&via), vstr_str(&name));
-			worse(k->w, SPF_RES_PERMERROR);
+			fail(k, node, SPF_RES_PERMERROR, "%s: %s has no SPF "
+			    "record: permerror (RFC 7208 6.1)", vstr_str(&via),
+			    vstr_str(&name));
 			s = SPF_RES_PERMERROR;
 		}
 		if (r == SPF_RES_NONE)
@@ -683,19 +711,20 @@ walk_record(struct walker *k, const char *domain, const char *via,
 	size_t node = add_node(k->w, domain, via, depth);
 
 	if (!domain_check(domain, WALK_DOMAIN)) {
-		warn(k, node, "%s is not a domain name (RFC 7208 4.3)",
-		    domain);
+		fail(k, node, depth > 0 ? SPF_RES_PERMERROR : SPF_RES_NONE,
+		    "%s is not a domain name (RFC 7208 4.3)", domain);
 		return settle(k, node, depth > 0 ? SPF_RES_PERMERROR :
 		    SPF_RES_NONE);
 	}
 	if (on_path(k, domain, depth)) {
-		warn(k, node, "loop: %s is already being walked above; an "
-		    "evaluation goes round until the lookup limit: permerror",
-		    domain);
+		fail(k, node, SPF_RES_PERMERROR, "loop: %s is already being "
+		    "walked above; an evaluation goes round until the lookup "
+		    "limit: permerror", domain);
 		return settle(k, node, SPF_RES_PERMERROR);
 	}
 	if (depth >= SPF_WALK_HARD_DEPTH) {
-		warn(k, node, "walk stopped at depth %d", depth);
+		fail(k, node, SPF_RES_PERMERROR, "walk stopped at depth %d",
+		    depth);
 		return settle(k, node, SPF_RES_PERMERROR);
 	}
 	k->path[depth] = domain;
@@ -704,7 +733,7 @@ walk_record(struct walker *k, const char *domain, const char *via,
 	k->w->nodes[node].record = text;
 	/* RFC 7208 4.6: a syntax error anywhere is a permerror */
 	if (spf_record_parse(text, &rec, err, sizeof(err)) != 0) {
-		warn(k, node, "%s: permerror", err);
+		fail(k, node, SPF_RES_PERMERROR, "%s: permerror", err);
 		spf_record_clear(&rec);
 		return settle(k, node, SPF_RES_PERMERROR);
 	}

@@ -51,6 +51,11 @@ struct spf_walk_node {
 
 struct spf_walk_warn {
 	size_t		 node;		/* index into nodes */
+	/*
+	 * PASS: a warning that breaks nothing; else what it makes the walk
+	 * (PERMERROR, TEMPERROR; NONE for a name that is no domain)
+	 */
+	enum spf_res	 res;
 	char		*text;
 };
 

@@ -103,7 +103,12 @@ expect "over the limit: why, on stderr" \
 "$check" -c "$tmp/none.conf" --zone "$zones/walk.zone" --spf-walk \
     top.example nothing.example >/dev/null 2>"$tmp/none.err"
 expect "no record: exit 1" [ $? -eq 1 ]
-expect "no record: said" grep -q 'nothing.example: no SPF record' "$tmp/none.err"
+expect "no record: said once" \
+    grep -qx 'mxauth-check: nothing.example: no SPF record' "$tmp/none.err"
+"$check" -c "$tmp/none.conf" --zone "$zones/walk.zone" --spf-walk \
+    why.example >/dev/null 2>"$tmp/why.err"
+expect "permerror: the reason is the include, not the ptr before it" \
+    grep -qx 'mxauth-check: why.example: permerror: include:nothing.example: nothing.example has no SPF record: permerror (RFC 7208 5.2)' "$tmp/why.err"
 
 # --- exit 2: usage ---
 for args in "--json --explain provider.example" "--mail-from a@b.example x.example" \

@@ -5,7 +5,8 @@
  * ip6, only "+" paths listed; ptr, exists and macros flagged as left
  * out; the lookup and void limits, loops, duplicate and missing
  * records, split TXT strings; the term that matches one address along
- * the include path (the aggregation on its own: test_netset).
+ * the include path; which warning is the reason for an error (the
+ * aggregation on its own: test_netset).
  */
 #include "config.h"
 
@@ -250,12 +251,67 @@ test_ip(void **state)
 	dns_free(dns);
 }
 
+/*
+ * test_reason - the warning that made a walk permerror, temperror or
+ * none is marked as such; the others (ptr, ?all ...) break nothing
+ */
+static void
+test_reason(void **state)
+{
+	static const struct {
+		const char *domain;
+		enum spf_res want;
+		const char *want_reason;	/* NULL: none marked */
+	} cases[] = {
+		{ "why.example", SPF_RES_PERMERROR,
+		    "include:nothing.example: nothing.example has no SPF "
+		    "record" },
+		{ "over.example", SPF_RES_PERMERROR, "a:h.example is DNS "
+		    "lookup 11" },
+		{ "void.example", SPF_RES_PERMERROR, "a:nx3.example is void "
+		    "lookup 3" },
+		{ "temp.example", SPF_RES_TEMPERROR, "TXT slow.example: DNS "
+		    "timeout" },
+		{ "dup.example", SPF_RES_PERMERROR, "2 v=spf1 records" },
+		{ "loop1.example", SPF_RES_PERMERROR, "loop: loop1.example" },
+		{ "bad.example", SPF_RES_PERMERROR, "bad IP address" },
+		{ "dnone.example", SPF_RES_PERMERROR, "dnone.example.y.example "
+		    "has no SPF record" },
+		{ "not_a..name", SPF_RES_NONE, "is not a domain name" },
+		{ "flag.example", SPF_RES_PASS, NULL },
+		{ "nothing.example", SPF_RES_NONE, NULL },
+	};
+	struct spf_walk w;
+	struct dns *dns;
+	char err[256];
+	size_t i, j;
+
+	(void)state;
+	if ((dns = dns_new_zone(ZONE, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(spf_walk_domain(dns, cases[i].domain, NULL,
+		    &w), cases[i].want);
+		for (j = 0; j < w.nwarns && w.warns[j].res == SPF_RES_PASS; j++)
+			;
+		if (cases[i].want_reason == NULL ? j < w.nwarns :
+		    j == w.nwarns || w.warns[j].res != cases[i].want ||
+		    strstr(w.warns[j].text, cases[i].want_reason) == NULL)
+			fail_msg("case %zu %s: first marked warning: %s", i,
+			    cases[i].domain, j < w.nwarns ? w.warns[j].text :
+			    "none");
+		spf_walk_clear(&w);
+	}
+	dns_free(dns);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walks),
 		cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_reason),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
