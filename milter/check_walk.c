@@ -6,7 +6,11 @@
  * The walk is spf_walk's; the result for --ip is the evaluator's own
  * (spf_check_host, sender postmaster@DOMAIN), so what is printed as the
  * result is what mxauth decides for mail, and the walk only adds the
- * path.  Output goes into the caller's vstrs (check.c writes them with
+ * path.  Both wait for DNS through their own handle (dns_msg.h): the
+ * evaluation as long as the daemon's check, the walk as long as the
+ * SPF_WALK_HARD_LOOKUPS it may spend would be given at the daemon's
+ * rate (SPF_WALK_MAX_LOOKUPS a check), so a hostile domain's silent
+ * name servers cost bounded time.  Output goes into the caller's vstrs (check.c writes them with
  * control characters escaped: records are the sender's bytes).
  */
 #include "config.h"
@@ -16,6 +20,7 @@
 
 #include "check_walk.h"
 #include "dns.h"
+#include "dns_msg.h"
 #include "netset.h"
 #include "result.h"
 #include "spf_check.h"
@@ -227,14 +232,20 @@ reason(const struct spf_walk *w)
 
 /* check_walk_domain - one domain, as MODE asks (see check_walk.h) */
 int
-check_walk_domain(struct dns *dns, const char *domain, const char *ip,
-    enum check_walk_mode mode, struct check_walk_nets *acc,
+check_walk_domain(struct dns *shared, unsigned check_ms, const char *domain,
+    const char *ip, enum check_walk_mode mode, struct check_walk_nets *acc,
     struct vstr *out, struct vstr *err)
 {
+	struct dns *walk, *dns;
 	struct spf_walk w;
 	enum spf_res r;
 
-	r = spf_walk_domain(dns, domain, ip, &w);
+	walk = dns_msg_new(shared, check_ms * (SPF_WALK_HARD_LOOKUPS /
+	    SPF_WALK_MAX_LOOKUPS));
+	dns = dns_msg_new(shared, check_ms);	/* --ip's evaluation */
+	dns_msg_begin(walk);
+	dns_msg_begin(dns);
+	r = spf_walk_domain(walk, domain, ip, &w);
 	if (mode == CHECK_WALK_JSON)
 		json_walk(dns, &w, domain, ip, out);
 	else if (mode == CHECK_WALK_EXPLAIN) {
@@ -262,6 +273,8 @@ check_walk_domain(struct dns *dns, const char *domain, const char *ip,
 		}
 	}
 	spf_walk_clear(&w);
+	dns_msg_free(walk);
+	dns_msg_free(dns);
 	return r == SPF_RES_PASS ? 0 : 1;
 }
 

@@ -32,11 +32,13 @@ enum check_walk_mode {
  * check_walk_domain - walk DOMAIN (IP: NULL, or a client address) and
  * write what MODE asks for into OUT; in NETS mode the networks are
  * added to ACC for check_walk_print_nets(), and trouble goes to ERR.
- * Returns 0 when the record was walked whole, 1 on none, permerror or
- * temperror.  Everything is borrowed.
+ * CHECK_MS: the daemon's DNS budget for one check (dns_check_timeout);
+ * the walk may wait six times that (0: no limit).  Returns 0 when the
+ * record was walked whole, 1 on none, permerror or temperror.
+ * Everything is borrowed.
  */
-int	 check_walk_domain(struct dns *, const char *domain, const char *ip,
-	    enum check_walk_mode, struct check_walk_nets *acc,
+int	 check_walk_domain(struct dns *, unsigned check_ms, const char *domain,
+	    const char *ip, enum check_walk_mode, struct check_walk_nets *acc,
 	    struct vstr *out, struct vstr *err);
 /* check_walk_print_nets - ACC aggregated into OUT, one a line; ACC freed */
 void	 check_walk_print_nets(struct check_walk_nets *acc, struct vstr *out);

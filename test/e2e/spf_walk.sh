@@ -5,7 +5,8 @@
 # of ranges over three levels of includes) flattens into the list
 # computed by hand below, read from the zone file and from the sandbox's
 # unbound alike; domains on stdin; --explain, --json and --ip; exit
-# status 0, 1 (a broken record, still printed) and 2 (usage).
+# status 0, 1 (a broken record, still printed) and 2 (usage); a hostile
+# domain's silent name servers cost bounded time (walk_hostile.py).
 . "$top_srcdir/test/e2e/lib.sh"
 check="$top_builddir/mxauth-check"
 zones="$top_srcdir/test/data/zones"
@@ -117,6 +118,38 @@ for args in "--json --explain provider.example" "--mail-from a@b.example x.examp
 	walk $args >/dev/null 2>&1
 	expect "usage: $args: exit 2" [ $? -eq 2 ]
 done
+
+# --- a hostile domain: answers its TXT, never its A and AAAA ---
+# 54 a: terms down six levels of include: 108 lookups of dns_timeout
+# 1 s unbounded (with the defaults, 5 s and 2 retries: 27 minutes); the
+# walk waits six times dns_check_timeout in all (6 s), --ip's evaluation
+# dns_check_timeout (1 s), then says temperror.
+python3 "$top_srcdir/test/e2e/walk_hostile.py" "$tmp/port" &
+hostile=$!
+trap 'kill $hostile 2>/dev/null; rm -rf "$tmp"' EXIT
+wait_for "walk_hostile.py" 10 test -s "$tmp/port" || die "walk_hostile.py did not start"
+printf 'log_target = stderr\ndns_servers = 127.0.0.1:%s\ndns_timeout = 1\ndns_retries = 0\ndns_check_timeout = 1\n' \
+    "$(cat "$tmp/port")" >"$tmp/hostile.conf"
+t0=$(date +%s%N)
+timeout 300 "$check" -c "$tmp/hostile.conf" --spf-walk --explain hostile.example \
+    >"$tmp/hostile" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect "hostile: exit 1 (temperror)" [ $rc -eq 1 ]
+expect "hostile: walked in ${ms} ms, within its 6 s budget and a margin" \
+    [ "$ms" -lt 15000 ]
+expect "hostile: temperror said" \
+    grep -q '^hostile.example: temperror, ' "$tmp/hostile"
+t0=$(date +%s%N)
+timeout 300 "$check" -c "$tmp/hostile.conf" --spf-walk --ip 192.0.2.1 \
+    hostile.example >"$tmp/hostile.ip" 2>&1
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect "hostile --ip: walk and evaluation in ${ms} ms (6 s + 1 s budgets)" \
+    [ "$ms" -lt 20000 ]
+expect "hostile --ip: the evaluation's temperror" \
+    grep -q '^192.0.2.1 at hostile.example: temperror' "$tmp/hostile.ip"
+kill $hostile 2>/dev/null
+trap 'rm -rf "$tmp"' EXIT
 
 # --- the same walk over the network: the sandbox's unbound ---
 need_tools
