@@ -119,6 +119,52 @@ for args in "--json --explain provider.example" "--mail-from a@b.example x.examp
 	expect "usage: $args: exit 2" [ $? -eq 2 ]
 done
 
+# --- a hostile zone: a 63 KB record of 3000 ip4 terms, seven levels of
+# includes each spending four mx (10 names of 300 A and 300 AAAA each)
+# and four a (2000 A): the walk stops after its 60 lookups, having
+# collected ~200000 networks, in bounded time and memory ---
+python3 - "$tmp/hostile.zone" <<'PY'
+import random, sys
+random.seed(1)
+z = ["$ORIGIN h.example.", "$TTL 300",
+     "@ IN SOA ns.h.example. h.h.example. 1 3600 600 86400 120"]
+txt = "v=spf1 " + " ".join("ip4:%d.%d.%d.%d/%d" % (
+    random.randrange(1, 224), random.randrange(256), random.randrange(256),
+    random.randrange(256), random.randrange(8, 33)) for _ in range(3000)) + \
+    " include:i1.h.example -all"
+z.append("@ IN TXT ( " + " ".join('"%s"' % txt[i:i + 250]
+                                  for i in range(0, len(txt), 250)) + " )")
+for i in range(1, 8):
+    z.append('i%d IN TXT "v=spf1 %s include:i%d.h.example -all"' % (
+        i, " ".join(["mx:m.h.example a:big.h.example"] * 4), i + 1))
+for j in range(10):
+    z.append("m IN MX 10 x%d.h.example." % j)
+    for k in range(300):
+        z.append("x%d IN A 10.%d.%d.%d" % (j, j, k // 256, k % 256))
+        z.append("x%d IN AAAA 2001:db8:%x::%x" % (j, j, k))
+z += ["big IN A 172.16.%d.%d" % (k // 256, k % 256) for k in range(2000)]
+open(sys.argv[1], "w").write("\n".join(z) + "\n")
+PY
+# kB: the walk's own needs, doubled for ASan's redzones
+BOUND_KB=65536
+grep -qa __asan_init "$check" && BOUND_KB=$((2 * BOUND_KB))
+python3 - "$tmp/hostile.cost" "$check" -c "$tmp/none.conf" \
+    --zone "$tmp/hostile.zone" --spf-walk --explain h.example \
+    >"$tmp/hostile.out" <<'PY'
+import resource, subprocess, sys, time
+t0 = time.monotonic()
+rc = subprocess.run(sys.argv[2:], timeout=120).returncode
+ms = int((time.monotonic() - t0) * 1000)
+kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+open(sys.argv[1], "w").write("%d %d %d\n" % (rc, ms, kb))
+PY
+read -r rc ms kb <"$tmp/hostile.cost"
+expect "hostile zone: exit 1 (over the limits)" [ "$rc" -eq 1 ]
+expect "hostile zone: walk stopped after 60 lookups" \
+    grep -q 'warning: i7.h.example: walk stopped after 60 lookups' "$tmp/hostile.out"
+expect "hostile zone: walked in ${ms} ms < 60 s" [ "$ms" -lt 60000 ]
+expect "hostile zone: ${kb} kB resident <= $BOUND_KB kB" [ "$kb" -le "$BOUND_KB" ]
+
 # --- a hostile domain: answers its TXT, never its A and AAAA ---
 # 54 a: terms down six levels of include: 108 lookups of dns_timeout
 # 1 s unbounded (with the defaults, 5 s and 2 retries: 27 minutes); the
