@@ -159,31 +159,36 @@ test_many(void **state)
 static void
 test_net(void **state)
 {
-	static const unsigned char v4[4] = { 192, 0, 2, 255 };
-	unsigned char v6[16];
+	static const struct {
+		const char *addr;
+		int len;
+		const char *want;
+	} cases[] = {
+		{ "192.0.2.255", 24, "192.0.2.0/24" },
+		{ "192.0.2.255", 32, "192.0.2.255" },
+		{ "192.0.2.255", 40, "192.0.2.255" },	/* clamped */
+		{ "192.0.2.255", 0, "0.0.0.0/0" },
+		{ "192.0.2.255", -1, "0.0.0.0/0" },	/* clamped */
+		{ "2001:db8::ffff", 64, "2001:db8::/64" },
+		{ "2001:db8::ffff", 128, "2001:db8::ffff" },
+		{ "2001:db8::ffff", 127, "2001:db8::fffe/127" },
+	};
+	unsigned char addr[16];
 	struct netset_net n;
 	char buf[64];
+	size_t i;
+	int family;
 
 	(void)state;
-	netset_net_set(&n, AF_INET, v4, 24);
-	netset_net_str(&n, buf, sizeof(buf));
-	assert_string_equal(buf, "192.0.2.0/24");
-	netset_net_set(&n, AF_INET, v4, 32);
-	netset_net_str(&n, buf, sizeof(buf));
-	assert_string_equal(buf, "192.0.2.255");
-	netset_net_set(&n, AF_INET, v4, 40);	/* clamped */
-	netset_net_str(&n, buf, sizeof(buf));
-	assert_string_equal(buf, "192.0.2.255");
-	netset_net_set(&n, AF_INET, v4, 0);
-	netset_net_str(&n, buf, sizeof(buf));
-	assert_string_equal(buf, "0.0.0.0/0");
-	assert_int_equal(inet_pton(AF_INET6, "2001:db8::ffff", v6), 1);
-	netset_net_set(&n, AF_INET6, v6, 64);
-	netset_net_str(&n, buf, sizeof(buf));
-	assert_string_equal(buf, "2001:db8::/64");
-	netset_net_set(&n, AF_INET6, v6, 128);
-	netset_net_str(&n, buf, sizeof(buf));
-	assert_string_equal(buf, "2001:db8::ffff");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		family = strchr(cases[i].addr, ':') ? AF_INET6 : AF_INET;
+		assert_int_equal(inet_pton(family, cases[i].addr, addr), 1);
+		netset_net_set(&n, family, addr, cases[i].len);
+		netset_net_str(&n, buf, sizeof(buf));
+		if (strcmp(buf, cases[i].want) != 0)
+			fail_msg("case %zu: \"%s\", want \"%s\"", i, buf,
+			    cases[i].want);
+	}
 }
 
 int
