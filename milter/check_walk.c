@@ -94,8 +94,11 @@ explain_tree(const struct spf_walk *w, const char *domain, struct vstr *out)
 	for (i = 0; i < w->nnodes; i++) {
 		const struct spf_walk_node *nd = &w->nodes[i];
 
-		vstr_catf(out, "%*s%s: ", 2 * nd->depth + 2, "",
+		vstr_catf(out, "%*s%s", 2 * nd->depth + 2, "",
 		    nd->via != NULL ? nd->via : nd->domain);
+		if (nd->via != NULL && strchr(nd->via, '%') != NULL)
+			vstr_catf(out, " (%s)", nd->domain);	/* expanded */
+		vstr_cat(out, ": ");
 		if (nd->record != NULL)
 			vstr_catf(out, "\"%s\"", nd->record);
 		if (nd->status != SPF_RES_PASS)

@@ -93,6 +93,12 @@ walk --ip 10.1.2.3 provider.example >"$tmp/ip10"
 expect "ip: -ip4 inside an include is no match; -all fails" \
     [ "$(cat "$tmp/ip10")" = "$(printf '10.1.2.3 at provider.example: fail\n  provider.example: -all')" ]
 
+# --- macros the walk can expand: the name they gave, in the tree ---
+"$check" -c "$tmp/none.conf" --zone "$zones/walk.zone" --spf-walk \
+    --explain dmac.example >"$tmp/dmac"
+expect "macro: %{d} expanded, the name shown" \
+    grep -qF '  include:_spf.%{d} (_spf.dmac.example): "v=spf1 ip4:192.0.2.64/26' "$tmp/dmac"
+
 # --- exit 1: a broken record, what could be walked still printed ---
 "$check" -c "$tmp/none.conf" --zone "$zones/walk.zone" --spf-walk \
     over.example >"$tmp/over" 2>"$tmp/over.err"
