@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_spf_walk - libFuzzer harness for the aggregation of networks
- * (spf_walk_aggregate), which --spf-walk applies to whatever ranges
+ * (netset_aggregate), which --spf-walk applies to whatever ranges
  * anyone's SPF records list.  The input is a list of networks, 18 bytes
  * each: the family (low bit: 0 IPv4, 1 IPv6), the prefix length (taken
- * modulo the family's bits + 1), 16 address bytes; at most 256.
+ * modulo the family's bits + 1), 16 address bytes, host bits and all
+ * (the aggregation clears them); at most 256.
  * Invariants checked (abort = a finding): no more networks out than in,
  * host bits clear, sorted with no network inside another and no two
  * halves of one network left, every input inside an output, and for
@@ -19,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spf_walk.h"
+#include "netset.h"
 #include "xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -28,21 +29,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* bits - the family's address length in bits */
 static int
-bits(const struct spf_walk_net *n)
+bits(const struct netset_net *n)
 {
 	return n->family == AF_INET ? 32 : 128;
 }
 
 /* bit - bit I of N's address */
 static int
-bit(const struct spf_walk_net *n, int i)
+bit(const struct netset_net *n, int i)
 {
 	return (n->addr[i / 8] >> (7 - i % 8)) & 1;
 }
 
 /* inside - whether B lies inside A */
 static int
-inside(const struct spf_walk_net *a, const struct spf_walk_net *b)
+inside(const struct netset_net *a, const struct netset_net *b)
 {
 	int i;
 
@@ -56,7 +57,7 @@ inside(const struct spf_walk_net *a, const struct spf_walk_net *b)
 
 /* v4_range - the first and last IPv4 address of N */
 static void
-v4_range(const struct spf_walk_net *n, uint64_t *lo, uint64_t *hi)
+v4_range(const struct netset_net *n, uint64_t *lo, uint64_t *hi)
 {
 	uint64_t a = (uint64_t)n->addr[0] << 24 | (uint64_t)n->addr[1] << 16 |
 	    (uint64_t)n->addr[2] << 8 | n->addr[3];
@@ -77,7 +78,7 @@ cmp_u64pair(const void *pa, const void *pb)
 
 /* v4_covered - how many IPv4 addresses the N networks cover together */
 static uint64_t
-v4_covered(const struct spf_walk_net *nets, size_t n)
+v4_covered(const struct netset_net *nets, size_t n)
 {
 	uint64_t (*r)[2] = xcalloc(n + 1, sizeof(*r)), total = 0, end = 0;
 	size_t i, k = 0;
@@ -106,21 +107,20 @@ v4_covered(const struct spf_walk_net *nets, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct spf_walk_net in[MAX_NETS], out[MAX_NETS];
+	struct netset_net in[MAX_NETS], out[MAX_NETS];
 	size_t n = 0, m, i, j;
 	int b;
 
 	for (; size >= 18 && n < MAX_NETS; data += 18, size -= 18, n++) {
-		memset(&in[n], 0, sizeof(in[n]));
-		in[n].family = data[0] & 1 ? AF_INET6 : AF_INET;
-		in[n].len = data[1] % (bits(&in[n]) + 1);
-		memcpy(in[n].addr, data + 2, in[n].family == AF_INET ? 4 : 16);
-		/* host bits clear, as spf_walk's networks are */
-		for (b = in[n].len; b < bits(&in[n]); b++)
-			in[n].addr[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].family = data[0] & 1 ? AF_INET6 : AF_INET;
+		out[n].len = data[1] % (bits(&out[n]) + 1);
+		memcpy(out[n].addr, data + 2, 16);	/* host bits and all */
+		/* the reference: the same networks, host bits clear */
+		netset_net_set(&in[n], out[n].family, out[n].addr,
+		    out[n].len);
 	}
-	memcpy(out, in, sizeof(in));
-	m = spf_walk_aggregate(out, n);
+	m = netset_aggregate(out, n);
 	if (m > n)
 		abort();
 	for (i = 0; i < m; i++) {
@@ -132,7 +132,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		if (i + 1 < m && out[i].family == out[i + 1].family &&
 		    out[i].len == out[i + 1].len && out[i].len > 0) {
-			struct spf_walk_net parent = out[i];
+			struct netset_net parent = out[i];
 
 			parent.len--;
 			if (inside(&parent, &out[i + 1]))

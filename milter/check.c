@@ -530,12 +530,13 @@ open_dns(const struct opts *o, const struct conf *conf)
 }
 
 /*
- * walk_one - --spf-walk for one domain as typed (U-labels allowed);
- * the exit status it asks for
+ * walk_one - --spf-walk for one domain as typed (U-labels allowed),
+ * CHECK_MS the DNS budget of one check (dns_check_timeout); the exit
+ * status it asks for
  */
 static int
-walk_one(struct dns *dns, const struct opts *o, const char *typed,
-    struct check_walk_nets *acc)
+walk_one(struct dns *dns, unsigned check_ms, const struct opts *o,
+    const char *typed, struct check_walk_nets *acc)
 {
 	struct vstr out = VSTR_INIT, err = VSTR_INIT;
 	enum check_walk_mode mode = o->json ? CHECK_WALK_JSON : o->explain ?
@@ -543,8 +544,8 @@ walk_one(struct dns *dns, const struct opts *o, const char *typed,
 	char *domain = domain_to_ascii(typed);
 	int rc;
 
-	rc = check_walk_domain(dns, domain != NULL ? domain : typed, o->ip,
-	    mode, acc, &out, &err);
+	rc = check_walk_domain(dns, check_ms, domain != NULL ? domain :
+	    typed, o->ip, mode, acc, &out, &err);
 	put_terminal(stdout, &out);
 	fflush(stdout);
 	put_terminal(stderr, &err);
@@ -561,7 +562,7 @@ walk_one(struct dns *dns, const struct opts *o, const char *typed,
  * whole; 1: one could not be (what could be walked is still printed).
  */
 static int
-run_walk(struct dns *dns, const struct opts *o)
+run_walk(struct dns *dns, unsigned check_ms, const struct opts *o)
 {
 	struct check_walk_nets acc = { NULL, 0, 0 };
 	struct vstr out = VSTR_INIT;
@@ -570,14 +571,14 @@ run_walk(struct dns *dns, const struct opts *o)
 	int i, rc = 0;
 
 	for (i = 0; i < o->ndomains; i++)
-		rc |= walk_one(dns, o, o->domains[i], &acc);
+		rc |= walk_one(dns, check_ms, o, o->domains[i], &acc);
 	while (o->ndomains == 0 && getline(&line, &cap, stdin) != -1) {
 		for (p = line; *p == ' ' || *p == '\t'; p++)
 			;
 		end = p + strcspn(p, " \t\r\n");
 		*end = '\0';
 		if (*p != '\0')
-			rc |= walk_one(dns, o, p, &acc);
+			rc |= walk_one(dns, check_ms, o, p, &acc);
 	}
 	free(line);
 	if (!o->json && !o->explain && o->ip == NULL) {
@@ -603,7 +604,8 @@ main(int argc, char **argv)
 	conf = load_conf(o.config);
 	dns = open_dns(&o, conf);
 	if (o.walk) {
-		int rc = run_walk(dns, &o);
+		int rc = run_walk(dns, (unsigned)conf->dns_check_timeout *
+		    1000, &o);
 
 		conf_release(conf);
 		dns_free(dns);

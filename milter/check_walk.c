@@ -6,7 +6,11 @@
  * The walk is spf_walk's; the result for --ip is the evaluator's own
  * (spf_check_host, sender postmaster@DOMAIN), so what is printed as the
  * result is what mxauth decides for mail, and the walk only adds the
- * path.  Output goes into the caller's vstrs (check.c writes them with
+ * path.  Both wait for DNS through their own handle (dns_msg.h): the
+ * evaluation as long as the daemon's check, the walk as long as the
+ * SPF_WALK_HARD_LOOKUPS it may spend would be given at the daemon's
+ * rate (SPF_WALK_MAX_LOOKUPS a check), so a hostile domain's silent
+ * name servers cost bounded time.  Output goes into the caller's vstrs (check.c writes them with
  * control characters escaped: records are the sender's bytes).
  */
 #include "config.h"
@@ -16,6 +20,8 @@
 
 #include "check_walk.h"
 #include "dns.h"
+#include "dns_msg.h"
+#include "netset.h"
 #include "result.h"
 #include "spf_check.h"
 #include "spf_walk.h"
@@ -62,15 +68,15 @@ lookups_str(struct vstr *out, const struct spf_walk_node *n)
 }
 
 /* aggregated - W's networks aggregated, a copy (caller frees, x_free) */
-static struct spf_walk_net *
+static struct netset_net *
 aggregated(const struct spf_walk *w, size_t *n)
 {
-	struct spf_walk_net *nets;
+	struct netset_net *nets;
 
 	nets = xmalloc((w->nnets + 1) * sizeof(*nets));
 	if (w->nnets > 0)
 		memcpy(nets, w->nets, w->nnets * sizeof(*nets));
-	*n = spf_walk_aggregate(nets, w->nnets);
+	*n = netset_aggregate(nets, w->nnets);
 	return nets;
 }
 
@@ -78,7 +84,7 @@ aggregated(const struct spf_walk *w, size_t *n)
 static void
 explain_tree(const struct spf_walk *w, const char *domain, struct vstr *out)
 {
-	struct spf_walk_net *nets;
+	struct netset_net *nets;
 	char buf[64];
 	size_t i, n;
 
@@ -88,8 +94,11 @@ explain_tree(const struct spf_walk *w, const char *domain, struct vstr *out)
 	for (i = 0; i < w->nnodes; i++) {
 		const struct spf_walk_node *nd = &w->nodes[i];
 
-		vstr_catf(out, "%*s%s: ", 2 * nd->depth + 2, "",
+		vstr_catf(out, "%*s%s", 2 * nd->depth + 2, "",
 		    nd->via != NULL ? nd->via : nd->domain);
+		if (nd->via != NULL && strchr(nd->via, '%') != NULL)
+			vstr_catf(out, " (%s)", nd->domain);	/* expanded */
+		vstr_cat(out, ": ");
 		if (nd->record != NULL)
 			vstr_catf(out, "\"%s\"", nd->record);
 		if (nd->status != SPF_RES_PASS)
@@ -104,7 +113,7 @@ explain_tree(const struct spf_walk *w, const char *domain, struct vstr *out)
 	nets = aggregated(w, &n);
 	vstr_catf(out, "  networks: %zu\n", n);
 	for (i = 0; i < n; i++) {
-		spf_walk_net_str(&nets[i], buf, sizeof(buf));
+		netset_net_str(&nets[i], buf, sizeof(buf));
 		vstr_catf(out, "    %s\n", buf);
 	}
 	x_free(nets);
@@ -142,7 +151,7 @@ static void
 json_walk(struct dns *dns, const struct spf_walk *w, const char *domain,
     const char *ip, struct vstr *out)
 {
-	struct spf_walk_net *nets;
+	struct netset_net *nets;
 	char buf[64];
 	size_t i, n;
 	long k;
@@ -156,7 +165,7 @@ json_walk(struct dns *dns, const struct spf_walk *w, const char *domain,
 	    "\"networks\": [", w->lookups, w->voids);
 	nets = aggregated(w, &n);
 	for (i = 0; i < n; i++) {
-		spf_walk_net_str(&nets[i], buf, sizeof(buf));
+		netset_net_str(&nets[i], buf, sizeof(buf));
 		vstr_cat(out, i > 0 ? ", " : "");
 		vstr_json(out, buf);
 	}
@@ -212,23 +221,34 @@ json_walk(struct dns *dns, const struct spf_walk *w, const char *domain,
 	vstr_cat(out, "}\n");
 }
 
-/* first_error - the first warning, as the reason a walk failed */
+/* reason - the first warning that made the walk W->result, or NULL */
 static const char *
-first_error(const struct spf_walk *w)
+reason(const struct spf_walk *w)
 {
-	return w->nwarns > 0 ? w->warns[0].text : "no SPF record";
+	size_t i;
+
+	for (i = 0; i < w->nwarns; i++)
+		if (w->warns[i].res == w->result)
+			return w->warns[i].text;
+	return NULL;
 }
 
 /* check_walk_domain - one domain, as MODE asks (see check_walk.h) */
 int
-check_walk_domain(struct dns *dns, const char *domain, const char *ip,
-    enum check_walk_mode mode, struct check_walk_nets *acc,
+check_walk_domain(struct dns *shared, unsigned check_ms, const char *domain,
+    const char *ip, enum check_walk_mode mode, struct check_walk_nets *acc,
     struct vstr *out, struct vstr *err)
 {
+	struct dns *walk, *dns;
 	struct spf_walk w;
 	enum spf_res r;
 
-	r = spf_walk_domain(dns, domain, ip, &w);
+	walk = dns_msg_new(shared, check_ms * (SPF_WALK_HARD_LOOKUPS /
+	    SPF_WALK_MAX_LOOKUPS));
+	dns = dns_msg_new(shared, check_ms);	/* --ip's evaluation */
+	dns_msg_begin(walk);
+	dns_msg_begin(dns);
+	r = spf_walk_domain(walk, domain, ip, &w);
 	if (mode == CHECK_WALK_JSON)
 		json_walk(dns, &w, domain, ip, out);
 	else if (mode == CHECK_WALK_EXPLAIN) {
@@ -236,9 +256,12 @@ check_walk_domain(struct dns *dns, const char *domain, const char *ip,
 		if (ip != NULL)
 			explain_ip(dns, &w, domain, ip, out);
 	} else {
-		if (r != SPF_RES_PASS)
+		if (r != SPF_RES_PASS && reason(&w) != NULL)
 			vstr_catf(err, "mxauth-check: %s: %s: %s\n", domain,
-			    status_str(r), first_error(&w));
+			    status_str(r), reason(&w));
+		else if (r != SPF_RES_PASS)
+			vstr_catf(err, "mxauth-check: %s: %s\n", domain,
+			    status_str(r));
 		if (ip != NULL)
 			explain_ip(dns, &w, domain, ip, out);
 		else if (w.nnets > 0) {
@@ -253,6 +276,8 @@ check_walk_domain(struct dns *dns, const char *domain, const char *ip,
 		}
 	}
 	spf_walk_clear(&w);
+	dns_msg_free(walk);
+	dns_msg_free(dns);
 	return r == SPF_RES_PASS ? 0 : 1;
 }
 
@@ -261,10 +286,10 @@ void
 check_walk_print_nets(struct check_walk_nets *acc, struct vstr *out)
 {
 	char buf[64];
-	size_t i, n = spf_walk_aggregate(acc->nets, acc->n);
+	size_t i, n = netset_aggregate(acc->nets, acc->n);
 
 	for (i = 0; i < n; i++) {
-		spf_walk_net_str(&acc->nets[i], buf, sizeof(buf));
+		netset_net_str(&acc->nets[i], buf, sizeof(buf));
 		vstr_catf(out, "%s\n", buf);
 	}
 	x_free(acc->nets);

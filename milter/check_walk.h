@@ -13,12 +13,12 @@
 #include <stddef.h>
 
 struct dns;
-struct spf_walk_net;
+struct netset_net;
 struct vstr;
 
 /* The networks of every domain walked, for the one list printed last. */
 struct check_walk_nets {
-	struct spf_walk_net *nets;
+	struct netset_net *nets;
 	size_t		 n, cap;
 };
 
@@ -32,11 +32,13 @@ enum check_walk_mode {
  * check_walk_domain - walk DOMAIN (IP: NULL, or a client address) and
  * write what MODE asks for into OUT; in NETS mode the networks are
  * added to ACC for check_walk_print_nets(), and trouble goes to ERR.
- * Returns 0 when the record was walked whole, 1 on none, permerror or
- * temperror.  Everything is borrowed.
+ * CHECK_MS: the daemon's DNS budget for one check (dns_check_timeout);
+ * the walk may wait six times that (0: no limit).  Returns 0 when the
+ * record was walked whole, 1 on none, permerror or temperror.
+ * Everything is borrowed.
  */
-int	 check_walk_domain(struct dns *, const char *domain, const char *ip,
-	    enum check_walk_mode, struct check_walk_nets *acc,
+int	 check_walk_domain(struct dns *, unsigned check_ms, const char *domain,
+	    const char *ip, enum check_walk_mode, struct check_walk_nets *acc,
 	    struct vstr *out, struct vstr *err);
 /* check_walk_print_nets - ACC aggregated into OUT, one a line; ACC freed */
 void	 check_walk_print_nets(struct check_walk_nets *acc, struct vstr *out);

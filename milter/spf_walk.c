@@ -8,23 +8,23 @@
  * so a record is broken here exactly when it is broken for mail) and
  * asks every question through dns.h.  Networks are collected only from
  * terms whose whole path is "+": what a "-include:" or "~all" covers is
- * not an allowlist.  Terms that depend on the client (ptr, exists,
- * macros) cannot be flattened and are reported as left out.  Loops,
- * depth and the walk's own lookups are bounded (SPF_WALK_HARD_*), so a
- * hostile record costs at most SPF_WALK_HARD_LOOKUPS questions plus ten
- * names per mx term.
+ * not an allowlist.  Terms that depend on the client (ptr, exists, and
+ * macros other than %{d} and %{o}, which the walk expands) cannot be
+ * flattened and are reported as left out.  Loops, depth and the walk's
+ * own lookups are bounded (SPF_WALK_HARD_*), so a hostile record costs
+ * at most SPF_WALK_HARD_LOOKUPS questions plus ten names per mx term.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dns.h"
 #include "domain.h"
+#include "netset.h"
 #include "spf_check.h"
+#include "spf_macro.h"
 #include "spf_record.h"
 #include "spf_walk.h"
 #include "vstr.h"
@@ -46,6 +46,7 @@ enum ipm {
 struct walker {
 	struct dns	*dns;
 	struct spf_walk	*w;
+	const char	*top;		/* the domain walked: %{o} */
 	int		 have_ip, ip_v4;
 	unsigned char	 ip[16];
 	const char	*path[SPF_WALK_HARD_DEPTH + 1];	/* domains above */
@@ -65,20 +66,30 @@ static enum spf_res walk_record(struct walker *, const char *domain,
 	}								\
 } while (0)
 
-/* warn - a warning about node NODE */
+/* vwarn - a warning about node NODE that makes the walk RES */
 static void
-warn(struct walker *k, size_t node, const char *fmt, ...)
+vwarn(struct walker *k, size_t node, enum spf_res res, const char *fmt,
+    va_list ap)
 {
 	struct spf_walk *w = k->w;
 	struct vstr s = VSTR_INIT;
+
+	vstr_vcatf(&s, fmt, ap);
+	GROW(w->warns, w->nwarns, w->capwarns);
+	w->warns[w->nwarns].node = node;
+	w->warns[w->nwarns].res = res;
+	w->warns[w->nwarns++].text = vstr_steal(&s);
+}
+
+/* warn - a warning about node NODE that breaks nothing */
+static void
+warn(struct walker *k, size_t node, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vstr_vcatf(&s, fmt, ap);
+	vwarn(k, node, SPF_RES_PASS, fmt, ap);
 	va_end(ap);
-	GROW(w->warns, w->nwarns, w->capwarns);
-	w->warns[w->nwarns].node = node;
-	w->warns[w->nwarns++].text = vstr_steal(&s);
 }
 
 /* worse - the walk's overall result, errors winning over success */
@@ -90,22 +101,28 @@ worse(struct spf_walk *w, enum spf_res r)
 		w->result = r;
 }
 
+/*
+ * fail - a warning about node NODE that makes the walk RES (TEMPERROR,
+ * PERMERROR, or NONE for a top domain that cannot be walked): the
+ * reason spf_walk_domain() returns it
+ */
+static void
+fail(struct walker *k, size_t node, enum spf_res res, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(k, node, res, fmt, ap);
+	va_end(ap);
+	worse(k->w, res);
+}
+
 /* add_net - a pass network, host bits cleared */
 static void
 add_net(struct spf_walk *w, int family, const unsigned char *addr, int len)
 {
-	struct spf_walk_net *n;
-	int i, bytes = family == AF_INET ? 4 : 16;
-
 	GROW(w->nets, w->nnets, w->capnets);
-	n = &w->nets[w->nnets++];
-	memset(n, 0, sizeof(*n));
-	n->family = family;
-	n->len = len;
-	memcpy(n->addr, addr, (size_t)bytes);
-	for (i = 0; i < bytes * 8; i++)
-		if (i >= len)
-			n->addr[i / 8] &= (unsigned char)~(0x80 >> (i % 8));
+	netset_net_set(&w->nets[w->nnets++], family, addr, len);
 }
 
 /* in_net - whether the client is inside FAMILY ADDR/LEN */
@@ -160,7 +177,8 @@ count_lookup(struct walker *k, size_t node, const char *term)
 		return 0;
 	if (!k->over_warned) {
 		k->over_warned = 1;
-		warn(k, node, "%s is DNS lookup %d, over the limit of %d (RFC "
+		fail(k, node, SPF_RES_PERMERROR, "%s is DNS lookup %d, over "
+		    "the limit of %d (RFC "
 		    "7208 4.6.4): permerror for every address not matched "
 		    "before it", term, k->w->lookups, SPF_WALK_MAX_LOOKUPS);
 	}
@@ -187,16 +205,16 @@ classify(struct walker *k, size_t node, const char *term,
 			return IPM_NO;
 		if (!k->voids_warned) {
 			k->voids_warned = 1;
-			warn(k, node, "%s is void lookup %d, over the limit of "
-			    "%d (RFC 7208 4.6.4): permerror", term,
+			fail(k, node, SPF_RES_PERMERROR, "%s is void lookup "
+			    "%d, over the limit of %d (RFC 7208 4.6.4): "
+			    "permerror", term,
 			    k->w->voids, SPF_WALK_MAX_VOIDS);
 		}
 		worse(k->w, SPF_RES_PERMERROR);
 		return IPM_PERM;
 	default:
-		warn(k, node, "%s: DNS %s: temperror", term,
+		fail(k, node, SPF_RES_TEMPERROR, "%s: DNS %s: temperror", term,
 		    dns_status_str(st));
-		worse(k->w, SPF_RES_TEMPERROR);
 		return IPM_TEMP;
 	}
 }
@@ -255,9 +273,9 @@ mech_mx(struct walker *k, size_t node, const char *term, const char *name,
 	a = dns_query(k->dns, name, DNS_T_MX);
 	m = classify(k, node, term, a->status);
 	if (a->status == DNS_OK && a->n > SPF_WALK_MAX_NAMES) {
-		warn(k, node, "%s: %zu MX names, over the limit of %d (RFC "
-		    "7208 4.6.4): permerror", term, a->n, SPF_WALK_MAX_NAMES);
-		worse(k->w, SPF_RES_PERMERROR);
+		fail(k, node, SPF_RES_PERMERROR, "%s: %zu MX names, over the "
+		    "limit of %d (RFC 7208 4.6.4): permerror", term, a->n,
+		    SPF_WALK_MAX_NAMES);
 		m = IPM_PERM;
 	}
 	for (i = 0; m != IPM_PERM && a->status == DNS_OK && i < a->n &&
@@ -296,8 +314,8 @@ include_ipm(enum spf_res r)
 }
 
 /*
- * left_out - a term that cannot be flattened: macros (RFC 7208 7), ptr
- * (5.5, deprecated) and exists (5.7) depend on the client
+ * left_out - a term that cannot be flattened: ptr (RFC 7208 5.5,
+ * deprecated) and exists (5.7) depend on the client
  */
 static int
 left_out(struct walker *k, size_t node, const struct spf_term *t,
@@ -306,17 +324,73 @@ left_out(struct walker *k, size_t node, const struct spf_term *t,
 	if (t->mech == SPF_MECH_PTR)
 		warn(k, node, "%s: ptr is deprecated (RFC 7208 5.5) and "
 		    "depends on the client's reverse DNS: left out", term);
-	else if (t->domain_spec != NULL && strchr(t->domain_spec, '%'))
-		warn(k, node, "%s: macro, depends on the client: %s left "
-		    "out", term, t->mech == SPF_MECH_INCLUDE ?
-		    "the included record and all below it are" :
-		    "this term is");
 	else if (t->mech == SPF_MECH_EXISTS)
 		warn(k, node, "%s: exists tests a name, not an address: "
 		    "left out", term);
 	else
 		return 0;
 	return 1;
+}
+
+/*
+ * target - the name a term or redirect= (TERM, of node NODE, in
+ * DOMAIN's record) points at: SPEC, or DOMAIN without one.  Macros (RFC
+ * 7208 7.2) are expanded when they use only %{d} (the record's domain)
+ * and %{o} (the domain walked, as the sender's); any other letter
+ * depends on the message, and WHAT ("this term is") is left out.
+ * Returns 0 with NAME set, 1 when left out, -1 when the expansion is a
+ * permerror.  Both warned.
+ */
+static int
+target(struct walker *k, size_t node, const char *term, const char *spec,
+    const char *domain, const char *what, struct vstr *name)
+{
+	static const struct {
+		char		 letter;
+		const char	*what;
+	} message[] = {
+		{ 's', "the sender" }, { 'l', "the sender's local part" },
+		{ 'i', "the client's address" }, { 'c', "the client's address" },
+		{ 'v', "the client's address family" },
+		{ 'p', "the client's reverse DNS" }, { 'h', "the HELO name" },
+		{ 'r', "the receiving host" }, { 't', "the time" },
+	};
+	struct spf_macro_env env;
+	struct vstr letters = VSTR_INIT, whats = VSTR_INIT;
+	size_t i, n = 0;
+
+	vstr_reset(name);
+	if (spec == NULL || strchr(spec, '%') == NULL) {
+		vstr_cat(name, spec != NULL ? spec : domain);
+		return 0;
+	}
+	for (i = 0; i < sizeof(message) / sizeof(message[0]); i++) {
+		if (!spf_macro_uses(spec, message[i].letter))
+			continue;
+		vstr_catf(&letters, "%s%%{%c}", n++ > 0 ? ", " : "",
+		    message[i].letter);
+		if (strstr(vstr_str(&whats), message[i].what) == NULL)
+			vstr_catf(&whats, "%s%s", whats.len > 0 ? ", " : "",
+			    message[i].what);
+	}
+	if (n > 0) {
+		warn(k, node, "%s: macro%s %s depend%s on %s: %s left out",
+		    term, n > 1 ? "s" : "", vstr_str(&letters),
+		    n > 1 ? "" : "s", vstr_str(&whats), what);
+		vstr_free(&letters);
+		vstr_free(&whats);
+		return 1;
+	}
+	memset(&env, 0, sizeof(env));
+	env.domain = domain;
+	env.sender_domain = k->top;
+	if (spf_macro_expand(spec, &env, name) != 0) {
+		fail(k, node, SPF_RES_PERMERROR, "%s: the macro expansion "
+		    "fails: permerror", term);
+		return -1;
+	}
+	spf_macro_truncate(name);	/* RFC 7208 7.3 */
+	return 0;
 }
 
 /*
@@ -327,12 +401,12 @@ static enum ipm
 walk_term(struct walker *k, size_t node, const struct spf_term *t,
     const char *domain, int depth, int pass, long *child)
 {
-	struct vstr term = VSTR_INIT;
-	const char *name = t->domain_spec != NULL ? t->domain_spec : domain;
+	struct vstr term = VSTR_INIT, target_name = VSTR_INIT;
+	const char *name;
 	enum ipm m = IPM_NO, sub;
 	enum spf_res r;
 	size_t before;
-	int fam, len;
+	int fam, len, tr;
 
 	term_str(t, &term);
 	pass = pass && t->qualifier == '+';
@@ -340,8 +414,8 @@ walk_term(struct walker *k, size_t node, const struct spf_term *t,
 	case SPF_MECH_ALL:
 		if (t->qualifier == '+' || t->qualifier == '?')
 			warn(k, node, "%call: every address %s", t->qualifier,
-			    t->qualifier == '+' ? "passes" :
-			    "is neutral (as good as no record)");
+			    t->qualifier == '+' ? "passes" : "not listed "
+			    "before it is neutral (as good as no record)");
 		m = IPM_YES;
 		break;
 	case SPF_MECH_IP4:
@@ -358,26 +432,35 @@ walk_term(struct walker *k, size_t node, const struct spf_term *t,
 			m = IPM_PERM;
 			if (k->w->lookups > SPF_WALK_HARD_LOOKUPS) {
 				if (!k->stopped)
-					warn(k, node, "walk stopped after %d "
-					    "lookups", SPF_WALK_HARD_LOOKUPS);
+					fail(k, node, SPF_RES_PERMERROR,
+					    "walk stopped after %d lookups",
+					    SPF_WALK_HARD_LOOKUPS);
 				k->stopped = 1;
 				break;
 			}
 		}
-		if (left_out(k, node, t, vstr_str(&term))) {
+		if (left_out(k, node, t, vstr_str(&term)) ||
+		    (tr = target(k, node, vstr_str(&term), t->domain_spec,
+		    domain, t->mech == SPF_MECH_INCLUDE ? "the included "
+		    "record and all below it are" : "this term is",
+		    &target_name)) == 1) {
 			if (m == IPM_NO)
 				m = IPM_UNKNOWN;
 			break;
 		}
+		if (tr != 0) {
+			m = IPM_PERM;
+			break;
+		}
+		name = vstr_str(&target_name);
 		if (t->mech == SPF_MECH_INCLUDE) {
 			before = k->w->nnodes;
 			r = walk_record(k, name, vstr_str(&term), depth + 1,
 			    pass);
 			if (r == SPF_RES_NONE) {
-				warn(k, node, "%s: %s has no SPF record: "
-				    "permerror (RFC 7208 5.2)", vstr_str(&term),
-				    name);
-				worse(k->w, SPF_RES_PERMERROR);
+				fail(k, node, SPF_RES_PERMERROR, "%s: %s has "
+				    "no SPF record: permerror (RFC 7208 5.2)",
+				    vstr_str(&term), name);
 				r = SPF_RES_PERMERROR;
 			}
 			if (m == IPM_NO) {
@@ -398,6 +481,7 @@ walk_term(struct walker *k, size_t node, const struct spf_term *t,
 		break;
 	}
 	vstr_free(&term);
+	vstr_free(&target_name);
 	return m;
 }
 
@@ -417,8 +501,8 @@ fetch(struct walker *k, size_t node, const char *domain, char **text)
 	a = dns_query(k->dns, domain, DNS_T_TXT);
 	if (a->status != DNS_OK && a->status != DNS_NXDOMAIN &&
 	    a->status != DNS_NODATA) {
-		warn(k, node, "TXT %s: DNS %s: temperror", domain,
-		    dns_status_str(a->status));
+		fail(k, node, SPF_RES_TEMPERROR, "TXT %s: DNS %s: temperror",
+		    domain, dns_status_str(a->status));
 		res = SPF_RES_TEMPERROR;
 	}
 	for (i = 0; a->status == DNS_OK && i < a->n; i++) {
@@ -441,10 +525,11 @@ fetch(struct walker *k, size_t node, const char *domain, char **text)
 	}
 	dns_answer_free(a);
 	if (found == 1 && nul)
-		warn(k, node, "the record holds a NUL byte: permerror");
+		fail(k, node, SPF_RES_PERMERROR, "the record holds a NUL byte: "
+		    "permerror");
 	else if (found > 1)
-		warn(k, node, "%zu v=spf1 records: permerror (RFC 7208 4.5)",
-		    found);
+		fail(k, node, SPF_RES_PERMERROR, "%zu v=spf1 records: "
+		    "permerror (RFC 7208 4.5)", found);
 	if (found > 1 || nul) {
 		x_free(*text);
 		*text = NULL;
@@ -493,34 +578,36 @@ settle(struct walker *k, size_t node, enum spf_res s)
 }
 
 /*
- * walk_redirect - RFC 7208 6.1: node NODE's redirect= to TARGET, whose
- * record's result becomes the node's when no term matched.  With
+ * walk_redirect - RFC 7208 6.1: node NODE's redirect= to SPEC (in
+ * DOMAIN's record, macros as target() expands them), whose record's
+ * result becomes the node's when no term matched.  With
  * DECIDE (no term decided the client), the node's client result is
  * the redirected record's.
  */
 static void
-walk_redirect(struct walker *k, size_t node, const char *target, int depth,
-    int pass, int decide)
+walk_redirect(struct walker *k, size_t node, const char *spec,
+    const char *domain, int depth, int pass, int decide)
 {
-	struct vstr via = VSTR_INIT;
+	struct vstr via = VSTR_INIT, name = VSTR_INIT;
 	enum spf_res r = SPF_RES_NONE, s;
 	size_t before = k->w->nnodes;
-	int macro = strchr(target, '%') != NULL, over;
+	int tr, over;
 
-	vstr_catf(&via, "redirect=%s", target);
+	vstr_catf(&via, "redirect=%s", spec);
 	/* 4.6.4: redirect counts as a lookup */
 	if ((over = count_lookup(k, node, vstr_str(&via))))
 		r = SPF_RES_PERMERROR;
-	if (macro)
-		warn(k, node, "%s: macro, depends on the client: the "
-		    "redirected record and all below it are left out",
-		    vstr_str(&via));
-	else {
-		s = walk_record(k, target, vstr_str(&via), depth + 1, pass);
+	tr = target(k, node, vstr_str(&via), spec, domain, "the redirected "
+	    "record and all below it are", &name);
+	if (tr < 0)
+		r = SPF_RES_PERMERROR;
+	else if (tr == 0) {
+		s = walk_record(k, vstr_str(&name), vstr_str(&via), depth + 1,
+		    pass);
 		if (s == SPF_RES_NONE) {
-			warn(k, node, "%s: %s has no SPF record: permerror "
-			    "(RFC 7208 6.1)", vstr_str(&via), target);
-			worse(k->w, SPF_RES_PERMERROR);
+			fail(k, node, SPF_RES_PERMERROR, "%s: %s has no SPF "
+			    "record: permerror (RFC 7208 6.1)", vstr_str(&via),
+			    vstr_str(&name));
 			s = SPF_RES_PERMERROR;
 		}
 		if (r == SPF_RES_NONE)
@@ -530,10 +617,11 @@ walk_redirect(struct walker *k, size_t node, const char *target, int depth,
 	if (decide) {
 		k->w->nodes[node].ip_result = r;
 		k->w->nodes[node].ip_term = vstr_steal(&via);
-		k->w->nodes[node].ip_child = macro || over ? -1 :
+		k->w->nodes[node].ip_child = tr != 0 || over ? -1 :
 		    (long)before;
 	}
 	vstr_free(&via);
+	vstr_free(&name);
 }
 
 /*
@@ -598,7 +686,7 @@ walk_terms(struct walker *k, size_t node, const struct spf_record *rec,
 		warn(k, node, "redirect=%s is never used: the record has an "
 		    "all term (RFC 7208 6.1)", rec->redirect);
 	else if (rec->redirect != NULL && !k->stopped) {
-		walk_redirect(k, node, rec->redirect, depth, pass,
+		walk_redirect(k, node, rec->redirect, domain, depth, pass,
 		    decided == IPM_NO);
 		if (decided == IPM_NO)
 			return;
@@ -623,19 +711,20 @@ walk_record(struct walker *k, const char *domain, const char *via,
 	size_t node = add_node(k->w, domain, via, depth);
 
 	if (!domain_check(domain, WALK_DOMAIN)) {
-		warn(k, node, "%s is not a domain name (RFC 7208 4.3)",
-		    domain);
+		fail(k, node, depth > 0 ? SPF_RES_PERMERROR : SPF_RES_NONE,
+		    "%s is not a domain name (RFC 7208 4.3)", domain);
 		return settle(k, node, depth > 0 ? SPF_RES_PERMERROR :
 		    SPF_RES_NONE);
 	}
 	if (on_path(k, domain, depth)) {
-		warn(k, node, "loop: %s is already being walked above; an "
-		    "evaluation goes round until the lookup limit: permerror",
-		    domain);
+		fail(k, node, SPF_RES_PERMERROR, "loop: %s is already being "
+		    "walked above; an evaluation goes round until the lookup "
+		    "limit: permerror", domain);
 		return settle(k, node, SPF_RES_PERMERROR);
 	}
 	if (depth >= SPF_WALK_HARD_DEPTH) {
-		warn(k, node, "walk stopped at depth %d", depth);
+		fail(k, node, SPF_RES_PERMERROR, "walk stopped at depth %d",
+		    depth);
 		return settle(k, node, SPF_RES_PERMERROR);
 	}
 	k->path[depth] = domain;
@@ -644,7 +733,7 @@ walk_record(struct walker *k, const char *domain, const char *via,
 	k->w->nodes[node].record = text;
 	/* RFC 7208 4.6: a syntax error anywhere is a permerror */
 	if (spf_record_parse(text, &rec, err, sizeof(err)) != 0) {
-		warn(k, node, "%s: permerror", err);
+		fail(k, node, SPF_RES_PERMERROR, "%s: permerror", err);
 		spf_record_clear(&rec);
 		return settle(k, node, SPF_RES_PERMERROR);
 	}
@@ -667,6 +756,7 @@ spf_walk_domain(struct dns *dns, const char *domain, const char *ip,
 	memset(&k, 0, sizeof(k));
 	k.dns = dns;
 	k.w = out;
+	k.top = domain;
 	out->result = SPF_RES_PASS;
 	if (ip != NULL && inet_pton(AF_INET, ip, k.ip) == 1)
 		k.have_ip = k.ip_v4 = 1;
@@ -701,93 +791,4 @@ spf_walk_clear(struct spf_walk *w)
 	x_free(w->warns);
 	x_free(w->nets);
 	memset(w, 0, sizeof(*w));
-}
-
-/* net_cmp - qsort order: family (IPv4 first), address, shorter first */
-static int
-net_cmp(const void *pa, const void *pb)
-{
-	const struct spf_walk_net *a = pa, *b = pb;
-	int c;
-
-	if (a->family != b->family)
-		return a->family == AF_INET ? -1 : 1;
-	if ((c = memcmp(a->addr, b->addr, 16)) != 0)
-		return c;
-	return (a->len > b->len) - (a->len < b->len);
-}
-
-/* net_bit - bit I of ADDR (0 = the most significant) */
-static int
-net_bit(const unsigned char *addr, int i)
-{
-	return (addr[i / 8] >> (7 - i % 8)) & 1;
-}
-
-/* contains - whether A (shorter or equal prefix) covers B */
-static int
-contains(const struct spf_walk_net *a, const struct spf_walk_net *b)
-{
-	int i;
-
-	if (a->family != b->family || a->len > b->len)
-		return 0;
-	for (i = 0; i < a->len; i++)
-		if (net_bit(a->addr, i) != net_bit(b->addr, i))
-			return 0;
-	return 1;
-}
-
-/* siblings - A (lower) and B are the two halves of one network */
-static int
-siblings(const struct spf_walk_net *a, const struct spf_walk_net *b)
-{
-	struct spf_walk_net p = *a;
-
-	if (a->family != b->family || a->len != b->len || a->len == 0 ||
-	    net_bit(a->addr, a->len - 1) != 0)
-		return 0;
-	p.len--;
-	return contains(&p, b);
-}
-
-/*
- * spf_walk_aggregate - sorted so that a network comes before the ones
- * inside it; kept networks form a stack of disjoint ranges in address
- * order, so the only candidate to cover or merge with the next is the
- * top.
- */
-size_t
-spf_walk_aggregate(struct spf_walk_net *nets, size_t n)
-{
-	struct spf_walk_net cur;
-	size_t i, top = 0;
-
-	if (n == 0)
-		return 0;	/* NETS may be NULL then */
-	qsort(nets, n, sizeof(*nets), net_cmp);
-	for (i = 0; i < n; i++) {
-		cur = nets[i];
-		if (top > 0 && contains(&nets[top - 1], &cur))
-			continue;
-		while (top > 0 && siblings(&nets[top - 1], &cur)) {
-			cur = nets[--top];
-			cur.len--;
-		}
-		nets[top++] = cur;
-	}
-	return top;
-}
-
-/* spf_walk_net_str - "ADDR/LEN", or the bare address of a host */
-void
-spf_walk_net_str(const struct spf_walk_net *n, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	inet_ntop(n->family, n->addr, a, sizeof(a));
-	if (n->len == (n->family == AF_INET ? 32 : 128))
-		snprintf(buf, len, "%s", a);
-	else
-		snprintf(buf, len, "%s/%d", a, n->len);
 }

@@ -13,9 +13,9 @@
  * list of nodes (one per record visited, with its depth), the warnings
  * (each pointing at its node), the networks in the order met, and the
  * overall result; with a client address it also says which term of
- * each record matches that address.  spf_walk_aggregate() turns a list
- * of networks into the shortest equal one.  Both are thread-safe (all
- * state is the caller's); DNS goes through dns.h only.
+ * each record matches that address (netset_aggregate() turns the
+ * networks into the shortest equal list).  Thread-safe (all state is
+ * the caller's); DNS goes through dns.h only.
  *
  * Ownership: a struct spf_walk owns everything it points to; release
  * with spf_walk_clear().
@@ -25,16 +25,10 @@
 
 #include <stddef.h>
 
+#include "netset.h"
 #include "result.h"
 
 struct dns;
-
-/* A network: FAMILY AF_INET (4 bytes of ADDR) or AF_INET6; host bits 0. */
-struct spf_walk_net {
-	int		 family;
-	unsigned char	 addr[16];
-	int		 len;		/* prefix length */
-};
 
 /* One record visited. */
 struct spf_walk_node {
@@ -57,6 +51,11 @@ struct spf_walk_node {
 
 struct spf_walk_warn {
 	size_t		 node;		/* index into nodes */
+	/*
+	 * PASS: a warning that breaks nothing; else what it makes the walk
+	 * (PERMERROR, TEMPERROR; NONE for a name that is no domain)
+	 */
+	enum spf_res	 res;
 	char		*text;
 };
 
@@ -65,7 +64,7 @@ struct spf_walk {
 	size_t		 nnodes, capnodes;
 	struct spf_walk_warn *warns;
 	size_t		 nwarns, capwarns;
-	struct spf_walk_net *nets;	/* pass networks, in the order met */
+	struct netset_net *nets;	/* pass networks, in the order met */
 	size_t		 nnets, capnets;
 	int		 lookups;	/* all terms, RFC 7208 4.6.4 */
 	int		 voids;
@@ -92,14 +91,5 @@ struct spf_walk {
 enum spf_res spf_walk_domain(struct dns *, const char *domain,
 	    const char *ip, struct spf_walk *out);
 void	 spf_walk_clear(struct spf_walk *);
-
-/*
- * spf_walk_aggregate - NETS (N of them) sorted, IPv4 first, duplicates
- * and networks inside another dropped, sibling networks merged into
- * their parent until none are left; the new count
- */
-size_t	 spf_walk_aggregate(struct spf_walk_net *nets, size_t n);
-/* spf_walk_net_str - "ADDR/LEN" (bare ADDR for a host) into BUF */
-void	 spf_walk_net_str(const struct spf_walk_net *, char *buf, size_t len);
 
 #endif

@@ -5,7 +5,8 @@
 # of ranges over three levels of includes) flattens into the list
 # computed by hand below, read from the zone file and from the sandbox's
 # unbound alike; domains on stdin; --explain, --json and --ip; exit
-# status 0, 1 (a broken record, still printed) and 2 (usage).
+# status 0, 1 (a broken record, still printed) and 2 (usage); a hostile
+# domain's silent name servers cost bounded time (walk_hostile.py).
 . "$top_srcdir/test/e2e/lib.sh"
 check="$top_builddir/mxauth-check"
 zones="$top_srcdir/test/data/zones"
@@ -92,6 +93,12 @@ walk --ip 10.1.2.3 provider.example >"$tmp/ip10"
 expect "ip: -ip4 inside an include is no match; -all fails" \
     [ "$(cat "$tmp/ip10")" = "$(printf '10.1.2.3 at provider.example: fail\n  provider.example: -all')" ]
 
+# --- macros the walk can expand: the name they gave, in the tree ---
+"$check" -c "$tmp/none.conf" --zone "$zones/walk.zone" --spf-walk \
+    --explain dmac.example >"$tmp/dmac"
+expect "macro: %{d} expanded, the name shown" \
+    grep -qF '  include:_spf.%{d} (_spf.dmac.example): "v=spf1 ip4:192.0.2.64/26' "$tmp/dmac"
+
 # --- exit 1: a broken record, what could be walked still printed ---
 "$check" -c "$tmp/none.conf" --zone "$zones/walk.zone" --spf-walk \
     over.example >"$tmp/over" 2>"$tmp/over.err"
@@ -103,7 +110,12 @@ expect "over the limit: why, on stderr" \
 "$check" -c "$tmp/none.conf" --zone "$zones/walk.zone" --spf-walk \
     top.example nothing.example >/dev/null 2>"$tmp/none.err"
 expect "no record: exit 1" [ $? -eq 1 ]
-expect "no record: said" grep -q 'nothing.example: no SPF record' "$tmp/none.err"
+expect "no record: said once" \
+    grep -qx 'mxauth-check: nothing.example: no SPF record' "$tmp/none.err"
+"$check" -c "$tmp/none.conf" --zone "$zones/walk.zone" --spf-walk \
+    why.example >/dev/null 2>"$tmp/why.err"
+expect "permerror: the reason is the include, not the ptr before it" \
+    grep -qx 'mxauth-check: why.example: permerror: include:nothing.example: nothing.example has no SPF record: permerror (RFC 7208 5.2)' "$tmp/why.err"
 
 # --- exit 2: usage ---
 for args in "--json --explain provider.example" "--mail-from a@b.example x.example" \
@@ -112,6 +124,86 @@ for args in "--json --explain provider.example" "--mail-from a@b.example x.examp
 	walk $args >/dev/null 2>&1
 	expect "usage: $args: exit 2" [ $? -eq 2 ]
 done
+
+# --- a hostile zone: a 63 KB record of 3000 ip4 terms, seven levels of
+# includes each spending four mx (10 names of 300 A and 300 AAAA each)
+# and four a (2000 A): the walk stops after its 60 lookups, having
+# collected ~200000 networks, in bounded time and memory ---
+python3 - "$tmp/hostile.zone" <<'PY'
+import random, sys
+random.seed(1)
+z = ["$ORIGIN h.example.", "$TTL 300",
+     "@ IN SOA ns.h.example. h.h.example. 1 3600 600 86400 120"]
+txt = "v=spf1 " + " ".join("ip4:%d.%d.%d.%d/%d" % (
+    random.randrange(1, 224), random.randrange(256), random.randrange(256),
+    random.randrange(256), random.randrange(8, 33)) for _ in range(3000)) + \
+    " include:i1.h.example -all"
+z.append("@ IN TXT ( " + " ".join('"%s"' % txt[i:i + 250]
+                                  for i in range(0, len(txt), 250)) + " )")
+for i in range(1, 8):
+    z.append('i%d IN TXT "v=spf1 %s include:i%d.h.example -all"' % (
+        i, " ".join(["mx:m.h.example a:big.h.example"] * 4), i + 1))
+for j in range(10):
+    z.append("m IN MX 10 x%d.h.example." % j)
+    for k in range(300):
+        z.append("x%d IN A 10.%d.%d.%d" % (j, j, k // 256, k % 256))
+        z.append("x%d IN AAAA 2001:db8:%x::%x" % (j, j, k))
+z += ["big IN A 172.16.%d.%d" % (k // 256, k % 256) for k in range(2000)]
+open(sys.argv[1], "w").write("\n".join(z) + "\n")
+PY
+# kB: the walk's own needs, doubled for ASan's redzones (its quarantine
+# of freed memory off: RSS would say nothing about the walk)
+BOUND_KB=65536
+grep -qa __asan_init "$check" && BOUND_KB=$((2 * BOUND_KB))
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" \
+python3 - "$tmp/hostile.cost" "$check" -c "$tmp/none.conf" \
+    --zone "$tmp/hostile.zone" --spf-walk --explain h.example \
+    >"$tmp/hostile.out" <<'PY'
+import resource, subprocess, sys, time
+t0 = time.monotonic()
+rc = subprocess.run(sys.argv[2:], timeout=120).returncode
+ms = int((time.monotonic() - t0) * 1000)
+kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+open(sys.argv[1], "w").write("%d %d %d\n" % (rc, ms, kb))
+PY
+read -r rc ms kb <"$tmp/hostile.cost"
+expect "hostile zone: exit 1 (over the limits)" [ "$rc" -eq 1 ]
+expect "hostile zone: walk stopped after 60 lookups" \
+    grep -q 'warning: i7.h.example: walk stopped after 60 lookups' "$tmp/hostile.out"
+expect "hostile zone: walked in ${ms} ms < 60 s" [ "$ms" -lt 60000 ]
+expect "hostile zone: ${kb} kB resident <= $BOUND_KB kB" [ "$kb" -le "$BOUND_KB" ]
+
+# --- a hostile domain: answers its TXT, never its A and AAAA ---
+# 54 a: terms down six levels of include: 108 lookups of dns_timeout
+# 1 s unbounded (with the defaults, 5 s and 2 retries: 27 minutes); the
+# walk waits six times dns_check_timeout in all (6 s), --ip's evaluation
+# dns_check_timeout (1 s), then says temperror.
+python3 "$top_srcdir/test/e2e/walk_hostile.py" "$tmp/port" &
+hostile=$!
+trap 'kill $hostile 2>/dev/null; rm -rf "$tmp"' EXIT
+wait_for "walk_hostile.py" 10 test -s "$tmp/port" || die "walk_hostile.py did not start"
+printf 'log_target = stderr\ndns_servers = 127.0.0.1:%s\ndns_timeout = 1\ndns_retries = 0\ndns_check_timeout = 1\n' \
+    "$(cat "$tmp/port")" >"$tmp/hostile.conf"
+t0=$(date +%s%N)
+timeout 300 "$check" -c "$tmp/hostile.conf" --spf-walk --explain hostile.example \
+    >"$tmp/hostile" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect "hostile: exit 1 (temperror)" [ $rc -eq 1 ]
+expect "hostile: walked in ${ms} ms, within its 6 s budget and a margin" \
+    [ "$ms" -lt 15000 ]
+expect "hostile: temperror said" \
+    grep -q '^hostile.example: temperror, ' "$tmp/hostile"
+t0=$(date +%s%N)
+timeout 300 "$check" -c "$tmp/hostile.conf" --spf-walk --ip 192.0.2.1 \
+    hostile.example >"$tmp/hostile.ip" 2>&1
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect "hostile --ip: walk and evaluation in ${ms} ms (6 s + 1 s budgets)" \
+    [ "$ms" -lt 20000 ]
+expect "hostile --ip: the evaluation's temperror" \
+    grep -q '^192.0.2.1 at hostile.example: temperror' "$tmp/hostile.ip"
+kill $hostile 2>/dev/null
+trap 'rm -rf "$tmp"' EXIT
 
 # --- the same walk over the network: the sandbox's unbound ---
 need_tools
