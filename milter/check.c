@@ -556,8 +556,9 @@ walk_one(struct dns *dns, unsigned check_ms, const struct opts *o,
 }
 
 /*
- * run_walk - --spf-walk: the domains of the command line, else one a
- * line on stdin (blank lines skipped), like smtpctl spf walk; the
+ * run_walk - --spf-walk: the domains of the command line, else those
+ * on stdin (one a line, like smtpctl spf walk, or several separated by
+ * blanks); the
  * networks of them all as one list at the end.  0: every domain walked
  * whole; 1: one could not be (what could be walked is still printed).
  */
@@ -572,14 +573,14 @@ run_walk(struct dns *dns, unsigned check_ms, const struct opts *o)
 
 	for (i = 0; i < o->ndomains; i++)
 		rc |= walk_one(dns, check_ms, o, o->domains[i], &acc);
-	while (o->ndomains == 0 && getline(&line, &cap, stdin) != -1) {
-		for (p = line; *p == ' ' || *p == '\t'; p++)
-			;
-		end = p + strcspn(p, " \t\r\n");
-		*end = '\0';
-		if (*p != '\0')
+	/* every word of every line: "a.example b.example" walks both */
+	while (o->ndomains == 0 && getline(&line, &cap, stdin) != -1)
+		for (p = line; *(p += strspn(p, " \t\r\n")) != '\0'; p = end) {
+			end = p + strcspn(p, " \t\r\n");
+			if (*end != '\0')
+				*end++ = '\0';
 			rc |= walk_one(dns, check_ms, o, p, &acc);
-	}
+		}
 	free(line);
 	if (!o->json && !o->explain && o->ip == NULL) {
 		check_walk_print_nets(&acc, &out);

@@ -233,6 +233,18 @@ reason(const struct spf_walk *w)
 	return NULL;
 }
 
+/* warnings - W's warnings that break nothing, one line each, into ERR */
+static void
+warnings(const struct spf_walk *w, const char *domain, struct vstr *err)
+{
+	size_t i;
+
+	for (i = 0; i < w->nwarns; i++)
+		if (w->warns[i].res == SPF_RES_PASS)
+			vstr_catf(err, "mxauth-check: %s: warning: %s\n",
+			    domain, w->warns[i].text);
+}
+
 /* check_walk_domain - one domain, as MODE asks (see check_walk.h) */
 int
 check_walk_domain(struct dns *shared, unsigned check_ms, const char *domain,
@@ -262,6 +274,12 @@ check_walk_domain(struct dns *shared, unsigned check_ms, const char *domain,
 		else if (r != SPF_RES_PASS)
 			vstr_catf(err, "mxauth-check: %s: %s\n", domain,
 			    status_str(r));
+		/*
+		 * the warnings that break nothing but leave the list partial
+		 * or meaningless (ptr, exists:, a macro left out, +all):
+		 * whoever feeds stdout to an allowlist sees them here
+		 */
+		warnings(&w, domain, err);
 		if (ip != NULL)
 			explain_ip(dns, &w, domain, ip, out);
 		else if (w.nnets > 0) {

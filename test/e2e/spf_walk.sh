@@ -52,6 +52,24 @@ expect "zone: nothing on stderr" [ ! -s "$tmp/err" ]
 printf 'provider.example\n\n  spf3.provider.example  \n' | walk >"$tmp/stdin"
 expect "stdin: exit 0" [ $? -eq 0 ]
 expect "stdin: two domains, one list" cmp -s "$tmp/want" "$tmp/stdin"
+printf 'provider.example  spf3.provider.example\n' | walk >"$tmp/stdin2"
+expect "stdin: two domains on one line, both walked" cmp -s "$tmp/want" "$tmp/stdin2"
+
+# --- what an allowlist leaves out is said on stderr, exit 0 ---
+"$check" -c "$tmp/none.conf" --zone "$zones/walk.zone" --spf-walk \
+    flag.example plus.example >"$tmp/flag" 2>"$tmp/flag.err"
+expect "partial: exit 0" [ $? -eq 0 ]
+expect "partial: the networks listed" \
+    [ "$(cat "$tmp/flag")" = "$(printf '192.0.2.1\n192.0.2.9')" ]
+expect "partial: ptr, exists, the macro and +all warned about on stderr" python3 - "$tmp/flag.err" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 5, lines
+assert lines[0].startswith("mxauth-check: flag.example: warning: ptr: "), lines
+assert lines[1].startswith("mxauth-check: flag.example: warning: exists:"), lines
+assert "macro %{l}" in lines[2] and "left out" in lines[2], lines
+assert lines[4] == "mxauth-check: plus.example: warning: +all: every address passes", lines
+PY
 
 # --- --explain: the tree, the lookups ---
 walk --explain provider.example >"$tmp/explain"
