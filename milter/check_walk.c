@@ -198,6 +198,10 @@ json_walk(struct dns *dns, const struct spf_walk *w, const char *domain,
 		vstr_json(out, w->nodes[w->warns[i].node].domain);
 		vstr_cat(out, ", \"text\": ");
 		vstr_json(out, w->warns[i].text);
+		/* what it does to the walk: "ok" (nothing), or the result */
+		vstr_cat(out, ", \"effect\": ");
+		vstr_json(out, w->warns[i].res == SPF_RES_PASS ? "ok" :
+		    result_spf_str(w->warns[i].res));
 		vstr_catc(out, '}');
 	}
 	vstr_catc(out, ']');

@@ -96,6 +96,15 @@ assert p["warnings"] == [] and "ip" not in p
 assert objs[1]["networks"] == ["100.64.0.0/10", "2001:db8:ff00::/40"], objs[1]
 PY
 
+"$check" -c "$tmp/none.conf" --zone "$zones/walk.zone" --spf-walk --json \
+    why.example >"$tmp/why.json"
+expect "json: each warning's effect, the include's permerror" python3 - "$tmp/why.json" <<'PY'
+import json, sys
+w = json.loads(open(sys.argv[1]).read())["warnings"]
+assert [x["effect"] for x in w] == ["ok", "permerror"], w
+assert w[1]["text"].startswith("include:nothing.example"), w
+PY
+
 # --- --ip: the matching term down the include path, and the result ---
 walk --ip 203.0.113.137 provider.example >"$tmp/ip"
 expect "ip: exit 0" [ $? -eq 0 ]
