@@ -78,7 +78,7 @@ hang_close(struct report_store *s)
 }
 
 static const struct report_store_ops hang_ops = {
-	hang_put, hang_read, hang_close, NULL, NULL
+	hang_put, hang_read, hang_close, NULL, NULL, NULL
 };
 
 /* hang_open - a hanging store */
