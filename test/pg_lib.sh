@@ -42,7 +42,9 @@ pg_setup() {
 		return 1
 	fi
 	_pg_listen="''"
-	[ -n "${1:-}" ] && _pg_listen="'127.0.0.1' -c port=$1"
+	_pg_port=${1:-5432}	# the unix socket's name has the port too
+	[ -n "${1:-}" ] && _pg_listen="'127.0.0.1'"
+	_pg_listen="$_pg_listen -c port=$_pg_port"
 	_pg_opts="-c listen_addresses=$_pg_listen -c unix_socket_directories='$PG_DIR/sock' -c fsync=off"
 	PG_STOP="$_pg_as $PG_BIN/pg_ctl -D $PG_DIR/data -m fast -w stop >/dev/null"
 	PG_START="$_pg_as $PG_BIN/pg_ctl -D $PG_DIR/data -l $PG_DIR/sock/server.log -w -o \"$_pg_opts\" start >/dev/null"
@@ -60,7 +62,7 @@ pg_setup() {
 
 # pg_psql SQL - SQL run as mxauth over the unix socket
 pg_psql() {
-	psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_DIR/sock" -U mxauth \
+	psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_DIR/sock" -p "$_pg_port" -U mxauth \
 	    -d postgres -c "$1"
 }
 
