@@ -245,7 +245,15 @@ pg_close(struct report_store *base)
 	x_free(s);
 }
 
-/* pg_claim - C inserted once (FORCE: its time renewed); 1, 0 or -1 */
+/*
+ * pg_claim - C inserted once (FORCE: its time renewed); 1, 0 or -1.
+ * Exactly once across hosts: report_id is the primary key, and an
+ * INSERT ... ON CONFLICT that meets a row another session is inserting
+ * waits for that session's commit, then takes the conflict path; the
+ * DO UPDATE is skipped (no row counted) unless FORCE.  So of two runs
+ * claiming one id at once, one counts 1 and the other 0, whatever the
+ * timing (test/report_pg.sh starts two runs together on 600 reports).
+ */
 static int
 pg_claim(struct report_store *base, const struct report_claim *c, int force,
     char *why, size_t whylen)
