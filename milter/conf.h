@@ -95,6 +95,8 @@ struct conf {
 	int		 reporting;		/* bool: record rows */
 	char		*report_store;		/* sqlite:/PATH | postgresql:// */
 	int		 report_queue;		/* rows waiting for the store */
+	int		 report_retention;	/* days mxauth-report keeps
+						 * rows; 0 = for ever */
 	/* the reporter's identity (mxauth-report); "" = unset */
 	char		*report_org_name;	/* org_name */
 	char		*report_email;		/* From, email; its domain

@@ -391,6 +391,8 @@ const struct conf_def conf_table[] = {
 	    OFF(report_store), 0, 0, NULL, check_report_store },
 	{ "report_queue", CONF_INT, "10000", OFF(report_queue), 1, 10000000,
 	    NULL, NULL },
+	{ "report_retention", CONF_INT, "30", OFF(report_retention), 0, 3650,
+	    NULL, NULL },
 	{ "report_org_name", CONF_STR, "", OFF(report_org_name), 0, 0, NULL,
 	    check_report_text },
 	{ "report_email", CONF_STR, "", OFF(report_email), 0, 0, NULL,

@@ -63,6 +63,7 @@ static counter dns_usec;			/* the histogram's sum */
 static counter cache_hits, cache_misses;
 static _Atomic int_least64_t sessions;
 static counter reloads[2];			/* failed, ok */
+static counter report_rows[2];			/* dropped, written */
 
 /* bump - one more on C */
 static inline void
@@ -162,6 +163,14 @@ void
 metrics_reload(int ok)
 {
 	bump(&reloads[ok != 0]);
+}
+
+/* metrics_report_rows - count N report rows written or dropped */
+void
+metrics_report_rows(int written, uint64_t n)
+{
+	atomic_fetch_add_explicit(&report_rows[written != 0], n,
+	    memory_order_relaxed);
 }
 
 /* head - the HELP and TYPE lines of NAME */
@@ -306,6 +315,15 @@ metrics_format(struct vstr *out)
 	    "\n", get(&reloads[1]));
 	vstr_catf(out, "mxauth_config_reloads_total{result=\"failed\"} %"
 	    PRIu64 "\n", get(&reloads[0]));
+	head(out, "mxauth_report_rows_written_total", "counter",
+	    "DMARC report rows the report store committed.");
+	vstr_catf(out, "mxauth_report_rows_written_total %" PRIu64 "\n",
+	    get(&report_rows[1]));
+	head(out, "mxauth_report_rows_dropped_total", "counter",
+	    "DMARC report rows dropped: the queue full, the store down or "
+	    "refusing a batch.");
+	vstr_catf(out, "mxauth_report_rows_dropped_total %" PRIu64 "\n",
+	    get(&report_rows[0]));
 	head(out, "mxauth_build_info", "gauge",
 	    "Always 1; the version of mxauth running.");
 	vstr_catf(out, "mxauth_build_info{version=\"%s\"} 1\n",

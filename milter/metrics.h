@@ -7,7 +7,8 @@
  * (eval.c: SPF, DKIM, DMARC results, upstream verdicts believed), the
  * resolver (dns.c: queries and their time; dns_cache.c: hits, misses),
  * the glue (mlfi.c: the action per message, the forged A-R fields
- * deleted; milter_server.c: open MTA connections; main.c: reloads).
+ * deleted; milter_server.c: open MTA connections; main.c: reloads),
+ * the report queue (report_queue.c: report rows written and dropped).
  * Nothing here knows HTTP: metrics_http serves metrics_format().
  *
  * The counters are process-wide C11 atomics updated with relaxed order:
@@ -19,6 +20,8 @@
  */
 #ifndef MXAUTH_METRICS_H
 #define MXAUTH_METRICS_H
+
+#include <stdint.h>
 
 #include "dns.h"
 #include "result.h"
@@ -48,6 +51,11 @@ void	 metrics_dns_cache(int hit);
 void	 metrics_session(int delta);
 /* metrics_reload - a configuration reload that succeeded (OK 1) or not */
 void	 metrics_reload(int ok);
+/*
+ * metrics_report_rows - N report rows the store committed (WRITTEN 1)
+ * or dropped (WRITTEN 0: the queue full, the store down or refusing)
+ */
+void	 metrics_report_rows(int written, uint64_t n);
 /* metrics_format - every metric, in the text exposition format 0.0.4 */
 void	 metrics_format(struct vstr *out);
 

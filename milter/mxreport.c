@@ -5,13 +5,17 @@
  *
  *   mxauth-report [-c CONFIG] [--begin TIME] [--end TIME] [--force]
  *                 --dry-run DIR
+ *   mxauth-report [-c CONFIG] --init-db
  *
  * Reads the rows of the period [begin, end) (default: the previous UTC
  * day) from report_store, folds them into one report per (policy
  * domain, mailto: destination) and, for each report whose id the store
  * has not seen (report_store_claim; any with --force), writes the
  * gzip-compressed XML and the MIME message into DIR.  Sending them is
- * not done yet.  One line per report on stdout; errors on stderr.
+ * not done yet.  Then the rows older than report_retention days are
+ * purged, and the report ids of periods that ended by then.  --init-db
+ * only creates or migrates the store's schema and says which.
+ * One line per report on stdout; errors on stderr.
  * Exit status: 0 done, 1 error (config, store, a report not written),
  * 2 usage.
  */
@@ -43,6 +47,7 @@ struct opts {
 	const char	*dry_run;	/* DIR */
 	int64_t		 begin, end;	/* -1: the default */
 	int		 force;
+	int		 init_db;
 };
 
 /* usage - synopsis on stderr, exit 2 */
@@ -52,6 +57,7 @@ usage(void)
 	fprintf(stderr, "usage: mxauth-report [-c config] [--begin time] "
 	    "[--end time] [--force]\n"
 	    "                     --dry-run dir\n"
+	    "       mxauth-report [-c config] --init-db\n"
 	    "time: seconds since 1970, or YYYY-MM-DD (00:00 UTC)\n");
 	exit(2);
 }
@@ -93,6 +99,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "end", required_argument, NULL, 'e' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "dry-run", required_argument, NULL, 'n' },
+		{ "init-db", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -116,11 +123,15 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'f': o->force = 1; break;
 		case 'n': o->dry_run = optarg; break;
+		case 'i': o->init_db = 1; break;
 		default: usage();
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (o->init_db && (o->dry_run != NULL ||
+	    o->force || o->begin >= 0 || o->end >= 0)))
 		usage();
+	if (o->init_db)
+		return;
 	/* the previous UTC day, or the day before --end, or after --begin */
 	if (o->end < 0)
 		o->end = o->begin >= 0 ? o->begin + DAY :
@@ -144,6 +155,59 @@ static int
 add_row(const struct report_row *row, void *arg)
 {
 	report_agg_add(arg, row);
+	return 0;
+}
+
+/*
+ * init_db - the store's schema created or migrated (report_store_open
+ * does it), and which of the two, or neither; the exit status
+ */
+static int
+init_db(const struct conf *conf)
+{
+	struct report_store *store;
+	char err[512];
+	int v;
+
+	if ((store = report_store_open(conf->report_store, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "mxauth-report: report_store: %s\n", err);
+		return 1;
+	}
+	v = store->found_version;
+	if (v == 0)
+		printf("schema=created version=%d\n", REPORT_SCHEMA_VERSION);
+	else if (v < REPORT_SCHEMA_VERSION)
+		printf("schema=migrated %d->%d\n", v, REPORT_SCHEMA_VERSION);
+	else
+		printf("schema=current version=%d\n", REPORT_SCHEMA_VERSION);
+	report_store_close(store);
+	return 0;
+}
+
+/*
+ * purge - report_retention: the rows older than that many days, and the
+ * report ids of periods that ended by then, deleted; 0 or -1
+ */
+static int
+purge(struct report_store *store, const struct conf *conf)
+{
+	uint64_t rows = 0, reports = 0;
+	char err[512];
+
+	if (conf->report_retention == 0) {
+		printf("purged=0 report_retention=0 (rows kept for ever)\n");
+		return 0;
+	}
+	if (report_store_purge(store, (int64_t)time(NULL) -
+	    (int64_t)conf->report_retention * DAY, &rows, &reports, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "mxauth-report: report_store: purge: %s\n",
+		    err);
+		return -1;
+	}
+	printf("purged=%" PRIu64 " purged_report_ids=%" PRIu64
+	    " report_retention=%d\n", rows, reports, conf->report_retention);
 	return 0;
 }
 
@@ -275,6 +339,16 @@ main(int argc, char **argv)
 	int rc = 0, claimed;
 
 	parse_args(argc, argv, &o);
+	if (o.init_db) {
+		path = o.config != NULL ? o.config : MXAUTH_DEFAULT_CONF;
+		if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "mxauth-report: %s\n", err);
+			return 1;
+		}
+		rc = init_db(conf);
+		conf_release(conf);
+		return rc;
+	}
 	if (access(o.dry_run, W_OK | X_OK) != 0) {
 		fprintf(stderr, "mxauth-report: --dry-run %s: %s\n", o.dry_run,
 		    strerror(errno));
@@ -346,6 +420,9 @@ main(int argc, char **argv)
 	printf("period=%" PRId64 "-%" PRId64 " rows=%" PRIu64 " without_rua=%"
 	    PRIu64 " written=%zu already_made=%zu\n", o.begin, o.end,
 	    agg.rows, agg.unreported, made, seen);
+	/* after the reports: a period is read before its rows may go */
+	if (purge(store, conf) != 0)
+		rc = 1;
 done:
 	report_agg_clear(&agg);
 	report_store_close(store);

@@ -60,7 +60,7 @@ exec(PGconn *conn, const char *sql, char *why, size_t whylen)
 
 /* migrate - the schema at REPORT_SCHEMA_VERSION (report_sqlite.c's twin) */
 static int
-migrate(PGconn *conn, char *why, size_t whylen)
+migrate(PGconn *conn, int *found, char *why, size_t whylen)
 {
 	PGresult *r;
 	int version = 0;
@@ -83,6 +83,7 @@ migrate(PGconn *conn, char *why, size_t whylen)
 		    "mxauth's (%d)", version, REPORT_SCHEMA_VERSION);
 		goto fail;
 	}
+	*found = version;
 	if (version < 1 && exec(conn, REPORT_SCHEMA_V1("BIGSERIAL PRIMARY KEY")
 	    "INSERT INTO schema_version VALUES (1)", why, whylen) != 0)
 		goto fail;
@@ -244,7 +245,15 @@ pg_close(struct report_store *base)
 	x_free(s);
 }
 
-/* pg_claim - C inserted once (FORCE: its time renewed); 1, 0 or -1 */
+/*
+ * pg_claim - C inserted once (FORCE: its time renewed); 1, 0 or -1.
+ * Exactly once across hosts: report_id is the primary key, and an
+ * INSERT ... ON CONFLICT that meets a row another session is inserting
+ * waits for that session's commit, then takes the conflict path; the
+ * DO UPDATE is skipped (no row counted) unless FORCE.  So of two runs
+ * claiming one id at once, one counts 1 and the other 0, whatever the
+ * timing (test/report_pg.sh starts two runs together on 600 reports).
+ */
 static int
 pg_claim(struct report_store *base, const struct report_claim *c, int force,
     char *why, size_t whylen)
@@ -293,8 +302,54 @@ pg_release(struct report_store *base, const char *report_id, char *why,
 	return 0;
 }
 
+/*
+ * delete_slices - SQL ($1: BEFORE) run until it deletes fewer than a
+ * slice; the rows deleted added to *N
+ */
+static int
+delete_slices(PGconn *conn, const char *sql, int64_t before, uint64_t *n,
+    char *why, size_t whylen)
+{
+	char b[24];
+	const char *v[1] = { b };
+	PGresult *r;
+	long k;
+
+	snprintf(b, sizeof(b), "%" PRId64, before);
+	do {
+		r = PQexecParams(conn, sql, 1, NULL, v, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			PQclear(r);
+			return pg_err(conn, "purge", why, whylen);
+		}
+		k = atol(PQcmdTuples(r));
+		PQclear(r);
+		*n += (uint64_t)k;
+	} while (k >= REPORT_PURGE_SLICE);
+	return 0;
+}
+
+/* pg_purge - messages before BEFORE, report ids ended by then */
+static int
+pg_purge(struct report_store *base, int64_t before, uint64_t *rows,
+    uint64_t *reports, char *why, size_t whylen)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	char sql[160];
+
+	/* message_dkim goes with its message: ON DELETE CASCADE */
+	snprintf(sql, sizeof(sql), "DELETE FROM message WHERE id IN (SELECT "
+	    "id FROM message WHERE time < $1 LIMIT %d)", REPORT_PURGE_SLICE);
+	if (delete_slices(s->conn, sql, before, rows, why, whylen) != 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "DELETE FROM report WHERE report_id IN "
+	    "(SELECT report_id FROM report WHERE period_end <= $1 LIMIT %d)",
+	    REPORT_PURGE_SLICE);
+	return delete_slices(s->conn, sql, before, reports, why, whylen);
+}
+
 static const struct report_store_ops pg_ops = {
-	pg_put, pg_read, pg_close, pg_claim, pg_release
+	pg_put, pg_read, pg_close, pg_claim, pg_release, pg_purge
 };
 
 /* quiet - libpq's notices dropped (libpq prints them on stderr) */
@@ -320,7 +375,8 @@ report_pg_open(const char *uri, char *why, size_t whylen)
 	/* a notice (CREATE ... IF NOT EXISTS) is not for the log */
 	PQsetNoticeProcessor(s->conn, quiet, NULL);
 	if (exec(s->conn, "SET client_min_messages = warning", why,
-	    whylen) != 0 || migrate(s->conn, why, whylen) != 0 ||
+	    whylen) != 0 || migrate(s->conn, &s->base.found_version, why,
+	    whylen) != 0 ||
 	    prepare(s->conn, why, whylen) != 0)
 		goto fail;
 	return &s->base;

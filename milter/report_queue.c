@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "report_queue.h"
 #include "report_row.h"
 #include "report_store.h"
@@ -68,7 +69,6 @@ warn(struct report_queue *q, const char *why)
 		return;
 	d = atomic_load(&q->dropped);
 	before = atomic_exchange(&q->warned, d);
-	/* TODO(metrics): export report_queue_dropped() as a counter */
 	log_warning("reports: %llu row(s) dropped since the last warning, "
 	    "%llu in all: %s", (unsigned long long)(d - before),
 	    (unsigned long long)d, why);
@@ -79,6 +79,7 @@ static void
 drop(struct report_queue *q, uint64_t n, const char *why)
 {
 	atomic_fetch_add(&q->dropped, n);
+	metrics_report_rows(0, n);
 	warn(q, why);
 }
 
@@ -159,9 +160,10 @@ put_batch(struct report_queue *q, struct report_store **s,
 
 	if (*s == NULL)
 		drop(q, k, "the report store is down");
-	else if (report_store_put(*s, batch, k, why, sizeof(why)) == 0)
+	else if (report_store_put(*s, batch, k, why, sizeof(why)) == 0) {
 		atomic_fetch_add(&q->written, k);
-	else {
+		metrics_report_rows(1, k);
+	} else {
 		/* reopened from scratch after the backoff: a lost connection */
 		report_store_close(*s);
 		*s = NULL;

@@ -15,7 +15,9 @@
  * store closed, and reopened after 1 s, then twice as long each time up
  * to a minute, while new rows wait in the ring.  Drops are logged as a
  * warning with their count at most once a minute, by whichever thread
- * drops (the writer may be stuck in a store that hangs).
+ * drops (the writer may be stuck in a store that hangs).  Rows written
+ * and dropped are counted in metrics (mxauth_report_rows_written_total,
+ * mxauth_report_rows_dropped_total) as they happen.
  *
  * report_queue_free() stops the writer: the rows still queued get one
  * more try, for at most the time given; what is left is lost (a restart

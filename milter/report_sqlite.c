@@ -75,7 +75,7 @@ journal_wal(sqlite3 *db, char *why, size_t whylen)
  * versions add their steps here, each from the one before.
  */
 static int
-migrate(sqlite3 *db, char *why, size_t whylen)
+migrate(sqlite3 *db, int *found, char *why, size_t whylen)
 {
 	sqlite3_stmt *st;
 	int version = 0, rc;
@@ -103,6 +103,7 @@ migrate(sqlite3 *db, char *why, size_t whylen)
 		    "mxauth's (%d)", version, REPORT_SCHEMA_VERSION);
 		goto fail;
 	}
+	*found = version;
 	if (version < 1 && (exec(db, REPORT_SCHEMA_V1("INTEGER PRIMARY KEY"),
 	    why, whylen) != 0 || exec(db, "INSERT INTO schema_version "
 	    "VALUES (1)", why, whylen) != 0))
@@ -328,8 +329,52 @@ sq_release(struct report_store *base, const char *report_id, char *why,
 	return rc == SQLITE_DONE ? 0 : err(s->db, "report", why, whylen);
 }
 
+/*
+ * delete_slices - SQL (one int64 parameter) run until it deletes fewer
+ * than a slice; the rows deleted added to *N
+ */
+static int
+delete_slices(sqlite3 *db, const char *sql, int64_t before, uint64_t *n,
+    char *why, size_t whylen)
+{
+	sqlite3_stmt *st;
+	int rc, k;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return err(db, "purge", why, whylen);
+	do {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, before);
+		rc = sqlite3_step(st);
+		k = sqlite3_changes(db);
+		if (rc == SQLITE_DONE)
+			*n += (uint64_t)k;
+	} while (rc == SQLITE_DONE && k >= REPORT_PURGE_SLICE);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : err(db, "purge", why, whylen);
+}
+
+/* sq_purge - messages before BEFORE, report ids ended by then */
+static int
+sq_purge(struct report_store *base, int64_t before, uint64_t *rows,
+    uint64_t *reports, char *why, size_t whylen)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	char sql[160];
+
+	/* message_dkim goes with its message: ON DELETE CASCADE */
+	snprintf(sql, sizeof(sql), "DELETE FROM message WHERE id IN (SELECT "
+	    "id FROM message WHERE time < ? LIMIT %d)", REPORT_PURGE_SLICE);
+	if (delete_slices(s->db, sql, before, rows, why, whylen) != 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "DELETE FROM report WHERE report_id IN "
+	    "(SELECT report_id FROM report WHERE period_end <= ? LIMIT %d)",
+	    REPORT_PURGE_SLICE);
+	return delete_slices(s->db, sql, before, reports, why, whylen);
+}
+
 static const struct report_store_ops sqlite_ops = {
-	sq_put, sq_read, sq_close, sq_claim, sq_release
+	sq_put, sq_read, sq_close, sq_claim, sq_release, sq_purge
 };
 
 /* report_sqlite_open - the store in PATH, WAL mode, schema ready */
@@ -348,7 +393,8 @@ report_sqlite_open(const char *path, char *why, size_t whylen)
 	sqlite3_busy_timeout(s->db, BUSY_MS);
 	if (journal_wal(s->db, why, whylen) != 0 ||
 	    exec(s->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
-	    why, whylen) != 0 || migrate(s->db, why, whylen) != 0 ||
+	    why, whylen) != 0 || migrate(s->db, &s->base.found_version, why,
+	    whylen) != 0 ||
 	    prepare(s, why, whylen) != 0)
 		goto fail;
 	return &s->base;

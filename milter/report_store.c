@@ -97,6 +97,15 @@ report_store_release(struct report_store *s, const char *report_id,
 	return s->ops->release(s, report_id, why, whylen);
 }
 
+/* report_store_purge - rows and report ids older than BEFORE deleted */
+int
+report_store_purge(struct report_store *s, int64_t before, uint64_t *rows,
+    uint64_t *reports, char *why, size_t whylen)
+{
+	*rows = *reports = 0;
+	return s->ops->purge(s, before, rows, reports, why, whylen);
+}
+
 /* report_store_close - close S; NULL is a no-op */
 void
 report_store_close(struct report_store *s)

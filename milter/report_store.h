@@ -96,6 +96,9 @@
 	"override"
 #define REPORT_NCOLUMNS	27
 
+/* rows deleted per statement by report_store_purge */
+#define REPORT_PURGE_SLICE	10000
+
 struct report_store;
 
 /* one report made by mxauth-report (the report table's row) */
@@ -119,10 +122,17 @@ struct report_store_ops {
 		    int, char *, size_t);
 	int	(*release)(struct report_store *, const char *, char *,
 		    size_t);
+	int	(*purge)(struct report_store *, int64_t, uint64_t *,
+		    uint64_t *, char *, size_t);
 };
 
 struct report_store {
 	const struct report_store_ops *ops;
+	/*
+	 * the schema version the open found: 0 none (it created the
+	 * schema), below REPORT_SCHEMA_VERSION (it migrated), or equal
+	 */
+	int	 found_version;
 };
 
 /* report_store_check - whether URI names a store mxauth can open */
@@ -157,6 +167,17 @@ int	 report_store_claim(struct report_store *, const struct report_claim *c,
 /* report_store_release - a claimed report id forgotten (not made after all) */
 int	 report_store_release(struct report_store *, const char *report_id,
 	    char *why, size_t whylen);
+
+/*
+ * report_store_purge - the rows older than BEFORE (time < BEFORE)
+ * deleted, their DKIM results with them, and the report ids of periods
+ * that ended by then (period_end <= BEFORE: their rows are gone, so
+ * they could not be made again anyway); how many of each in *ROWS and
+ * *REPORTS.  Deleted a slice at a time, each its own transaction, so a
+ * writer (the daemon) never waits long.  0, or -1 and WHY.
+ */
+int	 report_store_purge(struct report_store *, int64_t before,
+	    uint64_t *rows, uint64_t *reports, char *why, size_t whylen);
 
 /*
  * For the backends: ROW's columns as text, in REPORT_COLUMNS order, NULL

@@ -34,6 +34,7 @@ report_store = sqlite:$db
 report_org_name = Example Mail & Co <postmaster>
 report_email = dmarc-reports@mx.example
 report_extra_contact = https://mx.example/dmarc
+report_retention = 0
 CONF
 B=1764460800	# 2025-11-30 00:00:00 UTC
 

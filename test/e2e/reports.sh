@@ -14,16 +14,22 @@
 #                RFC 9990's schema, with exactly those counts, source IPs
 #                and dispositions; nothing for the domains without rua;
 #                a second run makes nothing
-#   store down   mxauth restarted with a store it cannot open: mail flows
-#                with the same verdict, the rows are dropped, counted and
-#                logged
+#   store down   mxauth restarted with a store it cannot open and a queue
+#                of one row: mail flows with the same verdict, the rows
+#                are dropped, counted and logged
+#   metrics      /metrics (metrics_listen): mxauth_report_rows_written_total
+#                is the rows the store got, mxauth_report_rows_dropped_total
+#                those the full queue dropped while the store was down
 . "$top_srcdir/test/e2e/lib.sh"
 need_tools
 command -v sqlite3 >/dev/null || die "sqlite3 is not installed (contrib/setup-debian.sh)"
 rd=$(mktemp -d /tmp/mxauth-reports-e2e.XXXXXX)
 chown nobody "$rd"		# the sandbox's mxauth runs as nobody
 db=$rd/reports.db
+METRICS_PORT=$(python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 MXAUTH_EXTRA="reporting = yes
+metrics_listen = 127.0.0.1:$METRICS_PORT
 report_store = sqlite:$db"
 # rua.example: SPF for the sandbox's legitimate client, rua= two addresses
 cat >"$rd/rua.zone" <<'ZONE'
@@ -44,6 +50,17 @@ forge() {
 	    --from "alerts@$2"
 }
 rows() { sqlite3 "$db" "SELECT count(*) FROM message" 2>/dev/null || echo 0; }
+# metric NAME - the counter's value on mxauth's /metrics now
+metric() {
+	python3 - "$METRICS_PORT" "$1" <<'PY'
+import sys, urllib.request
+t = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1],
+                           timeout=5).read().decode()
+print(([l.split()[1] for l in t.splitlines()
+        if l.split(" ")[0] == sys.argv[2]] or ["absent"])[0])
+PY
+}
+metric_is() { [ "$(metric "$1")" = "$2" ]; }
 has_rows() { [ "$(rows)" -ge "$1" ]; }
 
 expect "reporting: start-up names the store" \
@@ -81,6 +98,9 @@ forge r-rua-forged rua.example
 expect "rua.example's forgery refused with 550" \
     grep -q '^<\*\* *550 5\.7\.1' "$SB/swaks.r-rua-forged"
 expect "six rows recorded" wait_for "six rows" 10 has_rows 6
+expect "metrics: six rows written" \
+    wait_for "rows written" 10 metric_is mxauth_report_rows_written_total 6
+expect "metrics: no row dropped" metric_is mxauth_report_rows_dropped_total 0
 out=$rd/out
 mkdir "$out"
 chown nobody "$out"
@@ -132,7 +152,9 @@ expect "mxauth-report again: nothing made" \
 
 # --- the store down: mail flows, rows dropped, counted, logged -------------
 mxauth_stop
-MXAUTH_EXTRA="reporting = yes"
+MXAUTH_EXTRA="reporting = yes
+metrics_listen = 127.0.0.1:$METRICS_PORT
+report_queue = 1"
 mxauth_config "report_store = sqlite:/nonexistent/mxauth/reports.db"
 mxauth_start || die "mxauth did not restart"
 forge r-down bank.example
@@ -144,8 +166,13 @@ expect "store down: the pass still delivered" \
     sh -c "grep 'r-down-pass' '$SB/swaks.r-down-pass' >/dev/null && grep -q '^<- *250 ' '$SB/swaks.r-down-pass'"
 expect "store down: the failure to open is logged" \
     grep -q "cannot open the report store: .*/nonexistent/mxauth/reports.db" "$SB/mxauth.log"
+# the first row waits in the queue of one for the store; the second is dropped
+expect "store down: the dropped row is logged with its count" \
+    grep -q "reports: 1 row(s) dropped since the last warning, 1 in all: " "$SB/mxauth.log"
+expect "metrics: the dropped row counted" \
+    metric_is mxauth_report_rows_dropped_total 1
+expect "metrics: no row written since the restart" \
+    metric_is mxauth_report_rows_written_total 0
 mxauth_stop
-expect "store down: the two rows are counted as dropped at the stop" \
-    grep -q "reports: 2 row(s) dropped since the last warning, 2 in all: the report store is down" "$SB/mxauth.log"
 expect "store down: nothing was written to the old store" [ "$(rows)" -eq 6 ]
 finish

@@ -7,6 +7,10 @@
 #      /etc/mxauth.conf (a conffile, root:mxauth 0640, readable by the
 #      service user), the mxauth system user and group (no login shell,
 #      no home); `mxauth -n` accepts the installed configuration;
+#      /var/lib/mxauth (mxauth, 0750), where mxauth-report --init-db,
+#      run as mxauth, creates the default SQLite store; the
+#      mxauth-report timer and service installed, not enabled, and
+#      accepted by systemd-analyze verify (when it is there);
 #   3. the installed /usr/sbin/mxauth, running as the package's user,
 #      judges one message through the e2e sandbox's Postfix (lib.sh) on
 #      the default TCP socket, then one more on a unix socket in
@@ -14,7 +18,7 @@
 #      mxauth(8) tells a chrooted Debian Postfix to do;
 #   4. apt-get remove keeps the configuration and the user; apt-get
 #      purge leaves nothing: no file of dpkg -L, no /etc/mxauth.conf, no
-#      user, group, statoverride or unit link.
+#      /var/lib/mxauth, no user, group, statoverride or unit link.
 # It installs into the system (root; no systemd needed: postinst starts
 # nothing without it), so it is `make check-package`, not `make check`.
 # A package that was installed before the test is refused, never purged.
@@ -70,6 +74,9 @@ expect "lintian: no error, no warning" \
 dpkg-deb -c "$tmp/$deb" | awk '{print $6}' | sed 's|^\.||' >"$tmp/contents"
 for f in /usr/sbin/mxauth /usr/bin/mxauth-check /etc/mxauth.conf \
     /lib/systemd/system/mxauth.service /usr/share/man/man8/mxauth.8.gz \
+    /usr/sbin/mxauth-report /usr/share/man/man8/mxauth-report.8.gz \
+    /lib/systemd/system/mxauth-report.service \
+    /lib/systemd/system/mxauth-report.timer \
     /usr/share/man/man5/mxauth.conf.5.gz /usr/share/man/man1/mxauth-check.1.gz \
     /usr/share/doc/mxauth/copyright; do
 	expect "the package ships $f" grep -qx -F "$f" "$tmp/contents"
@@ -111,6 +118,41 @@ expect "mxauth -n: the installed file changes no default" [ ! -s "$tmp/n.out" ]
 expect "the installed default socket is inet:8891@127.0.0.1" \
     grep -qx 'socket = inet:8891@127.0.0.1' "$tmp/na.out"
 expect "the installed default user is mxauth" grep -qx 'user = mxauth' "$tmp/na.out"
+
+# mxauth-report and its store's directory
+expect "/var/lib/mxauth is mxauth:mxauth 0750" \
+    [ "$(stat -c '%U:%G %a' /var/lib/mxauth 2>&1)" = "mxauth:mxauth 750" ]
+/usr/sbin/mxauth-report --help >"$tmp/help.out" 2>&1
+rc=$?
+expect "mxauth-report --help: exit 2 with its usage" \
+    [ $rc -eq 2 ] && grep -q "^usage: mxauth-report " "$tmp/help.out"
+as_mxauth() { setpriv --reuid=mxauth --regid=mxauth --init-groups "$@"; }
+as_mxauth /usr/sbin/mxauth-report --init-db >"$tmp/init.out" 2>&1
+rc=$?
+expect "mxauth-report --init-db as mxauth: schema=created version=2" \
+    [ $rc -eq 0 -a "$(cat "$tmp/init.out")" = "schema=created version=2" ]
+expect "the default store is /var/lib/mxauth/reports.db, mxauth's" \
+    [ "$(stat -c %U /var/lib/mxauth/reports.db 2>&1)" = mxauth ]
+as_mxauth /usr/sbin/mxauth-report --init-db >"$tmp/init2.out" 2>&1
+expect "mxauth-report --init-db again: schema=current version=2" \
+    [ "$(cat "$tmp/init2.out")" = "schema=current version=2" ]
+expect "the timer runs mxauth-report.service daily with a random delay" \
+    sh -c "grep -q '^OnCalendar=\*-\*-\* 00:10:00 UTC' /lib/systemd/system/mxauth-report.timer &&
+        grep -q '^RandomizedDelaySec=' /lib/systemd/system/mxauth-report.timer &&
+        grep -q '^Persistent=true' /lib/systemd/system/mxauth-report.timer"
+expect "the service runs mxauth-report as mxauth" \
+    sh -c "grep -qx 'User=mxauth' /lib/systemd/system/mxauth-report.service &&
+        grep -q '^ExecStart=/usr/sbin/mxauth-report ' /lib/systemd/system/mxauth-report.service"
+expect "the timer is not enabled (reporting = no by default)" \
+    sh -c '! ls /etc/systemd/system/*/mxauth-report.timer 2>/dev/null | grep -q .'
+if command -v systemd-analyze >/dev/null 2>&1; then
+	systemd-analyze verify /lib/systemd/system/mxauth-report.timer \
+	    /lib/systemd/system/mxauth-report.service >"$tmp/verify.out" 2>&1
+	rc=$?
+	sed 's/^/    systemd-analyze: /' "$tmp/verify.out"
+	expect "systemd-analyze verify accepts the timer and its service" \
+	    [ $rc -eq 0 -a ! -s "$tmp/verify.out" ]
+fi
 
 # --- 3. one message through Postfix with the installed daemon ------------
 
@@ -173,7 +215,9 @@ expect "purge: user mxauth is gone" sh -c '! getent passwd mxauth'
 expect "purge: group mxauth is gone" sh -c '! getent group mxauth'
 expect "purge: no statoverride left" sh -c '! dpkg-statoverride --list /etc/mxauth.conf'
 expect "purge: no unit link left" \
-    sh -c '! ls /etc/systemd/system/*/mxauth.service 2>/dev/null | grep -q .'
+    sh -c '! ls /etc/systemd/system/*/mxauth.service /etc/systemd/system/*/mxauth-report.timer 2>/dev/null | grep -q .'
+expect "purge: /var/lib/mxauth is gone, the report store with it" \
+    [ ! -e /var/lib/mxauth ]
 
 [ "$fails" -eq 0 ] || { echo "$fails assertion(s) failed"; exit 1; }
 exit 0

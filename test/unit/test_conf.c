@@ -195,6 +195,8 @@ test_values(void **state)
 		    "metrics_listen = 127.0.0.1:9103\n" },
 		{ "metrics_listen = [::1]:9103\n", "metrics_listen = [::1]:9103\n" },
 		{ "metrics_listen =\n", "" },	/* default: off */
+		{ "report_retention = 0\n", "report_retention = 0\n" },
+		{ "report_retention = 30\n", "" },	/* the default */
 		{ "report_org_name = Example Mail <&> Co\n"
 		    "report_email = dmarc-reports+x@mx.example\n"
 		    "report_extra_contact = https://mx.example/dmarc\n",
@@ -317,6 +319,10 @@ test_errors(void **state)
 		    "sqlite:/PATH or postgresql://..." },
 		{ "report_queue = 0\n", "@CONF@:1: report_queue = \"0\": must "
 		    "be an integer from 1 to 10000000" },
+		{ "report_retention = 3651\n", "@CONF@:1: report_retention = "
+		    "\"3651\": must be an integer from 0 to 3650" },
+		{ "report_retention = -1\n", "@CONF@:1: report_retention = "
+		    "\"-1\": must be an integer from 0 to 3650" },
 		{ "reporting = maybe\n", "@CONF@:1: reporting = \"maybe\": "
 		    "must be yes or no" },
 		/* the reporter's identity (mxauth-report) */

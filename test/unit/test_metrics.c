@@ -146,6 +146,13 @@ ev_a_ok(int us)
 	metrics_dns_query(DNS_T_A, DNS_OK, us);
 }
 
+/* ev_report - the event, as a void (*)(int): 3 rows, WRITTEN or not */
+static void
+ev_report(int written)
+{
+	metrics_report_rows(written, 3);
+}
+
 /* test_zero - every series is there before anything happened, at 0 */
 static void
 test_zero(void **state)
@@ -176,6 +183,8 @@ test_zero(void **state)
 		"mxauth_milter_sessions",
 		"mxauth_config_reloads_total{result=\"ok\"}",
 		"mxauth_config_reloads_total{result=\"failed\"}",
+		"mxauth_report_rows_written_total",
+		"mxauth_report_rows_dropped_total",
 	};
 	char *t = expo();
 	size_t i;
@@ -235,6 +244,10 @@ test_events(void **state)
 		{ ev_reload, 0, "mxauth_config_reloads_total{result=\"failed\"}",
 		    1 },
 		{ ev_reload, 0, "mxauth_config_reloads_total{result=\"ok\"}", 0 },
+		{ ev_report, 1, "mxauth_report_rows_written_total", 3 },
+		{ ev_report, 1, "mxauth_report_rows_dropped_total", 0 },
+		{ ev_report, 0, "mxauth_report_rows_dropped_total", 3 },
+		{ ev_report, 0, "mxauth_report_rows_written_total", 0 },
 		{ ev_txt_nx, 3000,
 		    "mxauth_dns_queries_total{type=\"TXT\",status=\"nxdomain\"}",
 		    1 },

@@ -24,9 +24,11 @@
 #include <cmocka.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "report_queue.h"
 #include "report_row.h"
 #include "report_store.h"
+#include "vstr.h"
 #include "xmalloc.h"
 
 /* --- a store that hangs in put until released ------------------------ */
@@ -78,7 +80,7 @@ hang_close(struct report_store *s)
 }
 
 static const struct report_store_ops hang_ops = {
-	hang_put, hang_read, hang_close, NULL, NULL
+	hang_put, hang_read, hang_close, NULL, NULL, NULL
 };
 
 /* hang_open - a hanging store */
@@ -161,10 +163,31 @@ row(struct report_row *r, int64_t t)
 	r->dkim[0].result = DKIM_RES_FAIL;
 }
 
+/* metric - the value of the counter NAME in the exposition now */
+static uint64_t
+metric(const char *name)
+{
+	struct vstr v = VSTR_INIT;
+	char *t, *p;
+	uint64_t n;
+
+	metrics_format(&v);
+	t = vstr_steal(&v);
+	for (p = t; p != NULL; p = strchr(p, '\n'), p = p != NULL ? p + 1 : p)
+		if (strncmp(p, name, strlen(name)) == 0 &&
+		    p[strlen(name)] == ' ')
+			break;
+	if (p == NULL)
+		fail_msg("%s: not in the exposition", name);
+	n = strtoull(p + strlen(name) + 1, NULL, 10);
+	free(t);
+	return n;
+}
+
 /*
  * test_full - the store hangs in its first put: pushes keep returning
- * at once, fill the queue, then drop and count; released, the queued
- * rows are written
+ * at once, fill the queue, then drop and count, in the metrics too;
+ * released, the queued rows are written and counted
  */
 static void
 test_full(void **state)
@@ -174,6 +197,8 @@ test_full(void **state)
 	struct timespec t0;
 	char why[256];
 	int i, queued = 0;
+	uint64_t written0 = metric("mxauth_report_rows_written_total");
+	uint64_t dropped0 = metric("mxauth_report_rows_dropped_total");
 
 	(void)state;
 	hang_reset();
@@ -194,9 +219,15 @@ test_full(void **state)
 	assert_true(ms_since(&t0) < 500);
 	assert_int_equal(queued, 10);
 	assert_int_equal(report_queue_dropped(q), 15);
+	assert_int_equal(metric("mxauth_report_rows_dropped_total") - dropped0,
+	    15);
 	release();
 	report_queue_free(q, 5000);
 	assert_int_equal(hang_rows, 11);
+	assert_int_equal(metric("mxauth_report_rows_written_total") - written0,
+	    11);
+	assert_int_equal(metric("mxauth_report_rows_dropped_total") - dropped0,
+	    15);
 	assert_int_equal(hang_closed, 1);
 }
 

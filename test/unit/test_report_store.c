@@ -4,7 +4,7 @@
  * back equal (every field, NULLs, several DKIM results, in time order,
  * only the period asked), a batch is all or nothing, opening twice
  * creates nothing twice and a newer schema is refused, SQLite runs in
- * WAL mode.  SQLite always; PostgreSQL too when MXAUTH_TEST_PG names a
+ * WAL mode, rows and report ids past report_retention are purged.  SQLite always; PostgreSQL too when MXAUTH_TEST_PG names a
  * server (test/report_pg.sh starts a private one and sets it).
  */
 #include "config.h"
@@ -318,6 +318,7 @@ test_migrate(void **state)
 	s = report_store_open(b->uri, why, sizeof(why));
 	if (s == NULL)
 		fail_msg("open: %s", why);
+	assert_int_equal(s->found_version, 1);	/* mxauth-report --init-db */
 	assert_int_equal(count(b, "SELECT max(version) FROM schema_version"),
 	    2);
 	assert_int_equal(count(b, "SELECT count(*) FROM schema_version"), 1);
@@ -365,6 +366,80 @@ test_claim(void **state)
 	    "period_begin = 1764460800 AND destination = 'd@rua.example'"), 2);
 	report_store_close(s2);
 	report_store_close(s);
+}
+
+/*
+ * test_purge - report_retention: the rows before the cut deleted with
+ * their DKIM results, slice after slice, the later ones kept; the
+ * report ids of periods ended by the cut deleted, the others kept;
+ * once more deletes nothing.  --init-db's answer: created, then current.
+ */
+static void
+test_purge(void **state)
+{
+	struct backend *b = *state;
+	const int64_t t0 = 1764460800, cut = t0 + 3 * 3600;
+	struct report_claim c = { "old", "example.com", "d@rua.example",
+	    t0 - 86400, t0, t0 };
+	struct report_row in[6];
+	struct report_store *s;
+	struct got g = { .n = 0 };
+	uint64_t rows = 9, reports = 9;
+	char why[512], q[1024];
+	int i;
+
+	s = report_store_open(b->uri, why, sizeof(why));
+	if (s == NULL)
+		fail_msg("open: %s", why);
+	assert_int_equal(s->found_version, 0);
+	for (i = 0; i < 6; i++)
+		row(&in[i], i, t0 + i * 3600, 2);
+	assert_int_equal(report_store_put(s, in, 6, why, sizeof(why)), 0);
+	/* more old rows than two slices, straight into the table */
+	snprintf(q, sizeof(q), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+	    "SELECT i + 1 FROM n WHERE i < %d) INSERT INTO message ("
+	    REPORT_COLUMNS ") SELECT 5000 + i, NULL, '192.0.2.1', 'x.example', "
+	    "NULL, NULL, 'x.example', 'treewalk', 'none', 'none', 'none', 'r', "
+	    "'r', 0, 'u', NULL, 'pass', 1, 1, NULL, NULL, NULL, 'none', "
+	    "'none', 'accept', '', NULL FROM n", 2 * REPORT_PURGE_SLICE + 5);
+	sql(b, q);
+	/* ended before, at, and after the cut */
+	assert_int_equal(report_store_claim(s, &c, 0, why, sizeof(why)), 1);
+	c.report_id = "at";
+	c.begin = cut - 86400;
+	c.end = cut;
+	assert_int_equal(report_store_claim(s, &c, 0, why, sizeof(why)), 1);
+	c.report_id = "after";
+	c.begin++;
+	c.end++;
+	assert_int_equal(report_store_claim(s, &c, 0, why, sizeof(why)), 1);
+
+	if (report_store_purge(s, cut, &rows, &reports, why, sizeof(why)) != 0)
+		fail_msg("purge: %s", why);
+	assert_int_equal(rows, 3 + 2 * REPORT_PURGE_SLICE + 5);
+	assert_int_equal(reports, 2);
+	assert_int_equal(count(b, "SELECT count(*) FROM message"), 3);
+	assert_int_equal(count(b, "SELECT count(*) FROM message_dkim"), 6);
+	assert_int_equal(count(b, "SELECT count(*) FROM report WHERE "
+	    "report_id = 'after'"), 1);
+	assert_int_equal(count(b, "SELECT count(*) FROM report"), 1);
+	assert_int_equal(report_store_read(s, 0, INT64_MAX, collect, &g, why,
+	    sizeof(why)), 0);
+	assert_int_equal(g.n, 3);
+	for (i = 0; i < 3; i++)
+		assert_true(report_row_equal(&g.rows[i], &in[3 + i]));
+	got_clear(&g);
+	assert_int_equal(report_store_purge(s, cut, &rows, &reports, why,
+	    sizeof(why)), 0);
+	assert_int_equal(rows, 0);
+	assert_int_equal(reports, 0);
+	report_store_close(s);
+	s = report_store_open(b->uri, why, sizeof(why));
+	assert_non_null(s);
+	assert_int_equal(s->found_version, REPORT_SCHEMA_VERSION);
+	report_store_close(s);
+	for (i = 0; i < 6; i++)
+		report_row_clear(&in[i]);
 }
 
 /* test_wal - the SQLite file is in WAL mode for every later reader */
@@ -436,6 +511,8 @@ main(void)
 		    reset, reset, &sqlite_be),
 		cmocka_unit_test_prestate_setup_teardown(test_claim,
 		    reset, reset, &sqlite_be),
+		cmocka_unit_test_prestate_setup_teardown(test_purge,
+		    reset, reset, &sqlite_be),
 		cmocka_unit_test_prestate_setup_teardown(test_wal,
 		    reset, reset, &sqlite_be),
 		cmocka_unit_test(test_uri),
@@ -450,6 +527,8 @@ main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_migrate,
 		    reset, reset, &pg_be),
 		cmocka_unit_test_prestate_setup_teardown(test_claim,
+		    reset, reset, &pg_be),
+		cmocka_unit_test_prestate_setup_teardown(test_purge,
 		    reset, reset, &pg_be),
 	};
 	const char *pg = getenv("MXAUTH_TEST_PG");
