@@ -112,8 +112,8 @@ report_dest_verify(struct dns *dns, const struct org_opts *opts,
 		goto same;
 	if (strlen(policy_domain) + strlen("._report._dmarc.") +
 	    strlen(host) > DNS_NAME_MAX) {
-		set(out, REPORT_DEST_UNVERIFIED, "%s._report._dmarc.%s: too "
-		    "long for the DNS", policy_domain, host);
+		set(out, REPORT_DEST_UNVERIFIED, "too long for the DNS: "
+		    "%s._report._dmarc.%s", policy_domain, host);
 		goto done;
 	}
 	name = xmalloc(DNS_NAME_MAX + 2);
