@@ -6,13 +6,17 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -21,9 +25,28 @@
 #include "xmalloc.h"
 
 #define SMTP_CONNECT_TIMEOUT	30	/* seconds */
-#define SMTP_TIMEOUT		300	/* seconds for the whole transaction */
+#define SMTP_TIMEOUT		REPORT_SEND_TIMEOUT /* the whole transaction */
 
 extern char **environ;
+
+/* seconds a sendmail may take to read the message and exit */
+static int sendmail_timeout = REPORT_SEND_TIMEOUT;
+
+void
+report_send_set_timeout(int seconds)
+{
+	sendmail_timeout = seconds;
+}
+
+/* now_ms - a monotonic clock in milliseconds */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /*
  * addr_ok - A can stand as an argument and in "<A>": 3..254 printable
@@ -45,22 +68,58 @@ addr_ok(const char *a)
 	return 1;
 }
 
-/* write_all - LEN bytes of P to FD; 0 or -1 with errno */
+/*
+ * write_all - LEN bytes of P to FD (non-blocking) by DEADLINE (now_ms);
+ * 0, or -1 with errno (ETIMEDOUT when the reader was too slow)
+ */
 static int
-write_all(int fd, const char *p, size_t len)
+write_all(int fd, const char *p, size_t len, int64_t deadline)
 {
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	int64_t left;
 	ssize_t n;
 
 	while (len > 0) {
-		if ((n = write(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
+		if ((n = write(fd, p, len)) >= 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -1;
+		if ((left = deadline - now_ms()) <= 0) {
+			errno = ETIMEDOUT;
 			return -1;
 		}
-		p += n;
-		len -= (size_t)n;
+		poll(&pfd, 1, left > 1000 ? 1000 : (int)left);
 	}
 	return 0;
+}
+
+/*
+ * reap - PID's wait status into *STATUS by DEADLINE, else PID killed
+ * (SIGKILL) and reaped: 0, 1 when it was killed, -1 and errno
+ */
+static int
+reap(pid_t pid, int *status, int64_t deadline)
+{
+	pid_t r;
+
+	for (;;) {
+		if ((r = waitpid(pid, status, WNOHANG)) == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return 1;
+		}
+		poll(NULL, 0, 20);
+	}
 }
 
 /* via_sendmail - PATH -oi -f FROM -- TO < MSG; 0 or -1 and WHY */
@@ -74,7 +133,8 @@ via_sendmail(const char *path, const char *from, const char *to,
 	posix_spawnattr_t attr;
 	struct sigaction ign, old;
 	sigset_t def;
-	int fds[2], err, status, werr = 0;
+	int fds[2], err, status, werr = 0, killed;
+	int64_t deadline = now_ms() + (int64_t)sendmail_timeout * 1000;
 	pid_t pid;
 
 	if (pipe(fds) != 0) {
@@ -106,21 +166,21 @@ via_sendmail(const char *path, const char *from, const char *to,
 		snprintf(why, whylen, "sendmail:%s: %s", path, strerror(err));
 		return -1;
 	}
-	if (write_all(fds[1], msg, len) != 0)
+	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	if (write_all(fds[1], msg, len, deadline) != 0)
 		werr = errno;
 	close(fds[1]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			status = -1;
-			break;
-		}
+	killed = reap(pid, &status, werr == ETIMEDOUT ? 0 : deadline);
 	sigaction(SIGPIPE, &old, NULL);
-	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	if (killed == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
 	    werr == 0)
 		return 0;
-	if (status == -1)
+	if (killed < 0)
 		snprintf(why, whylen, "sendmail:%s: wait: %s", path,
 		    strerror(errno));
+	else if (killed > 0)
+		snprintf(why, whylen, "sendmail:%s: still running after %d s: "
+		    "killed", path, sendmail_timeout);
 	else if (WIFSIGNALED(status))
 		snprintf(why, whylen, "sendmail:%s: killed by signal %d", path,
 		    WTERMSIG(status));

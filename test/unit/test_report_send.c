@@ -5,6 +5,7 @@
  * input: "-oi -f FROM -- TO" and the message byte for byte; its exit
  * status decides (75: not sent, said); a program that is not there; one
  * that exits without reading a large message (no SIGPIPE death, not
+ * sent); one that hangs, reading or not (killed at the time limit, not
  * sent).  smtp: a loopback SMTP listener in a thread of this test
  * speaks the server's side: the envelope, the message with CRLF line
  * ends (libcurl's dot-stuffing undone), a 550 at RCPT TO (not sent, the
@@ -25,6 +26,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -130,6 +132,35 @@ test_sendmail_no_read(void **state)
 	    sizeof(why)), -1);
 	assert_non_null(strstr(why, "did not read"));
 	x_free(big);
+}
+
+static void
+test_sendmail_hangs(void **state)
+{
+	char transport[300], why[512], *big;
+	size_t n = 4 << 20;
+	time_t t0;
+
+	(void)state;
+	report_send_set_timeout(1);
+	/* reads the message, never exits */
+	snprintf(transport, sizeof(transport), "sendmail:%s",
+	    script("hang", "cat >/dev/null\nexec sleep 60"));
+	t0 = time(NULL);
+	assert_int_equal(report_send(transport, FROM, TO, msg, strlen(msg),
+	    why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "still running after 1 s: killed"));
+	/* reads nothing of 4 MB, never exits: the write gives up too */
+	snprintf(transport, sizeof(transport), "sendmail:%s",
+	    script("stuck", "exec sleep 60"));
+	big = xmalloc(n);
+	memset(big, 'x', n);
+	assert_int_equal(report_send(transport, FROM, TO, big, n, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "killed"));
+	x_free(big);
+	assert_true(time(NULL) - t0 < 10);
+	report_send_set_timeout(REPORT_SEND_TIMEOUT);
 }
 
 static void
@@ -326,6 +357,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sendmail),
 		cmocka_unit_test(test_sendmail_no_read),
+		cmocka_unit_test(test_sendmail_hangs),
 		cmocka_unit_test(test_bad_address),
 		cmocka_unit_test(test_smtp),
 		cmocka_unit_test(test_smtp_refused),
