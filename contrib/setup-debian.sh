@@ -27,10 +27,10 @@ mode=$1
 
 # Each list is for one purpose; `test` adds to `build`.
 run_pkgs="libldns3 libssl3 libpsl5 libidn2-0 libmicrohttpd12 libsqlite3-0
-	libpq5 libxml2 zlib1g publicsuffix"
+	libpq5 libxml2 zlib1g libcurl4 publicsuffix"
 build_pkgs="build-essential autoconf automake libtool pkg-config
 	libldns-dev libssl-dev libpsl-dev libidn2-dev libmicrohttpd-dev publicsuffix
-	libsqlite3-dev libpq-dev libxml2-dev zlib1g-dev
+	libsqlite3-dev libpq-dev libxml2-dev zlib1g-dev libcurl4-openssl-dev
 	debhelper dpkg-dev fakeroot"
 # m4, libwrap0, util-linux: test/e2e/sendmail.sh runs Debian's Sendmail
 # from its packages unpacked (apt-get download), never installed: it

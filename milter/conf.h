@@ -102,6 +102,7 @@ struct conf {
 	char		*report_email;		/* From, email; its domain
 						 * the submitter */
 	char		*report_extra_contact;	/* extra_contact_info */
+	char		*report_transport;	/* sendmail:/PATH | smtp:HOST[:PORT] */
 };
 
 /* dmarc_*_action values (table order) */

@@ -311,6 +311,45 @@ check_report_email(const char *v, struct vstr *out, char *err,
 	return -1;
 }
 
+/*
+ * check_report_transport - how mxauth-report hands reports to the MTA
+ * (report_send.c): sendmail:/ABSOLUTE/PATH, or smtp:HOST[:PORT] with
+ * HOST a host name, an IPv4 address or an [IPv6] one
+ */
+static int
+check_report_transport(const char *v, struct vstr *out, char *err,
+    size_t errlen)
+{
+	char host[256];
+	const char *p, *port;
+	size_t n;
+
+	(void)out;
+	if (strncmp(v, "sendmail:", 9) == 0 && abs_path_ok(v + 9) &&
+	    strpbrk(v, " \t") == NULL)
+		return 0;
+	if (strncmp(v, "smtp:", 5) == 0) {
+		p = v + 5;
+		/* an address, bracketed when IPv6 */
+		if ((*p == '[' || strchr(p, ':') == strrchr(p, ':')) &&
+		    host_port(p, host, sizeof(host), &port) == 0)
+			return 0;
+		/* a host name */
+		n = strcspn(p, ":");
+		if (n > 0 && n < sizeof(host) && (p[n] == '\0' ||
+		    port_ok(p + n + 1))) {
+			memcpy(host, p, n);
+			host[n] = '\0';
+			if (domain_check(host, DOMAIN_HOSTNAME |
+			    DOMAIN_NOT_NUMERIC))
+				return 0;
+		}
+	}
+	snprintf(err, errlen, "must be sendmail:/PATH or smtp:HOST[:PORT] "
+	    "(PORT 1 to 65535, an IPv6 address in brackets)");
+	return -1;
+}
+
 #define OFF(f)	offsetof(struct conf, f)
 
 const struct conf_def conf_table[] = {
@@ -399,6 +438,8 @@ const struct conf_def conf_table[] = {
 	    check_report_email },
 	{ "report_extra_contact", CONF_STR, "", OFF(report_extra_contact), 0,
 	    0, NULL, check_report_text },
+	{ "report_transport", CONF_STR, "sendmail:/usr/sbin/sendmail",
+	    OFF(report_transport), 0, 0, NULL, check_report_transport },
 };
 
 const size_t conf_table_len = sizeof(conf_table) / sizeof(conf_table[0]);

@@ -4,20 +4,25 @@
  * from the report store.
  *
  *   mxauth-report [-c CONFIG] [--begin TIME] [--end TIME] [--force]
- *                 --dry-run DIR
+ *                 [--zone FILE] [--dry-run DIR]
  *   mxauth-report [-c CONFIG] --init-db
  *
  * Reads the rows of the period [begin, end) (default: the previous UTC
  * day) from report_store, folds them into one report per (policy
- * domain, mailto: destination) and, for each report whose id the store
- * has not seen (report_store_claim; any with --force), writes the
- * gzip-compressed XML and the MIME message into DIR.  Sending them is
- * not done yet.  Then the rows older than report_retention days are
- * purged, and the report ids of periods that ended by then.  --init-db
- * only creates or migrates the store's schema and says which.
- * One line per report on stdout; errors on stderr.
- * Exit status: 0 done, 1 error (config, store, a report not written),
- * 2 usage.
+ * domain, mailto: destination), verifies each destination outside the
+ * policy domain's organization (report_dest; unverified: skipped, DNS
+ * trouble: skipped until the next run) and, for each report whose id
+ * the store has not seen (report_store_claim; any with --force), sends
+ * the MIME message with the gzip-compressed XML through report_transport
+ * (report_send), or with --dry-run writes both into DIR.  A report not
+ * sent has its claim released, so a later run makes it again.  Then the
+ * rows older than report_retention days are purged, and the report ids
+ * of periods that ended by then.  --init-db only creates or migrates the
+ * store's schema and says which.  --zone answers every DNS question
+ * from a master file (tests).  One line per report on stdout; errors on
+ * stderr.  Exit status: 0 done (unverified destinations included), 1
+ * error (config, store, DNS trouble on a destination, a report not sent
+ * or written, the purge), 2 usage.
  */
 #include "config.h"
 
@@ -33,9 +38,13 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "dns.h"
+#include "orgdomain.h"
 #include "report_agg.h"
+#include "report_dest.h"
 #include "report_gz.h"
 #include "report_mail.h"
+#include "report_send.h"
 #include "report_store.h"
 #include "report_xml.h"
 #include "xmalloc.h"
@@ -44,7 +53,8 @@
 
 struct opts {
 	const char	*config;
-	const char	*dry_run;	/* DIR */
+	const char	*dry_run;	/* DIR, or NULL: send */
+	const char	*zone;		/* --zone FILE, or NULL */
 	int64_t		 begin, end;	/* -1: the default */
 	int		 force;
 	int		 init_db;
@@ -56,7 +66,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: mxauth-report [-c config] [--begin time] "
 	    "[--end time] [--force]\n"
-	    "                     --dry-run dir\n"
+	    "                     [--zone file] [--dry-run dir]\n"
 	    "       mxauth-report [-c config] --init-db\n"
 	    "time: seconds since 1970, or YYYY-MM-DD (00:00 UTC)\n");
 	exit(2);
@@ -100,6 +110,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "force", no_argument, NULL, 'f' },
 		{ "dry-run", required_argument, NULL, 'n' },
 		{ "init-db", no_argument, NULL, 'i' },
+		{ "zone", required_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -124,11 +135,12 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'f': o->force = 1; break;
 		case 'n': o->dry_run = optarg; break;
 		case 'i': o->init_db = 1; break;
+		case 'z': o->zone = optarg; break;
 		default: usage();
 		}
 	}
 	if (optind != argc || (o->init_db && (o->dry_run != NULL ||
-	    o->force || o->begin >= 0 || o->end >= 0)))
+	    o->zone != NULL || o->force || o->begin >= 0 || o->end >= 0)))
 		usage();
 	if (o->init_db)
 		return;
@@ -141,11 +153,6 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (o->end <= o->begin) {
 		fprintf(stderr, "mxauth-report: the period is empty: --end "
 		    "must be after --begin\n");
-		exit(2);
-	}
-	if (o->dry_run == NULL) {
-		fprintf(stderr, "mxauth-report: sending reports is not "
-		    "available yet: give --dry-run DIR to write them\n");
 		exit(2);
 	}
 }
@@ -253,12 +260,14 @@ gz_sink(void *arg, const char *data, size_t len)
 }
 
 /*
- * make - REP as its .xml.gz file and its message in the dry-run
- * directory; 0 or -1 (the reason on stderr)
+ * make - REP as its message to TO, into *MSGP (caller frees) and *MLENP;
+ * with --dry-run, the .xml.gz file and the message written into the
+ * directory too; 0 or -1 (the reason on stderr)
  */
 static int
 make(const struct opts *o, const struct conf *conf, const char *receiver,
-    const struct report_agg_report *rep, const char *id)
+    const struct report_agg_report *rep, const char *id, const char *to,
+    char **msgp, size_t *mlenp)
 {
 	struct report_meta meta = {
 		.org_name = conf->report_org_name, .email = conf->report_email,
@@ -298,7 +307,7 @@ make(const struct opts *o, const struct conf *conf, const char *receiver,
 	}
 	memset(&m, 0, sizeof(m));
 	m.from = conf->report_email;
-	m.to = rep->dest;
+	m.to = to;
 	m.policy_domain = rep->policy_domain;
 	m.receiver = receiver;
 	m.report_id = id;
@@ -313,9 +322,13 @@ make(const struct opts *o, const struct conf *conf, const char *receiver,
 	eml = xmalloc(strlen(file) + 8);
 	memcpy(eml, file, strlen(file) - 7);	/* less ".xml.gz" */
 	strcpy(eml + strlen(file) - 7, ".eml");
-	if (write_file(o->dry_run, file, gz, gzlen) == 0 &&
-	    write_file(o->dry_run, eml, msg, mlen) == 0)
+	if (o->dry_run == NULL || (write_file(o->dry_run, file, gz, gzlen) ==
+	    0 && write_file(o->dry_run, eml, msg, mlen) == 0)) {
+		*msgp = msg;
+		*mlenp = mlen;
+		msg = NULL;
 		rc = 0;
+	}
 done:
 	x_free(file);
 	x_free(inner);
@@ -325,18 +338,134 @@ done:
 	return rc;
 }
 
+/* what became of the reports of a run */
+struct tally {
+	size_t	 made;		/* written (--dry-run) or sent */
+	size_t	 seen;		/* already made */
+	size_t	 unverified;
+	size_t	 temperror;
+	size_t	 failed;
+};
+
+/*
+ * deliver - MSG (MLEN bytes) to TO through report_transport; 0 or -1
+ * (the reason on stderr)
+ */
+static int
+deliver(const struct conf *conf, const char *id, const char *to,
+    const char *msg, size_t mlen)
+{
+	char why[512];
+
+	if (report_send(conf->report_transport, conf->report_email, to, msg,
+	    mlen, why, sizeof(why)) == 0)
+		return 0;
+	fprintf(stderr, "mxauth-report: %s: not sent to %s: %s\n", id, to,
+	    why);
+	return -1;
+}
+
+/*
+ * one_report - REP's destination verified, its id claimed, the report
+ * made and sent (or written); counted in T; 0, or -1 for an error
+ */
+static int
+one_report(const struct opts *o, const struct conf *conf,
+    struct report_store *store, struct dns *dns, const struct org_opts *oo,
+    const char *receiver, const struct report_agg_report *rep,
+    struct tally *t)
+{
+	struct report_dest dest;
+	struct report_claim c;
+	char err[512], *id, *msg;
+	size_t i, mlen;
+	int claimed, rc = 0, ok = 1;
+
+	switch (report_dest_verify(dns, oo, rep->policy_domain, rep->dest,
+	    &dest)) {
+	case REPORT_DEST_UNVERIFIED:
+	case REPORT_DEST_TEMPERROR:
+		/* not claimed: a later run asks the DNS again */
+		printf("report=%s domain=%s rua=%s why=\"%s\"\n",
+		    report_dest_status_str(dest.status), rep->policy_domain,
+		    rep->dest, dest.why);
+		if (dest.status == REPORT_DEST_TEMPERROR) {
+			fprintf(stderr, "mxauth-report: %s: %s: %s: the next "
+			    "run tries again\n", rep->policy_domain,
+			    rep->dest, dest.why);
+			t->temperror++;
+			rc = -1;
+		} else
+			t->unverified++;
+		report_dest_clear(&dest);
+		return rc;
+	default:
+		break;
+	}
+	id = report_mail_id(rep->policy_domain, rep->dest, o->begin, o->end,
+	    receiver);
+	c.report_id = id;
+	c.policy_domain = rep->policy_domain;
+	c.destination = rep->dest;
+	c.begin = o->begin;
+	c.end = o->end;
+	c.created = (int64_t)time(NULL);
+	claimed = report_store_claim(store, &c, o->force, err, sizeof(err));
+	if (claimed < 0) {
+		fprintf(stderr, "mxauth-report: report_store: %s\n", err);
+		rc = -1;
+	} else if (claimed == 0) {
+		printf("report=already_made domain=%s rua=%s id=%s\n",
+		    rep->policy_domain, rep->dest, id);
+		t->seen++;
+	} else {
+		/* to the address, or where its domain's record says */
+		for (i = 0; i < dest.nto && ok; i++) {
+			msg = NULL;
+			ok = make(o, conf, receiver, rep, id, dest.to[i], &msg,
+			    &mlen) == 0 && (o->dry_run != NULL ||
+			    deliver(conf, id, dest.to[i], msg, mlen) == 0);
+			x_free(msg);
+		}
+		if (!ok) {
+			/* not made: a later run may make it */
+			if (report_store_release(store, id, err,
+			    sizeof(err)) != 0)
+				fprintf(stderr, "mxauth-report: report_store: "
+				    "%s\n", err);
+			printf("report=failed domain=%s rua=%s id=%s\n",
+			    rep->policy_domain, rep->dest, id);
+			t->failed++;
+			rc = -1;
+		} else {
+			for (i = 0; i < dest.nto; i++)
+				printf("report=%s domain=%s rua=%s to=%s id=%s "
+				    "records=%zu messages=%" PRIu64 "\n",
+				    o->dry_run != NULL ? "written" : "sent",
+				    rep->policy_domain, rep->dest, dest.to[i],
+				    id, rep->nrec, rep->messages);
+			t->made++;
+		}
+	}
+	x_free(id);
+	report_dest_clear(&dest);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct report_store *store;
-	struct report_claim c;
 	struct report_agg agg;
+	struct org_opts oo;
+	struct tally t;
 	struct conf *conf;
+	struct dns *dns;
 	struct opts o;
 	const char *path, *receiver;
-	char err[512], *id;
-	size_t i, made = 0, seen = 0;
-	int rc = 0, claimed;
+	char err[512];
+	size_t i;
+	int rc = 0;
 
 	parse_args(argc, argv, &o);
 	if (o.init_db) {
@@ -349,7 +478,7 @@ main(int argc, char **argv)
 		conf_release(conf);
 		return rc;
 	}
-	if (access(o.dry_run, W_OK | X_OK) != 0) {
+	if (o.dry_run != NULL && access(o.dry_run, W_OK | X_OK) != 0) {
 		fprintf(stderr, "mxauth-report: --dry-run %s: %s\n", o.dry_run,
 		    strerror(errno));
 		return 1;
@@ -367,12 +496,24 @@ main(int argc, char **argv)
 		return 1;
 	}
 	receiver = strrchr(conf->report_email, '@') + 1;
-	if ((store = report_store_open(conf->report_store, err,
-	    sizeof(err))) == NULL) {
-		fprintf(stderr, "mxauth-report: report_store: %s\n", err);
+	/* the destinations are verified through the daemon's resolver */
+	dns = o.zone != NULL ? dns_new_zone(o.zone, err, sizeof(err)) :
+	    conf_dns_new(conf, err, sizeof(err));
+	if (dns == NULL) {
+		fprintf(stderr, "mxauth-report: %s\n", err);
 		conf_release(conf);
 		return 1;
 	}
+	memset(&oo, 0, sizeof(oo));
+	oo.psl = conf->dmarc_org_domain == CONF_ORG_PSL ? conf->psl : NULL;
+	if ((store = report_store_open(conf->report_store, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "mxauth-report: report_store: %s\n", err);
+		dns_free(dns);
+		conf_release(conf);
+		return 1;
+	}
+	memset(&t, 0, sizeof(t));
 	report_agg_init(&agg);
 	if (report_store_read(store, o.begin, o.end, add_row, &agg, err,
 	    sizeof(err)) != 0) {
@@ -380,52 +521,22 @@ main(int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
-	for (i = 0; i < agg.nrep; i++) {
-		const struct report_agg_report *rep = &agg.rep[i];
-
-		id = report_mail_id(rep->policy_domain, rep->dest, o.begin,
-		    o.end, receiver);
-		c.report_id = id;
-		c.policy_domain = rep->policy_domain;
-		c.destination = rep->dest;
-		c.begin = o.begin;
-		c.end = o.end;
-		c.created = (int64_t)time(NULL);
-		claimed = report_store_claim(store, &c, o.force, err,
-		    sizeof(err));
-		if (claimed < 0) {
-			fprintf(stderr, "mxauth-report: report_store: %s\n",
-			    err);
+	for (i = 0; i < agg.nrep; i++)
+		if (one_report(&o, conf, store, dns, &oo, receiver,
+		    &agg.rep[i], &t) != 0)
 			rc = 1;
-		} else if (claimed == 0) {
-			printf("report=already_made domain=%s rua=%s id=%s\n",
-			    rep->policy_domain, rep->dest, id);
-			seen++;
-		} else if (make(&o, conf, receiver, rep, id) != 0) {
-			/* not made: a later run may make it */
-			if (report_store_release(store, id, err,
-			    sizeof(err)) != 0)
-				fprintf(stderr, "mxauth-report: report_store: "
-				    "%s\n", err);
-			rc = 1;
-		} else {
-			printf("report=written domain=%s rua=%s id=%s "
-			    "records=%zu messages=%" PRIu64 "\n",
-			    rep->policy_domain, rep->dest, id, rep->nrec,
-			    rep->messages);
-			made++;
-		}
-		x_free(id);
-	}
 	printf("period=%" PRId64 "-%" PRId64 " rows=%" PRIu64 " without_rua=%"
-	    PRIu64 " written=%zu already_made=%zu\n", o.begin, o.end,
-	    agg.rows, agg.unreported, made, seen);
+	    PRIu64 " %s=%zu already_made=%zu unverified=%zu dest_temperror=%zu "
+	    "failed=%zu\n", o.begin, o.end, agg.rows, agg.unreported,
+	    o.dry_run != NULL ? "written" : "sent", t.made, t.seen,
+	    t.unverified, t.temperror, t.failed);
 	/* after the reports: a period is read before its rows may go */
 	if (purge(store, conf) != 0)
 		rc = 1;
 done:
 	report_agg_clear(&agg);
 	report_store_close(store);
+	dns_free(dns);
 	conf_release(conf);
 	return rc;
 }

@@ -6,7 +6,13 @@
 # against RFC 9990's schema (xmllint), with exactly the counts, source
 # IPs and dispositions of the rows; no report without a mailto: rua;
 # a second run makes nothing, --force makes them again; configuration
-# errors as FILE:LINE.
+# errors as FILE:LINE.  The destination at another organization
+# (third.example) is verified first (--zone): without its
+# _report._dmarc record it gets nothing, on SERVFAIL nothing and exit 1.
+# Sent (report_transport = sendmail: a fake sendmail that keeps its
+# arguments and input): one message per destination, "-oi -f FROM --
+# TO"; a sendmail that fails: exit 1, the claims released, the next run
+# sends them.
 set -u
 
 top_srcdir=${top_srcdir:-.}
@@ -37,9 +43,16 @@ report_extra_contact = https://mx.example/dmarc
 report_retention = 0
 CONF
 B=1764460800	# 2025-11-30 00:00:00 UTC
+# the DNS: legit.example's organization, third.example's consent
+cat >"$dir/z.zone" <<'ZONE'
+$TTL 300
+_dmarc.legit.example. IN TXT "v=DMARC1; p=reject"
+legit.example._report._dmarc.third.example. IN TXT "v=DMARC1"
+ZONE
+report() { "$bin" -c "$dir/c.conf" --zone "$dir/z.zone" "$@"; }
 
 # the first run creates the store and finds nothing
-"$bin" -c "$dir/c.conf" --begin 2025-11-30 --dry-run "$out" >"$dir/run0" 2>&1
+report --begin 2025-11-30 --dry-run "$out" >"$dir/run0" 2>&1
 expect "an empty store: exit 0, nothing written" \
     [ $? -eq 0 -a -z "$(ls "$out")" ]
 expect "the store was created at schema 2" \
@@ -71,7 +84,7 @@ row 192.0.2.98 https.example "'https://r.example/'" fail 0 reject reject ""
 row 192.0.2.11 legit.example "$RUA" pass 1 none accept "" $((B + 86400))
 row 192.0.2.12 legit.example "$RUA" pass 1 none accept "" $((B - 1))
 
-"$bin" -c "$dir/c.conf" --begin 2025-11-30 --dry-run "$out" >"$dir/run1" 2>&1
+report --begin 2025-11-30 --dry-run "$out" >"$dir/run1" 2>&1
 rc=$?
 cat "$dir/run1"
 expect "first run: exit 0" [ $rc -eq 0 ]
@@ -143,16 +156,16 @@ dmarc@legit.example True True True" ] || echo "$msg"
 
 # again: nothing; --force: again, same ids
 rm -f "$out"/*
-"$bin" -c "$dir/c.conf" --begin 2025-11-30 --dry-run "$out" >"$dir/run2" 2>&1
+report --begin 2025-11-30 --dry-run "$out" >"$dir/run2" 2>&1
 expect "second run: exit 0, nothing written, both already made" \
     [ $? -eq 0 -a -z "$(ls "$out")" ] && grep -q "written=0 already_made=2" "$dir/run2"
-"$bin" -c "$dir/c.conf" --begin 2025-11-30 --force --dry-run "$out" >"$dir/run3" 2>&1
+report --begin 2025-11-30 --force --dry-run "$out" >"$dir/run3" 2>&1
 expect "--force: both made again" \
     [ "$(ls "$out"/*.xml.gz | wc -l)" = 2 ] && grep -q "written=2 already_made=0" "$dir/run3"
 expect "the store keeps one row per report id" \
     [ "$(sqlite3 "$db" 'SELECT count(*) FROM report')" = 2 ]
 # the next day is another period
-"$bin" -c "$dir/c.conf" --begin $((B + 86400)) --end $((B + 2 * 86400)) \
+report --begin $((B + 86400)) --end $((B + 2 * 86400)) \
     --dry-run "$out" >"$dir/run4" 2>&1
 expect "the next day: its one row, two reports" \
     grep -q "rows=1 without_rua=0 written=2" "$dir/run4"
@@ -166,14 +179,81 @@ printf 'report_org_name = X\n\nreport_email = nobody\n' >"$dir/bad.conf"
 "$bin" -c "$dir/bad.conf" --dry-run "$out" >/dev/null 2>"$dir/err2"
 expect "a bad report_email: exit 1, FILE:LINE" \
     [ $? -eq 1 ] && grep -q "bad.conf:3: report_email = \"nobody\": must be an address" "$dir/err2"
-"$bin" -c "$dir/c.conf" --dry-run "$dir/missing" >/dev/null 2>"$dir/err3"
+report --dry-run "$dir/missing" >/dev/null 2>"$dir/err3"
 expect "a missing --dry-run directory: exit 1" \
     [ $? -eq 1 ] && grep -q "missing: No such file" "$dir/err3"
-"$bin" -c "$dir/c.conf" --begin 2025-11-31 --dry-run "$out" >/dev/null 2>&1
+report --begin 2025-11-31 --dry-run "$out" >/dev/null 2>&1
 expect "a day that does not exist: usage, exit 2" [ $? -eq 2 ]
-"$bin" -c "$dir/c.conf" >/dev/null 2>"$dir/err4"
-expect "without --dry-run: exit 2 (sending is not there yet)" \
-    [ $? -eq 2 ] && grep -q "dry-run" "$dir/err4"
+printf 'report_org_name = X\nreport_email = a@b.example\nreport_transport = smtp:[::1\n' >"$dir/tr.conf"
+"$bin" -c "$dir/tr.conf" --dry-run "$out" >/dev/null 2>"$dir/err4"
+expect "a bad report_transport: exit 1, FILE:LINE" \
+    [ $? -eq 1 ] && grep -q "tr.conf:3: report_transport = \"smtp:\[::1\": must be sendmail:/PATH or smtp:HOST\[:PORT\]" "$dir/err4"
+
+# --- destinations verified ---------------------------------------------------
+D2=$((B + 2 * 86400))	# a day of its own
+row 192.0.2.10 legit.example "$RUA" pass 1 none accept "" $((D2 + 1))
+rm -f "$out"/*
+printf '$TTL 300\n_dmarc.legit.example. IN TXT "v=DMARC1; p=reject"\n' >"$dir/noconsent.zone"
+"$bin" -c "$dir/c.conf" --zone "$dir/noconsent.zone" --begin $D2 \
+    --dry-run "$out" >"$dir/run5" 2>&1
+expect "no _report._dmarc record: exit 0, nothing for third.example" \
+    [ $? -eq 0 ] && [ "$(ls "$out"/*.eml | wc -l)" = 1 ] &&
+    grep -q "written=1 already_made=0 unverified=1" "$dir/run5" &&
+    grep -q '^report=unverified domain=legit.example rua=agg@third.example why="legit.example._report._dmarc.third.example: no such name"' "$dir/run5"
+cat "$dir/run5"
+rm -f "$out"/*
+printf '$TTL 300\n_dmarc.legit.example. IN TXT "v=DMARC1; p=reject"\n;! servfail legit.example._report._dmarc.third.example\n' >"$dir/servfail.zone"
+"$bin" -c "$dir/c.conf" --zone "$dir/servfail.zone" --begin $D2 \
+    --dry-run "$out" >"$dir/run6" 2>"$dir/err6"
+expect "SERVFAIL on the _report._dmarc record: exit 1, not claimed" \
+    [ $? -eq 1 ] && grep -q "already_made=1 unverified=0 dest_temperror=1" "$dir/run6" &&
+    grep -q "the next run tries again" "$dir/err6"
+# the unverified and the temperror destinations were never claimed
+report --begin $D2 --dry-run "$out" >"$dir/run7" 2>&1
+expect "verified later: third.example's report made then" \
+    grep -q "written=1 already_made=1 unverified=0 dest_temperror=0" "$dir/run7"
+
+# --- sent through a (fake) sendmail ----------------------------------------
+D3=$((B + 3 * 86400))
+row 192.0.2.10 legit.example "$RUA" pass 1 none accept "" $((D3 + 1))
+row 203.0.113.9 legit.example "$RUA" fail 0 reject reject "" $((D3 + 2))
+mkdir "$dir/sent"
+cat >"$dir/sendmail" <<SH
+#!/bin/sh
+n=\$(ls "$dir/sent" | wc -l)
+printf '%s\\n' "\$@" >"$dir/sent/\$n.args"
+cat >"$dir/sent/\$n.eml"
+exit \${FAKE_STATUS:-0}
+SH
+chmod 755 "$dir/sendmail"
+cp "$dir/c.conf" "$dir/send.conf"
+echo "report_transport = sendmail:$dir/sendmail" >>"$dir/send.conf"
+FAKE_STATUS=75 "$bin" -c "$dir/send.conf" --zone "$dir/z.zone" \
+    --begin $D3 >"$dir/run8" 2>"$dir/err8"
+expect "sendmail fails: exit 1, both failed, said on stderr" \
+    [ $? -eq 1 ] && grep -q "sent=0 already_made=0 unverified=0 dest_temperror=0 failed=2" "$dir/run8" &&
+    grep -q "not sent to agg@third.example: sendmail:$dir/sendmail: exit status 75" "$dir/err8"
+rm -f "$dir/sent"/*
+"$bin" -c "$dir/send.conf" --zone "$dir/z.zone" --begin $D3 >"$dir/run9" 2>&1
+expect "the next run sends both (the claims were released)" \
+    [ $? -eq 0 ] && grep -q "sent=2 already_made=0" "$dir/run9" &&
+    [ "$(grep -c '^report=sent domain=legit.example' "$dir/run9")" = 2 ]
+cat "$dir/run9"
+expect "sendmail ran as -oi -f FROM -- TO" \
+    sh -c "cat '$dir/sent'/*.args | tr '\n' ' ' | grep -q -e '-oi -f dmarc-reports@mx.example -- dmarc@legit.example' &&
+        cat '$dir/sent'/*.args | tr '\n' ' ' | grep -q -e '-oi -f dmarc-reports@mx.example -- agg@third.example'"
+for e in "$dir/sent"/*.eml; do
+	python3 - "$e" >"$e.xml" <<'PY'
+import email, gzip, sys
+m = email.message_from_bytes(open(sys.argv[1], "rb").read())
+p = [p for p in m.walk() if p.get_content_type() == "application/gzip"][0]
+sys.stdout.write(gzip.decompress(p.get_payload(decode=True)).decode())
+PY
+	expect "sent $(basename "$e"): its report validates" \
+	    xmllint --noout --schema "$xsd" "$e.xml"
+done
+"$bin" -c "$dir/send.conf" --zone "$dir/z.zone" --begin $D3 >"$dir/run10" 2>&1
+expect "and a third run sends nothing" grep -q "sent=0 already_made=2" "$dir/run10"
 
 [ $fails -eq 0 ] || { echo "report_cli.sh: $fails failed"; exit 1; }
 echo "report_cli.sh: all passed"

@@ -104,8 +104,9 @@ expect "metrics: no row dropped" metric_is mxauth_report_rows_dropped_total 0
 out=$rd/out
 mkdir "$out"
 chown nobody "$out"
-printf 'report_store = sqlite:%s\nreport_org_name = mxauth e2e\nreport_email = dmarc-reports@mx.example\n' \
-    "$db" >"$rd/report.conf"
+# (third.example agrees to get rua.example's reports: example.zone)
+printf 'report_store = sqlite:%s\nreport_org_name = mxauth e2e\nreport_email = dmarc-reports@mx.example\ndns_servers = 127.0.0.1:%s\n' \
+    "$db" "$DNS_PORT" >"$rd/report.conf"
 # as mxauth's user (the store's owner), as cron would run it
 report() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups \

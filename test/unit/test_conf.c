@@ -34,6 +34,10 @@
 #include "xmalloc.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+/* what a bad report_transport is told */
+#define TRANSPORT(v)	{ "\nreport_transport = " v "\n", \
+	"@CONF@:2: report_transport = \"" v "\": must be sendmail:/PATH or " \
+	"smtp:HOST[:PORT] (PORT 1 to 65535, an IPv6 address in brackets)" }
 
 /* subst - S with @DATA@ = TEST_DATA and @CONF@ = CONF; caller frees */
 static char *
@@ -205,6 +209,17 @@ test_values(void **state)
 		    "report_extra_contact = https://mx.example/dmarc\n" },
 		{ "log_target = file:/var/log/mxauth.log\n",
 		    "log_target = file:/var/log/mxauth.log\n" },
+		/* how mxauth-report sends (report_send.c) */
+		{ "report_transport = sendmail:/usr/lib/sendmail\n",
+		    "report_transport = sendmail:/usr/lib/sendmail\n" },
+		{ "report_transport = smtp:localhost\n",
+		    "report_transport = smtp:localhost\n" },
+		{ "report_transport = smtp:relay.example:587\n",
+		    "report_transport = smtp:relay.example:587\n" },
+		{ "report_transport = smtp:127.0.0.1:2525\n",
+		    "report_transport = smtp:127.0.0.1:2525\n" },
+		{ "report_transport = smtp:[::1]:25\n",
+		    "report_transport = smtp:[::1]:25\n" },
 		{ "authserv_id = mx-1.example_org\n",
 		    "authserv_id = mx-1.example_org\n" },
 		{ "dns_servers = 127.0.0.1, [::1]:5353 ::1\n",
@@ -336,6 +351,16 @@ test_errors(void **state)
 		{ "report_email = d m@mx.example\n", "@CONF@:1: report_email "
 		    "= \"d m@mx.example\": must be an address, "
 		    "local@domain.example" },
+		TRANSPORT("sendmail"),
+		TRANSPORT("sendmail:sendmail"),
+		TRANSPORT("sendmail:/usr/sbin/sendmail -t"),
+		TRANSPORT("smtp:"),
+		TRANSPORT("smtp:::1"),
+		TRANSPORT("smtp:[::1"),
+		TRANSPORT("smtp:localhost:0"),
+		TRANSPORT("smtp:localhost:65536"),
+		TRANSPORT("smtp:bad_host!"),
+		TRANSPORT("lmtp:localhost"),
 		{ "report_org_name = Example\x01Org\n", "@CONF@:1: "
 		    "report_org_name = \"Example\x01Org\": must be 1 to 200 "
 		    "printable ASCII characters" },
