@@ -36,9 +36,10 @@ has() { sqlite3 "$db" "$1" >/dev/null 2>&1; }	# has SQL: it runs
 "$bin" -c "$dir/c.conf" --init-db >"$dir/i1" 2>&1
 expect "--init-db on no store: exit 0, schema=created version=2" \
     [ $? -eq 0 -a "$(cat "$dir/i1")" = "schema=created version=2" ]
-expect "the store has the schema, version 2" \
-    [ "$(sqlite3 "$db" 'SELECT version FROM schema_version')" = 2 ] &&
-    has 'SELECT count(*) FROM message, message_dkim, report'
+if [ "$(sqlite3 "$db" 'SELECT version FROM schema_version')" = 2 ] &&
+    has 'SELECT count(*) FROM message, message_dkim, report'; then
+	ok=y; else ok=n; fi
+expect "the store has the schema, version 2" [ $ok = y ]
 "$bin" -c "$dir/c.conf" --init-db >"$dir/i2" 2>&1
 expect "--init-db again: schema=current version=2" \
     [ $? -eq 0 -a "$(cat "$dir/i2")" = "schema=current version=2" ]
@@ -51,19 +52,22 @@ expect "the migrated store has the report table" \
     has 'SELECT count(*) FROM report'
 sqlite3 "$db" "UPDATE schema_version SET version = 3"
 "$bin" -c "$dir/c.conf" --init-db >"$dir/i4" 2>&1
-expect "--init-db on a newer schema: exit 1, said, nothing changed" \
-    [ $? -eq 1 ] && grep -q "schema version 3 is newer" "$dir/i4" &&
-    [ "$(sqlite3 "$db" 'SELECT version FROM schema_version')" = 3 ]
+if [ $? -eq 1 ] && grep -q "schema version 3 is newer" "$dir/i4" &&
+    [ "$(sqlite3 "$db" 'SELECT version FROM schema_version')" = 3 ]; then
+	ok=y; else ok=n; fi
+expect "--init-db on a newer schema: exit 1, said, nothing changed" [ $ok = y ]
 sqlite3 "$db" "UPDATE schema_version SET version = 2"
 printf 'report_store = sqlite:/nonexistent/mxauth/r.db\n' >"$dir/bad.conf"
 "$bin" -c "$dir/bad.conf" --init-db >"$dir/i5" 2>&1
-expect "--init-db on a store it cannot open: exit 1, said" \
-    [ $? -eq 1 ] && grep -q "report_store: .*/nonexistent/mxauth/r.db" "$dir/i5"
+if [ $? -eq 1 ] && grep -q "report_store: .*/nonexistent/mxauth/r.db" "$dir/i5"; then
+	ok=y; else ok=n; fi
+expect "--init-db on a store it cannot open: exit 1, said" [ $ok = y ]
 "$bin" -c "$dir/c.conf" --init-db --dry-run "$dir" >/dev/null 2>&1
 expect "--init-db with --dry-run: usage, exit 2" [ $? -eq 2 ]
 "$bin" --help >/dev/null 2>"$dir/help"
-expect "--help: exit 2, the usage names --init-db" \
-    [ $? -eq 2 ] && grep -q -- "--init-db" "$dir/help"
+if [ $? -eq 2 ] && grep -q -- "--init-db" "$dir/help"; then
+	ok=y; else ok=n; fi
+expect "--help: exit 2, the usage names --init-db" [ $ok = y ]
 
 # --- report_retention ----------------------------------------------------------
 now=$(date +%s)
@@ -92,29 +96,34 @@ mkdir "$out"
 "$bin" -c "$dir/c.conf" --begin 2000-01-01 --dry-run "$out" >"$dir/p1" 2>&1
 rc=$?
 cat "$dir/p1"
-expect "default retention (30 days): exit 0, purged=2 purged_report_ids=1" \
-    [ $rc -eq 0 ] && grep -q "^purged=2 purged_report_ids=1 report_retention=30$" "$dir/p1"
-expect "the three newer rows are kept, with their DKIM results" \
-    [ "$(sqlite3 "$db" 'SELECT count(*) FROM message')" = 3 ] &&
+if [ $rc -eq 0 ] && grep -q "^purged=2 purged_report_ids=1 report_retention=30$" "$dir/p1"; then
+	ok=y; else ok=n; fi
+expect "default retention (30 days): exit 0, purged=2 purged_report_ids=1" [ $ok = y ]
+if [ "$(sqlite3 "$db" 'SELECT count(*) FROM message')" = 3 ] &&
     [ "$(sqlite3 "$db" 'SELECT count(*) FROM message_dkim')" = 3 ] &&
-    [ "$(sqlite3 "$db" "SELECT count(*) FROM message WHERE time < $now - 30 * $DAY")" = 0 ]
+    [ "$(sqlite3 "$db" "SELECT count(*) FROM message WHERE time < $now - 30 * $DAY")" = 0 ]; then
+	ok=y; else ok=n; fi
+expect "the three newer rows are kept, with their DKIM results" [ $ok = y ]
 expect "the recent report id is kept" \
     [ "$(sqlite3 "$db" 'SELECT group_concat(report_id) FROM report')" = recent ]
 conf short.conf "report_retention = 1"
 "$bin" -c "$dir/short.conf" --begin 2000-01-01 --dry-run "$out" >"$dir/p2" 2>&1
-expect "report_retention = 1: the rows older than a day go, purged=2" \
-    grep -q "^purged=2 purged_report_ids=1 report_retention=1$" "$dir/p2" &&
-    [ "$(sqlite3 "$db" 'SELECT count(*) FROM message')" = 1 ]
+if grep -q "^purged=2 purged_report_ids=1 report_retention=1$" "$dir/p2" &&
+    [ "$(sqlite3 "$db" 'SELECT count(*) FROM message')" = 1 ]; then
+	ok=y; else ok=n; fi
+expect "report_retention = 1: the rows older than a day go, purged=2" [ $ok = y ]
 row $((now - 400 * DAY))
 conf keep.conf "report_retention = 0"
 "$bin" -c "$dir/keep.conf" --begin 2000-01-01 --dry-run "$out" >"$dir/p3" 2>&1
-expect "report_retention = 0: nothing purged" \
-    grep -q "^purged=0 report_retention=0" "$dir/p3" &&
-    [ "$(sqlite3 "$db" 'SELECT count(*) FROM message')" = 2 ]
+if grep -q "^purged=0 report_retention=0" "$dir/p3" &&
+    [ "$(sqlite3 "$db" 'SELECT count(*) FROM message')" = 2 ]; then
+	ok=y; else ok=n; fi
+expect "report_retention = 0: nothing purged" [ $ok = y ]
 conf bad2.conf "report_retention = 3651"
 "$bin" -c "$dir/bad2.conf" --dry-run "$out" >/dev/null 2>"$dir/p4"
-expect "report_retention = 3651: exit 1, FILE:LINE" \
-    [ $? -eq 1 ] && grep -q "bad2.conf:4: report_retention = \"3651\": must be an integer from 0 to 3650" "$dir/p4"
+if [ $? -eq 1 ] && grep -q "bad2.conf:4: report_retention = \"3651\": must be an integer from 0 to 3650" "$dir/p4"; then
+	ok=y; else ok=n; fi
+expect "report_retention = 3651: exit 1, FILE:LINE" [ $ok = y ]
 
 [ $fails -eq 0 ] || { echo "report_maint.sh: $fails failed"; exit 1; }
 echo "report_maint.sh: all passed"

@@ -50,7 +50,7 @@ fails=0
 ok() { echo "PASS: $*"; }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 # expect DESC CMD... - assert that CMD succeeds
-expect() { _d=$1; shift; if "$@"; then ok "$_d"; else bad "$_d"; fi; }
+expect() { local _what=$1; shift; if "$@"; then ok "$_what"; else bad "$_what"; fi; }
 skip() { echo "SKIP: $*"; exit 77; }
 # die MSG - the sandbox itself failed: no point going on
 die() { echo "FAIL: $*"; exit 1; }
@@ -102,7 +102,7 @@ deb_unpacked() {
 
 # wait_for DESC SECONDS CMD... - poll CMD every 0.1 s; 1 on time-out
 wait_for() {
-	_d=$1 _n=$(($2 * 10)); shift 2
+	local _d=$1 _n=$(($2 * 10)); shift 2
 	while [ "$_n" -gt 0 ]; do
 		"$@" 2>/dev/null && return 0
 		sleep 0.1
