@@ -12,7 +12,9 @@
  *
  * Lookups scan the record list: test zones are small.  A CNAME chain is
  * followed inside the zone for at most MAX_CNAME links (RFC 1034 4.3.2
- * step 3a); a loop is DNS_ERROR.  Wildcards are not expanded.
+ * step 3a); a loop is DNS_ERROR.  A name that does not exist is
+ * answered from the wildcard of its closest encloser, "*.<encloser>",
+ * when the zone has one (RFC 4592 3.3.1): its records, or NODATA.
  *
  * Ownership and locking: a loaded zone is never modified, so threads
  * share it without a lock; every answer is a fresh copy, its records
@@ -299,6 +301,42 @@ collect(const struct dns_zone *z, const ldns_rdf *name, enum dns_type type,
 	return cname;
 }
 
+/*
+ * wildcard_of - "*.<closest encloser>" of NAME, a name the zone lacks
+ * (RFC 4592 3.3.1: the nearest ancestor that exists), when the zone owns
+ * that wildcard; NULL otherwise (caller frees with ldns_rdf_deep_free)
+ */
+static ldns_rdf *
+wildcard_of(const struct dns_zone *z, const ldns_rdf *name)
+{
+	ldns_rdf *enc = ldns_dname_left_chop(name), *up, *w = NULL;
+	char *s, *ws;
+
+	while (enc != NULL && ldns_dname_label_count(enc) > 0 &&
+	    !name_exists(z, enc)) {
+		up = ldns_dname_left_chop(enc);
+		ldns_rdf_deep_free(enc);
+		enc = up;
+	}
+	if (enc == NULL || (s = ldns_rdf2str(enc)) == NULL) {
+		ldns_rdf_deep_free(enc);
+		return NULL;
+	}
+	ws = xmalloc(strlen(s) + 3);
+	/* the root's wildcard is "*.", any other "*.<encloser>." */
+	snprintf(ws, strlen(s) + 3, "*.%s", strcmp(s, ".") == 0 ? "" : s);
+	free(s);
+	ldns_rdf_deep_free(enc);
+	if (ldns_str2rdf_dname(&w, ws) != LDNS_STATUS_OK)
+		w = NULL;
+	x_free(ws);
+	if (w != NULL && !name_exists(z, w)) {
+		ldns_rdf_deep_free(w);
+		w = NULL;
+	}
+	return w;
+}
+
 /* dns_zone_lookup - answer NAME/TYPE from the zone */
 struct dns_answer *
 dns_zone_lookup(const struct dns_zone *z, const ldns_rdf *qname,
@@ -309,12 +347,21 @@ dns_zone_lookup(const struct dns_zone *z, const ldns_rdf *qname,
 	struct dns_answer *a;
 	enum dns_status st = DNS_OK;
 	uint32_t ttl = UINT32_MAX;
+	ldns_rdf *wild = NULL;
 	int hops;
 
 	for (hops = 0; hops <= MAX_CNAME; hops++) {
 		if ((st = fault_for(z, name, type)) != DNS_OK)
 			break;
 		next = collect(z, name, type, &found, &ttl);
+		if (next == NULL && found.n == 0 && !name_exists(z, name)) {
+			/* the wildcard answers for a name that does not exist */
+			ldns_rdf_deep_free(wild);
+			if ((wild = wildcard_of(z, name)) != NULL) {
+				name = wild;
+				next = collect(z, name, type, &found, &ttl);
+			}
+		}
 		if (next == NULL || type == DNS_T_CNAME)
 			break;
 		name = next;
@@ -329,5 +376,6 @@ dns_zone_lookup(const struct dns_zone *z, const ldns_rdf *qname,
 		a = dns_answer_new(name_exists(z, name) ? DNS_NODATA :
 		    DNS_NXDOMAIN, z->neg_ttl);
 	x_free(found.rrs);
+	ldns_rdf_deep_free(wild);
 	return a;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dns_zone - the zone-file resolver: record types, RRsets, joined
- * TXT strings and the other records as mxauth values, NXDOMAIN vs NODATA vs empty non-terminal, CNAME chains,
+ * TXT strings and the other records as mxauth values, NXDOMAIN vs NODATA
+ * vs empty non-terminal, wildcards, CNAME chains,
  * their limit and loops, case, relative names and $ORIGIN, zones with and
  * without SOA, injected timeout/SERVFAIL, and parse errors with line
  * numbers.  Fixtures are the master files under test/data/zones/.
@@ -88,6 +89,23 @@ test_lookups(void **state)
 		    DNS_NXDOMAIN, 0, NULL, 120 },
 		{ "basic", "loop1.example", DNS_T_A, DNS_ERROR, 0, NULL,
 		    0 },
+		/* wildcards: the closest encloser's "*" (RFC 4592 3.3.1) */
+		{ "basic", "a.wild.example", DNS_T_TXT, DNS_OK, 1,
+		    "v=DMARC1", 600 },
+		{ "basic", "x.y.wild.example", DNS_T_A, DNS_OK, 1,
+		    "192.0.2.77", 600 },
+		{ "basic", "a.wild.example", DNS_T_MX, DNS_NODATA, 0,
+		    NULL, 120 },
+		{ "basic", "exact.wild.example", DNS_T_TXT, DNS_NODATA, 0,
+		    NULL, 120 },
+		{ "basic", "sub.exact.wild.example", DNS_T_A,
+		    DNS_NXDOMAIN, 0, NULL, 120 },
+		{ "basic", "wild.example", DNS_T_TXT, DNS_NODATA, 0, NULL,
+		    120 },
+		{ "basic", "z.cwild.example", DNS_T_A, DNS_OK, 1,
+		    "192.0.2.1", 600 },
+		{ "basic", "nowild.example", DNS_T_TXT, DNS_NXDOMAIN, 0,
+		    NULL, 120 },
 		{ "basic", "slow.example", DNS_T_TXT, DNS_TIMEOUT, 0,
 		    NULL, 0 },
 		{ "basic", "slow.example", DNS_T_A, DNS_TIMEOUT, 0, NULL,

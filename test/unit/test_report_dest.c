@@ -8,9 +8,9 @@
  * the wrong version or v= not first, SERVFAIL and timeouts there or on
  * the organizational domains' walk (temperror: the next run asks
  * again), a name too long for the DNS, a rua= override at the
- * destination's own domain (used) or elsewhere (no report at all).  A
- * wildcard record is the DNS server's to expand (the zone reader does
- * not): test/e2e/report_send.sh has unbound answer one.
+ * destination's own domain (used) or elsewhere (no report at all), a
+ * wildcard *._report._dmarc.<dest> (every policy domain agreed to; a
+ * name that exists beside it is not covered).
  */
 #include "config.h"
 
@@ -50,7 +50,12 @@ static const char zone[] =
     "blue.example._report._dmarc.own.example. IN TXT "
 	"\"v=DMARC1; rua=mailto:a@own.example,mailto:b@OWN.example!10m\"\n"
     "blue.example._report._dmarc.away.example. IN TXT "
-	"\"v=DMARC1; rua=mailto:a@away.example,mailto:x@third.example\"\n";
+	"\"v=DMARC1; rua=mailto:a@away.example,mailto:x@third.example\"\n"
+    /* a wildcard: every policy domain may report to wild.example */
+    "*._report._dmarc.wild.example. IN TXT \"v=DMARC1\"\n"
+    /* ... and one to part.example, whose record for blue.example exists */
+    "*._report._dmarc.part.example. IN TXT \"v=DMARC1\"\n"
+    "blue.example._report._dmarc.part.example. IN TXT \"v=spf1 -all\"\n";
 
 static struct dns *dns;
 
@@ -162,6 +167,15 @@ test_absent(void **state)
 }
 
 static void
+test_wildcard(void **state)
+{
+	(void)state;
+	expect("agg@wild.example", REPORT_DEST_VERIFIED);
+	/* the exact name exists without v=DMARC1: the wildcard is not used */
+	expect("agg@part.example", REPORT_DEST_UNVERIFIED);
+}
+
+static void
 test_dns_trouble(void **state)
 {
 	struct report_dest d;
@@ -210,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_same_org),
 		cmocka_unit_test(test_present),
 		cmocka_unit_test(test_absent),
+		cmocka_unit_test(test_wildcard),
 		cmocka_unit_test(test_dns_trouble),
 		cmocka_unit_test(test_override),
 	};
