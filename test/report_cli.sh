@@ -26,11 +26,7 @@ done
 
 dir=$(mktemp -d /tmp/mxauth-report-cli.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-fails=0
-expect() {
-	what=$1; shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
-}
+. "${top_srcdir:-.}/test/assert.sh"
 
 db=$dir/r.db
 out=$dir/out

@@ -14,11 +14,7 @@ command -v sqlite3 >/dev/null || { echo "report_maint.sh: sqlite3 missing" >&2; 
 
 dir=$(mktemp -d /tmp/mxauth-report-maint.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-fails=0
-expect() {
-	what=$1; shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
-}
+. "${top_srcdir:-.}/test/assert.sh"
 
 db=$dir/r.db
 conf() {	# conf FILE [more lines]

@@ -29,11 +29,7 @@ MXAUTH_TEST_PG_STOP=$PG_STOP MXAUTH_TEST_PG_START=$PG_START \
 
 # --- two mxauth-report runs at once: each report made exactly once ---------
 set +e
-fails=0
-expect() {
-	what=$1; shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
-}
+. "${top_srcdir:-.}/test/assert.sh"
 bin=$top_builddir/mxauth-report
 work=$PG_DIR/race
 mkdir -p "$work/out1" "$work/out2"

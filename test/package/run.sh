@@ -27,7 +27,7 @@ set -u
 fails=0
 ok() { echo "PASS: $*"; }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect() { _d=$1; shift; if "$@"; then ok "$_d"; else bad "$_d"; fi; }
+expect() { local _d=$1; shift; if "$@"; then ok "$_d"; else bad "$_d"; fi; }
 die() { echo "FAIL: $*"; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "the package test installs a package: run it as root"
