@@ -302,50 +302,27 @@ pg_release(struct report_store *base, const char *report_id, char *why,
 	return 0;
 }
 
-/*
- * delete_slices - SQL ($1: BEFORE) run until it deletes fewer than a
- * slice; the rows deleted added to *N
- */
+/* pg_purge - one slice of WHAT before BEFORE deleted, *N of them */
 static int
-delete_slices(PGconn *conn, const char *sql, int64_t before, uint64_t *n,
-    char *why, size_t whylen)
+pg_purge(struct report_store *base, enum report_purge what, int64_t before,
+    uint64_t *n, char *why, size_t whylen)
 {
+	struct pg_store *s = (struct pg_store *)base;
 	char b[24];
 	const char *v[1] = { b };
 	PGresult *r;
-	long k;
 
 	snprintf(b, sizeof(b), "%" PRId64, before);
-	do {
-		r = PQexecParams(conn, sql, 1, NULL, v, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			PQclear(r);
-			return pg_err(conn, "purge", why, whylen);
-		}
-		k = atol(PQcmdTuples(r));
+	r = PQexecParams(s->conn, what == REPORT_PURGE_ROWS ?
+	    REPORT_PURGE_ROWS_SQL("$1") : REPORT_PURGE_REPORTS_SQL("$1"), 1,
+	    NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		PQclear(r);
-		*n += (uint64_t)k;
-	} while (k >= REPORT_PURGE_SLICE);
+		return pg_err(s->conn, "purge", why, whylen);
+	}
+	*n = strtoull(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
 	return 0;
-}
-
-/* pg_purge - messages before BEFORE, report ids ended by then */
-static int
-pg_purge(struct report_store *base, int64_t before, uint64_t *rows,
-    uint64_t *reports, char *why, size_t whylen)
-{
-	struct pg_store *s = (struct pg_store *)base;
-	char sql[160];
-
-	/* message_dkim goes with its message: ON DELETE CASCADE */
-	snprintf(sql, sizeof(sql), "DELETE FROM message WHERE id IN (SELECT "
-	    "id FROM message WHERE time < $1 LIMIT %d)", REPORT_PURGE_SLICE);
-	if (delete_slices(s->conn, sql, before, rows, why, whylen) != 0)
-		return -1;
-	snprintf(sql, sizeof(sql), "DELETE FROM report WHERE report_id IN "
-	    "(SELECT report_id FROM report WHERE period_end <= $1 LIMIT %d)",
-	    REPORT_PURGE_SLICE);
-	return delete_slices(s->conn, sql, before, reports, why, whylen);
 }
 
 static const struct report_store_ops pg_ops = {

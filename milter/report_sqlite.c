@@ -329,48 +329,26 @@ sq_release(struct report_store *base, const char *report_id, char *why,
 	return rc == SQLITE_DONE ? 0 : err(s->db, "report", why, whylen);
 }
 
-/*
- * delete_slices - SQL (one int64 parameter) run until it deletes fewer
- * than a slice; the rows deleted added to *N
- */
+/* sq_purge - one slice of WHAT before BEFORE deleted, *N of them */
 static int
-delete_slices(sqlite3 *db, const char *sql, int64_t before, uint64_t *n,
-    char *why, size_t whylen)
-{
-	sqlite3_stmt *st;
-	int rc, k;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return err(db, "purge", why, whylen);
-	do {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, before);
-		rc = sqlite3_step(st);
-		k = sqlite3_changes(db);
-		if (rc == SQLITE_DONE)
-			*n += (uint64_t)k;
-	} while (rc == SQLITE_DONE && k >= REPORT_PURGE_SLICE);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : err(db, "purge", why, whylen);
-}
-
-/* sq_purge - messages before BEFORE, report ids ended by then */
-static int
-sq_purge(struct report_store *base, int64_t before, uint64_t *rows,
-    uint64_t *reports, char *why, size_t whylen)
+sq_purge(struct report_store *base, enum report_purge what, int64_t before,
+    uint64_t *n, char *why, size_t whylen)
 {
 	struct sqlite_store *s = (struct sqlite_store *)base;
-	char sql[160];
+	sqlite3_stmt *st;
+	int rc;
 
-	/* message_dkim goes with its message: ON DELETE CASCADE */
-	snprintf(sql, sizeof(sql), "DELETE FROM message WHERE id IN (SELECT "
-	    "id FROM message WHERE time < ? LIMIT %d)", REPORT_PURGE_SLICE);
-	if (delete_slices(s->db, sql, before, rows, why, whylen) != 0)
-		return -1;
-	snprintf(sql, sizeof(sql), "DELETE FROM report WHERE report_id IN "
-	    "(SELECT report_id FROM report WHERE period_end <= ? LIMIT %d)",
-	    REPORT_PURGE_SLICE);
-	return delete_slices(s->db, sql, before, reports, why, whylen);
+	if (sqlite3_prepare_v2(s->db, what == REPORT_PURGE_ROWS ?
+	    REPORT_PURGE_ROWS_SQL("?") : REPORT_PURGE_REPORTS_SQL("?"), -1,
+	    &st, NULL) != SQLITE_OK)
+		return err(s->db, "purge", why, whylen);
+	sqlite3_bind_int64(st, 1, before);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return err(s->db, "purge", why, whylen);
+	*n = (uint64_t)sqlite3_changes(s->db);
+	return 0;
 }
 
 static const struct report_store_ops sqlite_ops = {

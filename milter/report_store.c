@@ -102,8 +102,19 @@ int
 report_store_purge(struct report_store *s, int64_t before, uint64_t *rows,
     uint64_t *reports, char *why, size_t whylen)
 {
+	uint64_t *n[2] = { rows, reports }, k;
+	int what;
+
 	*rows = *reports = 0;
-	return s->ops->purge(s, before, rows, reports, why, whylen);
+	/* a slice at a time, until one deletes less than a slice */
+	for (what = REPORT_PURGE_ROWS; what <= REPORT_PURGE_REPORTS; what++)
+		do {
+			if (s->ops->purge(s, (enum report_purge)what, before,
+			    &k, why, whylen) != 0)
+				return -1;
+			*n[what] += k;
+		} while (k >= REPORT_PURGE_SLICE);
+	return 0;
 }
 
 /* report_store_close - close S; NULL is a no-op */

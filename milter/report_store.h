@@ -98,6 +98,20 @@
 
 /* rows deleted per statement by report_store_purge */
 #define REPORT_PURGE_SLICE	10000
+#define REPORT_PURGE_SLICE_S	"10000"
+
+/*
+ * The purge's two statements, one slice each; P is the backend's
+ * placeholder for the cut ("?", "$1").  message_dkim goes with its
+ * message (ON DELETE CASCADE).
+ */
+enum report_purge { REPORT_PURGE_ROWS, REPORT_PURGE_REPORTS };
+#define REPORT_PURGE_ROWS_SQL(P)					\
+	"DELETE FROM message WHERE id IN (SELECT id FROM message "	\
+	"WHERE time < " P " LIMIT " REPORT_PURGE_SLICE_S ")"
+#define REPORT_PURGE_REPORTS_SQL(P)					\
+	"DELETE FROM report WHERE report_id IN (SELECT report_id FROM "	\
+	"report WHERE period_end <= " P " LIMIT " REPORT_PURGE_SLICE_S ")"
 
 struct report_store;
 
@@ -122,7 +136,8 @@ struct report_store_ops {
 		    int, char *, size_t);
 	int	(*release)(struct report_store *, const char *, char *,
 		    size_t);
-	int	(*purge)(struct report_store *, int64_t, uint64_t *,
+	/* one slice of a purge: its statement run once, *N deleted */
+	int	(*purge)(struct report_store *, enum report_purge, int64_t,
 		    uint64_t *, char *, size_t);
 };
 
