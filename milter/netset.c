@@ -135,3 +135,15 @@ netset_net_str(const struct netset_net *n, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s/%d", a, n->len);
 }
+
+/* netset_prefix_eq - the first BITS bits of A and B equal */
+int
+netset_prefix_eq(const unsigned char *a, const unsigned char *b, int bits)
+{
+	int full = bits / 8, rest = bits % 8;
+
+	if (memcmp(a, b, (size_t)full) != 0)
+		return 0;
+	return rest == 0 || ((a[full] ^ b[full]) & (0xff << (8 - rest)) &
+	    0xff) == 0;
+}

@@ -35,6 +35,12 @@ void	 netset_net_set(struct netset_net *n, int family,
  * two are left; the new count.  NETS may be NULL when N is 0.
  */
 size_t	 netset_aggregate(struct netset_net *nets, size_t n);
+/*
+ * netset_prefix_eq - whether addresses A and B (of one family) agree in
+ * their first BITS bits: A inside B/BITS
+ */
+int	 netset_prefix_eq(const unsigned char *a, const unsigned char *b,
+	    int bits);
 /* netset_net_str - "ADDR/LEN", or the bare ADDR of a host, into BUF */
 void	 netset_net_str(const struct netset_net *, char *buf, size_t len);
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "netset.h"
 #include "spf_check_mech.h"
 #include "vstr.h"
 #include "xmalloc.h"
@@ -97,12 +98,7 @@ reverse_name(const struct spf_check_walk *w, struct vstr *out)
 static int
 addr_in(const struct spf_check_walk *w, const unsigned char *addr, int bits)
 {
-	int full = bits / 8, rest = bits % 8;
-
-	if (memcmp(w->addr, addr, (size_t)full) != 0)
-		return 0;
-	return rest == 0 || ((w->addr[full] ^ addr[full]) &
-	    (0xff << (8 - rest)) & 0xff) == 0;
+	return netset_prefix_eq(w->addr, addr, bits);
 }
 
 /* spf_check_ip - ip4/ip6: same family and inside the network */

@@ -130,14 +130,8 @@ static int
 in_net(const struct walker *k, int family, const unsigned char *addr,
     int len)
 {
-	int full = len / 8, rest = len % 8;
-
-	if (!k->have_ip || (family == AF_INET) != k->ip_v4)
-		return 0;
-	if (memcmp(k->ip, addr, (size_t)full) != 0)
-		return 0;
-	return rest == 0 || ((k->ip[full] ^ addr[full]) &
-	    (0xff << (8 - rest)) & 0xff) == 0;
+	return k->have_ip && (family == AF_INET) == k->ip_v4 &&
+	    netset_prefix_eq(k->ip, addr, len);
 }
 
 /* term_str - a term as written (modulo case and a default "+") */

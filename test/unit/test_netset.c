@@ -191,6 +191,31 @@ test_net(void **state)
 	}
 }
 
+/* test_prefix - an address inside a network, at every kind of length */
+static void
+test_prefix(void **state)
+{
+	static const unsigned char a[16] = { 192, 0, 2, 130 },
+	    b[16] = { 192, 0, 2, 0 }, c[16] = { 192, 0, 3, 0 },
+	    v6a[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 5 },
+	    v6b[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 2 };
+
+	(void)state;
+	assert_true(netset_prefix_eq(a, b, 0));
+	assert_true(netset_prefix_eq(a, b, 24));
+	assert_true(netset_prefix_eq(a, b, 23));
+	assert_true(netset_prefix_eq(a, c, 23));	/* 192.0.2/23 */
+	assert_false(netset_prefix_eq(a, c, 24));
+	assert_true(netset_prefix_eq(a, b, 24));
+	assert_false(netset_prefix_eq(a, b, 25));	/* .130 not in .0/25 */
+	assert_true(netset_prefix_eq(a, a, 32));
+	assert_false(netset_prefix_eq(a, b, 32));
+	assert_true(netset_prefix_eq(v6a, v6b, 46));	/* 2001:db8::/46 */
+	assert_false(netset_prefix_eq(v6a, v6b, 47));
+	assert_true(netset_prefix_eq(v6a, v6a, 128));
+}
+
 int
 main(void)
 {
@@ -198,6 +223,7 @@ main(void)
 		cmocka_unit_test(test_aggregate),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_net),
+		cmocka_unit_test(test_prefix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
