@@ -47,6 +47,7 @@
 #include "report_send.h"
 #include "report_store.h"
 #include "report_xml.h"
+#include "vstr.h"
 #include "xmalloc.h"
 
 #define DAY	86400
@@ -260,14 +261,14 @@ gz_sink(void *arg, const char *data, size_t len)
 }
 
 /*
- * make - REP as its message to TO, into *MSGP (caller frees) and *MLENP;
- * with --dry-run, the .xml.gz file and the message written into the
- * directory too; 0 or -1 (the reason on stderr)
+ * compress - REP as its XML, gzip-compressed as it is written (never
+ * whole in memory), the gzip header naming FILE less ".gz"; the bytes
+ * (caller frees) and *LEN, or NULL (the reason on stderr)
  */
-static int
-make(const struct opts *o, const struct conf *conf, const char *receiver,
-    const struct report_agg_report *rep, const char *id, const char *to,
-    char **msgp, size_t *mlenp)
+static unsigned char *
+compress(const struct opts *o, const struct conf *conf,
+    const struct report_agg_report *rep, const char *id, const char *file,
+    size_t *len)
 {
 	struct report_meta meta = {
 		.org_name = conf->report_org_name, .email = conf->report_email,
@@ -276,35 +277,39 @@ make(const struct opts *o, const struct conf *conf, const char *receiver,
 		.report_id = id, .generator = "mxauth " PACKAGE_VERSION,
 		.begin = o->begin, .end = o->end - 1,
 	};
-	struct report_mail m;
 	struct report_gz *z;
 	unsigned char *gz = NULL;
-	char *file, *inner, *eml = NULL, *msg = NULL, why[512];
-	size_t gzlen, mlen;
-	int rc = -1;
+	char *inner, why[512], ignored[64];
+	int xml;
 
-	file = report_mail_filename(receiver, rep->policy_domain, meta.begin,
-	    meta.end, id);
-	/* the gzip header names the XML inside: the file less ".gz" */
 	inner = xstrndup(file, strlen(file) - 3);
-	/* the XML compressed as it is written: never whole in memory */
-	if ((z = report_gz_new(inner, (int64_t)time(NULL), why,
-	    sizeof(why))) == NULL) {
+	z = report_gz_new(inner, (int64_t)time(NULL), why, sizeof(why));
+	x_free(inner);
+	if (z == NULL) {
 		fprintf(stderr, "mxauth-report: %s: %s\n", id, why);
-		goto done;
+		return NULL;
 	}
-	if (report_xml_write(rep, &meta, gz_sink, z, why, sizeof(why)) != 0) {
-		char ignored[64];
+	xml = report_xml_write(rep, &meta, gz_sink, z, why, sizeof(why));
+	if (report_gz_end(z, &gz, len, xml == 0 ? why : ignored, xml == 0 ?
+	    sizeof(why) : sizeof(ignored)) != 0 || xml != 0) {
+		fprintf(stderr, "mxauth-report: %s: %s\n", id, why);
+		x_free(gz);
+		return NULL;
+	}
+	return gz;
+}
 
-		(void)report_gz_end(z, &gz, &gzlen, ignored,
-		    sizeof(ignored));
-		fprintf(stderr, "mxauth-report: %s: %s\n", id, why);
-		goto done;
-	}
-	if (report_gz_end(z, &gz, &gzlen, why, sizeof(why)) != 0) {
-		fprintf(stderr, "mxauth-report: %s: %s\n", id, why);
-		goto done;
-	}
+/*
+ * message - the MIME message of report ID (FILE, GZ of GZLEN bytes) to
+ * TO; caller frees, its length in *LEN
+ */
+static char *
+message(const struct opts *o, const struct conf *conf, const char *receiver,
+    const struct report_agg_report *rep, const char *id, const char *file,
+    const unsigned char *gz, size_t gzlen, const char *to, size_t *len)
+{
+	struct report_mail m;
+
 	memset(&m, 0, sizeof(m));
 	m.from = conf->report_email;
 	m.to = to;
@@ -312,30 +317,30 @@ make(const struct opts *o, const struct conf *conf, const char *receiver,
 	m.receiver = receiver;
 	m.report_id = id;
 	m.filename = file;
-	m.begin = meta.begin;
-	m.end = meta.end;
+	m.begin = o->begin;
+	m.end = o->end - 1;
 	m.date = (int64_t)time(NULL);
 	m.messages = rep->messages;
 	m.gz = gz;
 	m.gzlen = gzlen;
-	msg = report_mail_message(&m, &mlen);
-	eml = xmalloc(strlen(file) + 8);
-	memcpy(eml, file, strlen(file) - 7);	/* less ".xml.gz" */
-	strcpy(eml + strlen(file) - 7, ".eml");
-	if (o->dry_run == NULL || (write_file(o->dry_run, file, gz, gzlen) ==
-	    0 && write_file(o->dry_run, eml, msg, mlen) == 0)) {
-		*msgp = msg;
-		*mlenp = mlen;
-		msg = NULL;
-		rc = 0;
-	}
-done:
-	x_free(file);
-	x_free(inner);
-	x_free(eml);
-	x_free(msg);
-	x_free(gz);
-	return rc;
+	return report_mail_message(&m, len);
+}
+
+/*
+ * eml_name - FILE's message file in a --dry-run directory: ".xml.gz"
+ * becomes ".eml", or ".TO.eml" when the report goes to several
+ * addresses (one file each); caller frees
+ */
+static char *
+eml_name(const char *file, const char *to, size_t nto)
+{
+	struct vstr v = VSTR_INIT;
+
+	vstr_ncat(&v, file, strlen(file) - strlen(".xml.gz"));
+	if (nto > 1)
+		vstr_catf(&v, ".%s", to);
+	vstr_cat(&v, ".eml");
+	return vstr_steal(&v);
 }
 
 /* what became of the reports of a run */
@@ -377,9 +382,10 @@ one_report(const struct opts *o, const struct conf *conf,
 {
 	struct report_dest dest;
 	struct report_claim c;
-	char err[512], *id, *msg;
-	size_t i, mlen;
-	int claimed, rc = 0, ok = 1;
+	unsigned char *gz;
+	char err[512], *id, *msg, *file, *eml;
+	size_t i, mlen, gzlen;
+	int claimed, rc = 0, ok;
 
 	switch (report_dest_verify(dns, oo, rep->policy_domain, rep->dest,
 	    &dest)) {
@@ -419,14 +425,29 @@ one_report(const struct opts *o, const struct conf *conf,
 		    rep->policy_domain, rep->dest, id);
 		t->seen++;
 	} else {
-		/* to the address, or where its domain's record says */
+		/*
+		 * one report, compressed once, to the address or where its
+		 * domain's record says: a message to each
+		 */
+		file = report_mail_filename(receiver, rep->policy_domain,
+		    o->begin, o->end - 1, id);
+		gz = compress(o, conf, rep, id, file, &gzlen);
+		ok = gz != NULL && (o->dry_run == NULL ||
+		    write_file(o->dry_run, file, gz, gzlen) == 0);
 		for (i = 0; i < dest.nto && ok; i++) {
-			msg = NULL;
-			ok = make(o, conf, receiver, rep, id, dest.to[i], &msg,
-			    &mlen) == 0 && (o->dry_run != NULL ||
-			    deliver(conf, id, dest.to[i], msg, mlen) == 0);
+			msg = message(o, conf, receiver, rep, id, file, gz,
+			    gzlen, dest.to[i], &mlen);
+			if (o->dry_run != NULL) {
+				eml = eml_name(file, dest.to[i], dest.nto);
+				ok = write_file(o->dry_run, eml, msg, mlen) == 0;
+				x_free(eml);
+			} else
+				ok = deliver(conf, id, dest.to[i], msg,
+				    mlen) == 0;
 			x_free(msg);
 		}
+		x_free(file);
+		x_free(gz);
 		if (!ok) {
 			/* not made: a later run may make it */
 			if (report_store_release(store, id, err,
@@ -468,16 +489,6 @@ main(int argc, char **argv)
 	int rc = 0;
 
 	parse_args(argc, argv, &o);
-	if (o.init_db) {
-		path = o.config != NULL ? o.config : MXAUTH_DEFAULT_CONF;
-		if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "mxauth-report: %s\n", err);
-			return 1;
-		}
-		rc = init_db(conf);
-		conf_release(conf);
-		return rc;
-	}
 	if (o.dry_run != NULL && access(o.dry_run, W_OK | X_OK) != 0) {
 		fprintf(stderr, "mxauth-report: --dry-run %s: %s\n", o.dry_run,
 		    strerror(errno));
@@ -487,6 +498,11 @@ main(int argc, char **argv)
 	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mxauth-report: %s\n", err);
 		return 1;
+	}
+	if (o.init_db) {	/* no other option: parse_args saw to it */
+		rc = init_db(conf);
+		conf_release(conf);
+		return rc;
 	}
 	if (*conf->report_org_name == '\0' || *conf->report_email == '\0') {
 		fprintf(stderr, "mxauth-report: %s: report_org_name and "

@@ -262,5 +262,18 @@ done
 "$bin" -c "$dir/send.conf" --zone "$dir/z.zone" --begin $D3 >"$dir/run10" 2>&1
 expect "and a third run sends nothing" grep -q "sent=0 already_made=2" "$dir/run10"
 
+# a consent record whose rua= names two addresses at its own domain: one
+# report, compressed once, a message to each (--dry-run: one .eml each)
+D4=$((B + 4 * 86400))
+printf 'legit.example._report._dmarc.fan.example. IN TXT "v=DMARC1; rua=mailto:a@fan.example,mailto:b@fan.example"\n' >>"$dir/z.zone"
+row 192.0.2.10 legit.example "'mailto:agg@fan.example'" pass 1 none accept "" $((D4 + 5))
+rm -f "$out"/*
+report --begin $D4 --dry-run "$out" >"$dir/run11" 2>&1
+if [ $? -eq 0 ] && [ "$(ls "$out"/*.xml.gz | wc -l)" = 1 ] &&
+    [ "$(ls "$out"/*.eml | wc -l)" = 2 ] &&
+    [ "$(cat "$out"/*.eml | grep -c -e '^To: a@fan.example$' -e '^To: b@fan.example$')" = 2 ]; then
+	ok=y; else ok=n; fi
+expect "two addresses by consent: one .xml.gz, a message to each" [ $ok = y ]
+
 [ $fails -eq 0 ] || { echo "report_cli.sh: $fails failed"; exit 1; }
 echo "report_cli.sh: all passed"
