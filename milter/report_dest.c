@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dmarc_record.h"
 #include "dns.h"
 #include "domain.h"
 #include "orgdomain.h"
@@ -30,32 +31,27 @@ set(struct report_dest *out, enum report_dest_status st, const char *fmt,
 }
 
 /*
- * authorizes - TXT (LEN bytes) is a record whose first tag is v=DMARC1;
- * its rua= value (borrowed) into *RUA, or NULL
+ * authorizes - TXT (LEN bytes) is a DMARC record (dmarc_record_is: its
+ * first tag v=DMARC1); its first rua= value (borrowed) into *RUA, or NULL
  */
 static int
 authorizes(const char *txt, size_t len, const char **rua, size_t *rualen)
 {
 	struct taglist_lexer lx;
 	struct taglist_tag t;
-	int first = 1;
 
 	*rua = NULL;
 	*rualen = 0;
+	if (!dmarc_record_is(txt, len))
+		return 0;
 	taglist_start(&lx, txt, len, TAGLIST_LENIENT);
-	while (taglist_next(&lx, &t, NULL, 0) == 1) {
-		if (first) {
-			if (t.nlen != 1 || *t.name != 'v' || t.val == NULL ||
-			    t.vlen != 6 || strncmp(t.val, "DMARC1", 6) != 0)
-				return 0;
-			first = 0;
-		} else if (t.nlen == 3 && strncasecmp(t.name, "rua", 3) == 0 &&
+	while (taglist_next(&lx, &t, NULL, 0) == 1)
+		if (t.nlen == 3 && strncasecmp(t.name, "rua", 3) == 0 &&
 		    t.val != NULL && *rua == NULL) {
 			*rua = t.val;
 			*rualen = t.vlen;
 		}
-	}
-	return !first;
+	return 1;
 }
 
 /*

@@ -43,6 +43,8 @@ static const char zone[] =
     "blue.example._report._dmarc.late.example. IN TXT "
 	"\"p=none; v=DMARC1\"\n"
     "blue.example._report._dmarc.lower.example. IN TXT \"v=dmarc1\"\n"
+    /* tag names are case-insensitive (RFC 9989), the value is not */
+    "blue.example._report._dmarc.upper.example. IN TXT \"V=DMARC1\"\n"
     "blue.example._report._dmarc.nodata.example. IN A 192.0.2.1\n"
     ";! servfail blue.example._report._dmarc.fail.example\n"
     ";! timeout blue.example._report._dmarc.slow.example TXT\n"
@@ -135,6 +137,8 @@ test_present(void **state)
 	expect("agg@RED.Example", REPORT_DEST_VERIFIED);
 	/* one record of two is v=DMARC1 */
 	expect("agg@many.example", REPORT_DEST_VERIFIED);
+	/* as a DMARC record is read: "V=" is the tag v */
+	expect("agg@upper.example", REPORT_DEST_VERIFIED);
 }
 
 static void
