@@ -420,17 +420,7 @@ dns_wait_end(void)
 		wait_end();
 }
 
-/* mono_ms - milliseconds on a clock that setting the date does not move */
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* mono_us - microseconds on the same clock, for the latency metric */
+/* mono_us - microseconds on a clock that setting the date does not move */
 static long long
 mono_us(void)
 {
@@ -438,6 +428,13 @@ mono_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* mono_ms - milliseconds on the same clock */
+static long long
+mono_ms(void)
+{
+	return mono_us() / 1000;
 }
 
 /*
