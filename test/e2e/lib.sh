@@ -546,6 +546,34 @@ ${1:-}
 CONF
 }
 
+# second_start NAME AUTHSERV-ID [EXTRA-LINES] - a second mxauth on the
+# inner milter port ($INNER_MILTER_PORT: the inner hop of a two-hop
+# sandbox, or a second MX host), configured in $SB/NAME.conf, logging to
+# $SB/NAME.log; fails when it does not start.  second_stop NAME ends it.
+second_start() {
+	cat >"$SB/$1.conf" <<CONF
+socket = inet:$INNER_MILTER_PORT@127.0.0.1
+user = nobody
+pid_file = $SB/$1.pid
+log_target = file:$SB/$1.log
+authserv_id = $2
+dns_servers = 127.0.0.1:$DNS_PORT
+dns_timeout = 1
+dns_retries = 0
+${3:-}
+CONF
+	touch "$SB/$1.log"
+	chmod 666 "$SB/$1.log"
+	"$MXAUTH" -f -c "$SB/$1.conf" >>"$SB/$1.stderr" 2>&1 9>&- &
+	echo $! >"$SB/$1.bgpid"
+	wait_for "the $1 mxauth" 10 grep -q ": starting mxauth" "$SB/$1.log"
+}
+second_stop() {
+	_p=$(cat "$SB/$1.bgpid" 2>/dev/null) || return 0
+	kill "$_p" 2>/dev/null && wait_pid "$_p" 20 2>/dev/null
+	rm -f "$SB/$1.bgpid"
+}
+
 # header NAME FIELD - the FIELD lines of the delivered message send_mail
 # NAME sent, each unfolded onto one line
 header() {

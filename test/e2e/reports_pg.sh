@@ -46,29 +46,8 @@ trap '_rc=$?; mx2_stop; pg_teardown; rm -rf "$rd"; (exit $_rc); sandbox_exit' EX
 
 # mx2_start - the second host's mxauth on the inner milter port, same
 # receiver (authserv_id), same store
-mx2_start() {
-	cat >"$SB/mx2.conf" <<CONF
-socket = inet:$INNER_MILTER_PORT@127.0.0.1
-user = nobody
-pid_file = $SB/mx2.pid
-log_target = file:$SB/mx2.log
-authserv_id = $AUTHSERV_ID
-dns_servers = 127.0.0.1:$DNS_PORT
-dns_timeout = 1
-dns_retries = 0
-$MXAUTH_EXTRA
-CONF
-	touch "$SB/mx2.log"
-	chmod 666 "$SB/mx2.log"
-	"$MXAUTH" -f -c "$SB/mx2.conf" >>"$SB/mx2.stderr" 2>&1 9>&- &
-	echo $! >"$SB/mx2.bgpid"
-	wait_for "the second mxauth" 10 grep -q ": starting mxauth" "$SB/mx2.log"
-}
-mx2_stop() {
-	_p=$(cat "$SB/mx2.bgpid" 2>/dev/null) || return 0
-	kill "$_p" 2>/dev/null && wait_pid "$_p" 20 2>/dev/null
-	rm -f "$SB/mx2.bgpid"
-}
+mx2_start() { second_start mx2 "$AUTHSERV_ID" "$MXAUTH_EXTRA"; }
+mx2_stop() { second_stop mx2; }
 # forge NAME DOMAIN - from the forger's address, as DOMAIN
 forge() {
 	send_mail "$1" --xclient-addr 203.0.113.66 --helo spoofer.example \

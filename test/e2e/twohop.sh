@@ -39,29 +39,8 @@ sandbox_start
 trap '_rc=$?; inner_stop; (exit $_rc); sandbox_exit' EXIT
 
 # inner_start EXTRA - the inner hop's mxauth with EXTRA config lines
-inner_start() {
-	cat >"$SB/inner.conf" <<CONF
-socket = inet:$INNER_MILTER_PORT@127.0.0.1
-user = nobody
-pid_file = $SB/inner.pid
-log_target = file:$SB/inner.log
-authserv_id = inner.example
-dns_servers = 127.0.0.1:$DNS_PORT
-dns_timeout = 1
-dns_retries = 0
-$1
-CONF
-	touch "$SB/inner.log"
-	chmod 666 "$SB/inner.log"
-	"$MXAUTH" -f -c "$SB/inner.conf" >>"$SB/inner.stderr" 2>&1 9>&- &
-	echo $! >"$SB/inner.bgpid"
-	wait_for "the inner mxauth" 10 grep -q ": starting mxauth" "$SB/inner.log"
-}
-inner_stop() {
-	_p=$(cat "$SB/inner.bgpid" 2>/dev/null) || return 0
-	kill "$_p" 2>/dev/null && wait_pid "$_p" 10 2>/dev/null
-	rm -f "$SB/inner.bgpid"
-}
+inner_start() { second_start inner inner.example "$1"; }
+inner_stop() { second_stop inner; }
 spf_queries() { grep -c ' legit\.example\. TXT IN' "$SB/unbound/unbound.log"; }
 
 # --- 1. mxauth at both hops ---------------------------------------------------
