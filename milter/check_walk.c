@@ -10,8 +10,9 @@
  * evaluation as long as the daemon's check, the walk as long as the
  * SPF_WALK_HARD_LOOKUPS it may spend would be given at the daemon's
  * rate (SPF_WALK_MAX_LOOKUPS a check), so a hostile domain's silent
- * name servers cost bounded time.  Output goes into the caller's vstrs (check.c writes them with
- * control characters escaped: records are the sender's bytes).
+ * name servers cost bounded time.  Output goes into the caller's vstrs
+ * (check.c writes them with control characters escaped: records are
+ * the sender's bytes).
  */
 #include "config.h"
 
